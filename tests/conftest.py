@@ -1,0 +1,37 @@
+"""Shared fixtures: an isolated home for every test, the scripted server, the real engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.scripted_server import ScriptedServer
+from tui.core.engine import EmbeddedEngine, EngineInfo
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the user's real config or history, or their server settings."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LOGPROB_CHAT_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("LOGPROB_CHAT_DATA_DIR", str(home / "data"))
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    return home
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[EngineInfo]:
+    """The real embedded engine (SmolLM2-135M), started once for the whole session."""
+    embedded = EmbeddedEngine()
+    info = embedded.start()
+    yield info
+    embedded.stop()

@@ -1,0 +1,173 @@
+"""``logprob-chat ask``: one question, the answer and its confidence stats, no TUI."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any, TextIO
+
+from tui.cli.options import (
+    add_connection_options,
+    add_sampling_options,
+    add_store_options,
+    backend_options,
+    fail,
+    sampling_options,
+)
+from tui.core.answer import Answer, AnswerBuilder
+from tui.core.backend import Backend, open_backend, resolve_model
+from tui.core.client import ChatClient, ChatRequest
+from tui.core.errors import LogprobChatError, RequestError
+from tui.core.events import ReasoningDelta, TextDelta
+from tui.core.jsonio import dumps_compact
+from tui.core.presets import PresetStore
+from tui.core.report import stats_text
+from tui.core.safety import safe_text
+from tui.core.settings import Sampling
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "ask",
+        help="ask one question and print the answer with its confidence stats",
+        description="Ask one question; print the answer and its confidence stats.",
+    )
+    parser.add_argument("message", metavar="MESSAGE", help="the question; - reads standard input")
+    add_connection_options(parser)
+    add_sampling_options(parser)
+    add_store_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument("--no-save", action="store_true", help="do not record in the history")
+    parser.set_defaults(run=run)
+
+
+def read_message(value: str, stdin: TextIO) -> str:
+    text = stdin.read() if value == "-" else value
+    if not text.strip():
+        raise LogprobChatError("the message is empty")
+    return text
+
+
+def system_prompt(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(system prompt text, preset name) from --system / --preset."""
+    if args.system is not None and args.preset is not None:
+        raise LogprobChatError("give either --system or --preset, not both")
+    if args.preset is not None:
+        store = PresetStore()
+        if store.problem:
+            raise LogprobChatError(store.problem)
+        preset = store.get(args.preset)
+        return preset.prompt, preset.name
+    return args.system, None
+
+
+def build_messages(system: str | None, message: str) -> list[dict[str, str]]:
+    messages = []
+    if system:
+        messages.append({"role": "system", "content": system})
+    messages.append({"role": "user", "content": message})
+    return messages
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        message = read_message(args.message, sys.stdin)
+        system, _preset = system_prompt(args)
+        sampling = sampling_options(args)
+        options = backend_options(args)
+        backend = open_backend(options)
+    except LogprobChatError as exc:
+        return fail(str(exc))
+    try:
+        return asyncio.run(_ask(args, backend, build_messages(system, message), sampling))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    finally:
+        backend.close()
+
+
+async def _ask(
+    args: argparse.Namespace,
+    backend: Backend,
+    messages: list[dict[str, str]],
+    sampling: Sampling,
+) -> int:
+    live = not args.json and sys.stdout.isatty() and not args.no_stream
+    out = sys.stdout
+    async with ChatClient(backend.connection) as client:
+        try:
+            model = await resolve_model(backend, client)
+        except LogprobChatError as exc:
+            return fail(str(exc), 1)
+        request = ChatRequest(messages, model, sampling, stream=not args.no_stream)
+        builder = AnswerBuilder()
+        in_reasoning = False
+        try:
+            async for event in client.chat(request):
+                builder.apply(event)
+                if live and type(event) is ReasoningDelta:
+                    if not in_reasoning:
+                        out.write("── reasoning ──\n")
+                        in_reasoning = True
+                    out.write(safe_text(event.text))
+                    out.flush()
+                elif live and type(event) is TextDelta:
+                    if in_reasoning:
+                        out.write("\n── answer ──\n")
+                        in_reasoning = False
+                    out.write(safe_text(event.text))
+                    out.flush()
+        except RequestError as exc:
+            answer = builder.finish("error", str(exc))
+            if not args.json and not live and answer.text:
+                out.write(safe_text(answer.text) + "\n")
+            if args.json:
+                out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+            return fail(str(exc), 1)
+        answer = builder.finish("complete")
+    for note in backend.notes + answer.notices:
+        sys.stderr.write(f"note: {safe_text(note)}\n")
+    if args.json:
+        out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+        return 0
+    if not live:
+        if answer.reasoning:
+            out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
+        out.write(safe_text(answer.text))
+    out.write("\n\n" + stats_text(answer) + "\n")
+    return 0
+
+
+def answer_json(
+    answer: Answer,
+    backend: Backend,
+    sampling: Sampling,
+    messages: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The ``--json`` object: everything about one answer, raw logprobs included."""
+    return {
+        "model": answer.model or backend.connection.model,
+        "answer": answer.text,
+        "reasoning": answer.reasoning,
+        "finish_reason": answer.finish_reason,
+        "status": answer.status,
+        "error": answer.error,
+        "usage": answer.usage,
+        "metrics": answer.metrics.to_dict(),
+        "reasoning_metrics": answer.reasoning_metrics.to_dict(),
+        "timings": {
+            "ttft_s": answer.ttft,
+            "duration_s": answer.duration,
+            "tokens_per_second": answer.tokens_per_second,
+            "server": answer.server_timings,
+        },
+        "request": {
+            "base_url": backend.connection.safe_url,
+            "messages": messages,
+            **sampling.to_dict(),
+        },
+        "notices": backend.notes + answer.notices,
+        "tokens": [token.to_dict() for token in answer.tokens],
+        "raw": answer.raw_logprobs(),
+    }

@@ -1,0 +1,175 @@
+"""Argument parsing shared by every subcommand: one clear line for every bad value."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import NoReturn
+
+from tui import __version__
+from tui.core.backend import BackendOptions
+from tui.core.errors import ConfigError
+from tui.core.settings import (
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_LOGPROBS,
+    MAX_TOP_LOGPROBS,
+    Sampling,
+)
+
+PROG = "logprob-chat"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad value in one line (no usage dump) and exits with 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _number(kind: str, low: float | None = None, high: float | None = None):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
+        return value
+
+    return parse
+
+
+def _integer(kind: str, low: int | None = None, high: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if low is not None and value < low:
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, not {text}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {text}")
+        return value
+
+    return parse
+
+
+def _positive(kind: str):
+    def parse(text: str) -> float:
+        value = _number(kind)(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    return parse
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (default: the built-in SmolLM2 model)")
+    group.add_argument(
+        "--base-url",
+        help="OpenAI-compatible server, e.g. http://host:8000 or http://host:8000/v1 "
+        "(env OPENAI_BASE_URL)",
+    )
+    group.add_argument("--api-key", help="bearer token for --base-url (env OPENAI_API_KEY)")
+    group.add_argument("--model", help="model name (default: the first the server lists)")
+    group.add_argument(
+        "--model-file", metavar="PATH.gguf", help="run this GGUF file in the embedded engine"
+    )
+    group.add_argument(
+        "--connect-timeout", type=_positive("--connect-timeout"), default=10.0, metavar="S"
+    )
+    group.add_argument(
+        "--read-timeout",
+        type=_positive("--read-timeout"),
+        default=120.0,
+        metavar="S",
+        help="longest wait for the next piece of a reply (default 120)",
+    )
+
+
+def add_sampling_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sampling")
+    group.add_argument("--system", metavar="TEXT", help="system prompt")
+    group.add_argument("--preset", metavar="NAME", help="system prompt preset (saved in the TUI)")
+    group.add_argument(
+        "--temperature",
+        type=_number("--temperature", 0, 2),
+        default=DEFAULT_TEMPERATURE,
+        metavar="T",
+        help=f"0 to 2 (default {DEFAULT_TEMPERATURE})",
+    )
+    group.add_argument(
+        "--top-logprobs",
+        type=_integer("--top-logprobs", 0, MAX_TOP_LOGPROBS),
+        default=DEFAULT_TOP_LOGPROBS,
+        metavar="K",
+        help=f"alternatives per token, 0 to 20 (default {DEFAULT_TOP_LOGPROBS})",
+    )
+    group.add_argument(
+        "--max-tokens",
+        type=_integer("--max-tokens", 1, 1_000_000),
+        default=DEFAULT_MAX_TOKENS,
+        metavar="N",
+        help=f"(default {DEFAULT_MAX_TOKENS})",
+    )
+    group.add_argument("--seed", type=_integer("--seed"), metavar="N", help="sampling seed")
+    group.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where history is kept (env LOGPROB_CHAT_DATA_DIR; default: the user data dir)",
+    )
+
+
+def backend_options(args: argparse.Namespace) -> BackendOptions:
+    return BackendOptions.from_env(
+        base_url=args.base_url,
+        api_key=args.api_key,
+        model=args.model,
+        model_file=args.model_file,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.read_timeout,
+    )
+
+
+def sampling_options(args: argparse.Namespace) -> Sampling:
+    return Sampling(
+        temperature=args.temperature,
+        top_logprobs=args.top_logprobs,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+    )
+
+
+def fail(message: str, code: int = 2) -> int:
+    """Print one error line on stderr; return the exit code."""
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.stderr.flush()
+    return code
+
+
+def version_text() -> str:
+    return f"{PROG} {__version__}"
+
+
+__all__ = [
+    "PROG",
+    "ConfigError",
+    "OneLineParser",
+    "add_connection_options",
+    "add_sampling_options",
+    "add_store_options",
+    "backend_options",
+    "fail",
+    "sampling_options",
+    "version_text",
+]

@@ -1,0 +1,186 @@
+"""Collect a chat completion's events into an :class:`Answer`, with live stats on the way.
+
+Timing (seconds, from ``time.monotonic``):
+
+* ``ttft``: time to first token = first text, reasoning or logprob row − request start.
+* ``duration``: last event − request start.
+* ``tokens_per_second``: (n − 1) / (last token − first token), where n is
+  ``usage.completion_tokens`` when the server reports it, else the rows received: the decode
+  rate the client observed after the first token, comparable to llama.cpp's
+  ``predicted_per_second``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tui.core.events import (
+    Finished,
+    Notice,
+    ReasoningDelta,
+    ResponseStarted,
+    StreamEvent,
+    TextDelta,
+    TokensReceived,
+    UsageReported,
+)
+from tui.core.metrics import (
+    DEFAULT_LOW_PROB_THRESHOLD,
+    Metrics,
+    MetricsAccumulator,
+    compute_metrics,
+)
+from tui.core.records import TokenRecord
+
+Status = Literal["streaming", "complete", "stopped", "error", "incomplete"]
+"""``complete``: finished normally. ``stopped``: the user stopped it (Esc), partial kept.
+``error``: the request failed (partial text, if any, kept). ``incomplete``: it was still
+streaming when the program died (found in the store at the next start)."""
+
+
+@dataclass(slots=True)
+class Answer:
+    """One assistant answer with everything needed to show, store and export it."""
+
+    text: str = ""
+    reasoning: str = ""
+    tokens: list[TokenRecord] = field(default_factory=list)
+    raw: list[Any] = field(default_factory=list)
+    usage: dict[str, Any] | None = None
+    server_timings: dict[str, Any] | None = None
+    finish_reason: str | None = None
+    model: str | None = None
+    status: Status = "streaming"
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+    started_at: float = 0.0  # wall clock (epoch seconds) when the request went out
+    ttft: float | None = None
+    duration: float | None = None
+    tokens_per_second: float | None = None
+    low_prob_threshold: float = DEFAULT_LOW_PROB_THRESHOLD
+
+    @property
+    def completion_tokens(self) -> int | None:
+        value = (self.usage or {}).get("completion_tokens")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def metrics(self) -> Metrics:
+        """Answer-scope metrics (see :mod:`tui.core.metrics`)."""
+        return compute_metrics(
+            self.tokens,
+            completion_tokens=self.completion_tokens,
+            threshold=self.low_prob_threshold,
+        )
+
+    @property
+    def reasoning_metrics(self) -> Metrics:
+        return compute_metrics(
+            self.tokens,
+            scopes=("reasoning",),
+            completion_tokens=self.completion_tokens,
+            threshold=self.low_prob_threshold,
+        )
+
+    @property
+    def has_logprobs(self) -> bool:
+        return bool(self.tokens)
+
+    def raw_logprobs(self) -> dict[str, Any] | None:
+        """The server's logprob rows as received, in OpenAI's ``{"content": [...]}`` shape."""
+        return {"content": self.raw} if self.raw else None
+
+
+class AnswerBuilder:
+    """Feed events in order with :meth:`apply`; read live numbers; :meth:`finish` at the end."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        threshold: float = DEFAULT_LOW_PROB_THRESHOLD,
+    ) -> None:
+        self._clock = clock
+        self._t0 = clock()
+        self._first: float | None = None
+        self._last: float | None = None
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self.answer = Answer(started_at=time.time(), low_prob_threshold=threshold)
+        self.live = MetricsAccumulator(("answer",), threshold)
+        self.rows_received = 0
+
+    def apply(self, event: StreamEvent) -> None:
+        kind = type(event)
+        answer = self.answer
+        if kind is TokensReceived:
+            assert isinstance(event, TokensReceived)
+            self._mark()
+            answer.tokens.extend(event.tokens)
+            answer.raw.extend(event.raw)
+            self.rows_received += len(event.tokens)
+            for row in event.tokens:
+                self.live.add(row)
+        elif kind is TextDelta:
+            assert isinstance(event, TextDelta)
+            self._mark()
+            self._text.append(event.text)
+        elif kind is ReasoningDelta:
+            assert isinstance(event, ReasoningDelta)
+            self._mark()
+            self._reasoning.append(event.text)
+        elif kind is UsageReported:
+            assert isinstance(event, UsageReported)
+            answer.usage = event.usage
+            if event.timings is not None:
+                answer.server_timings = event.timings
+        elif kind is Finished:
+            assert isinstance(event, Finished)
+            answer.finish_reason = event.reason
+        elif kind is ResponseStarted:
+            assert isinstance(event, ResponseStarted)
+            if event.model:
+                answer.model = event.model
+        elif kind is Notice:
+            assert isinstance(event, Notice)
+            answer.notices.append(event.message)
+
+    def _mark(self) -> None:
+        now = self._clock()
+        if self._first is None:
+            self._first = now
+        self._last = now
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning)
+
+    def live_metrics(self) -> Metrics:
+        return self.live.snapshot(self.answer.completion_tokens)
+
+    def elapsed(self) -> float:
+        return self._clock() - self._t0
+
+    def finish(self, status: Status, error: str | None = None) -> Answer:
+        """Freeze the answer: text joined, timings computed, status and error set."""
+        answer = self.answer
+        answer.text = self.text
+        answer.reasoning = self.reasoning
+        answer.status = status
+        answer.error = error
+        end = self._clock()
+        answer.duration = end - self._t0
+        if self._first is not None:
+            answer.ttft = self._first - self._t0
+            generated = answer.completion_tokens or self.rows_received
+            span = (self._last or end) - self._first
+            if generated > 1 and span > 0:
+                answer.tokens_per_second = (generated - 1) / span
+        return answer

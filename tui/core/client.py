@@ -1,0 +1,375 @@
+"""An async client for any OpenAI-compatible ``/v1/chat/completions`` server, logprobs first.
+
+One code path for every server, the embedded engine included: it is just another base URL.
+Every failure becomes one typed error (:mod:`tui.core.errors`); cancelling the consuming task
+closes the HTTP stream (the ``async with`` around it exits).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource
+
+from tui import __version__
+from tui.core import jsonio
+from tui.core.chunks import (
+    StreamNormaliser,
+    error_message,
+    response_events,
+    text_error_message,
+)
+from tui.core.errors import (
+    ConfigError,
+    ConnectFailed,
+    HTTPStatusError,
+    MalformedResponse,
+    RequestError,
+    RequestTimeout,
+    ServerReportedError,
+    StreamCut,
+    one_line,
+    register_secret,
+)
+from tui.core.events import Notice, StreamEvent, TokensReceived
+from tui.core.settings import Connection, Sampling
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+"""Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
+about 40 MB of JSON; beyond this a server is misbehaving."""
+
+ROW_ALLOWANCE = 4
+"""A stream may carry at most ``ROW_ALLOWANCE × max_tokens + 256`` rows before the client stops
+reading: servers that ignore ``max_tokens`` cannot make it read forever."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """One chat completion: messages in OpenAI form, a model, sampling and transport mode."""
+
+    messages: Sequence[dict[str, str]]
+    model: str
+    sampling: Sampling
+    stream: bool = True
+    logprobs: bool = True
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body. ``top_logprobs`` is always explicit: llama-cpp-python returns no
+        logprobs without it, llama.cpp would default to 20."""
+        s = self.sampling
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": list(self.messages),
+            "temperature": s.temperature,
+            "max_tokens": s.max_tokens,
+        }
+        if self.logprobs:
+            body["logprobs"] = True
+            body["top_logprobs"] = s.top_logprobs
+        if s.seed is not None:
+            body["seed"] = s.seed
+        if self.stream:
+            body["stream"] = True
+            # Only with stream=True: vLLM rejects stream_options otherwise.
+            body["stream_options"] = {"include_usage": True}
+        return body
+
+
+class ChatClient:
+    """Talks to one server. Use as an async context manager or call :meth:`aclose`."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.connection = connection
+        self.max_body_bytes = max_body_bytes
+        register_secret(connection.api_key)
+        headers = {"User-Agent": f"logprob-chat/{__version__}", "Accept-Encoding": "gzip"}
+        if connection.api_key:
+            headers["Authorization"] = f"Bearer {connection.api_key}"
+        timeout = httpx.Timeout(
+            connect=connection.connect_timeout,
+            read=connection.read_timeout,
+            write=connection.read_timeout,
+            pool=connection.connect_timeout,
+        )
+        self._http = httpx.AsyncClient(
+            base_url=connection.base_url.rstrip("/") + "/",
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ----------------------------------------------------------------- models
+
+    async def list_models(self) -> list[str]:
+        """Model ids from ``GET /models`` (OpenAI ``data[].id``; Ollama-style ``models[]``)."""
+        body = await self._get_json("models")
+        ids: list[str] = []
+        if isinstance(body, dict):
+            for item in body.get("data") or []:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    ids.append(item["id"])
+            if not ids:
+                for item in body.get("models") or []:
+                    if isinstance(item, dict):
+                        name = item.get("model") or item.get("name")
+                        if isinstance(name, str):
+                            ids.append(name)
+        return ids
+
+    async def resolve_model(self) -> str:
+        """``--model`` if given, else the first model the server lists."""
+        if self.connection.model:
+            return self.connection.model
+        models = await self.list_models()
+        if not models:
+            raise ConfigError(f"{self.connection.safe_url} lists no models; pass one with --model")
+        return models[0]
+
+    async def _get_json(self, path: str) -> Any:
+        try:
+            response = await self._http.get(path)
+            await _raise_for_status(response)
+            return _parse_json_body(response.content)
+        except httpx.HTTPError as exc:
+            raise _translate(exc, self.connection) from exc
+
+    # ------------------------------------------------------------------- chat
+
+    async def chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Events of one chat completion, streamed or not (see :mod:`tui.core.events`).
+
+        When the server refuses logprobs (llama.cpp with tools, OpenAI reasoning models), the
+        request is retried once without them and a :class:`Notice` says so.
+        """
+        try:
+            async for event in self._chat_once(request):
+                yield event
+        except HTTPStatusError as exc:
+            if not (request.logprobs and exc.status in (400, 403, 422, 500)):
+                raise
+            if "logprob" not in exc.server_message.lower():
+                raise
+            yield Notice(f"the server refused logprobs ({exc.server_message}); asked again without")
+            retry = ChatRequest(
+                request.messages, request.model, request.sampling, request.stream, logprobs=False
+            )
+            async for event in self._chat_once(retry):
+                yield event
+
+    async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        payload = request.payload()
+        top = request.sampling.top_logprobs
+        try:
+            if not request.stream:
+                response = await self._http.post("chat/completions", json=payload)
+                await _raise_for_status(response)
+                if len(response.content) > self.max_body_bytes:
+                    raise MalformedResponse(_too_large(self.max_body_bytes))
+                for event in response_events(_parse_json_body(response.content), top):
+                    yield event
+                return
+            async with self._http.stream("POST", "chat/completions", json=payload) as response:
+                await _raise_for_status(response)
+                async for event in self._read_stream(response, request):
+                    yield event
+        except httpx.HTTPError as exc:
+            raise _translate(exc, self.connection) from exc
+
+    async def _read_stream(
+        self, response: httpx.Response, request: ChatRequest
+    ) -> AsyncIterator[StreamEvent]:
+        top = request.sampling.top_logprobs
+        content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+        if content_type != "text/event-stream":
+            body = await _read_bounded(response, self.max_body_bytes)
+            if content_type.endswith("json") or body[:1] in (b"{", b"["):
+                # The server ignored stream=true and sent a whole reply: use it.
+                yield Notice("the server did not stream; showing its complete reply")
+                for event in response_events(_parse_json_body(body), top):
+                    yield event
+                return
+            raise MalformedResponse(
+                f"expected an event stream, got {content_type or 'no content type'}: "
+                f"{text_error_message(body.decode('utf-8', 'replace'))}"
+            )
+        normaliser = StreamNormaliser(top)
+        max_rows = ROW_ALLOWANCE * request.sampling.max_tokens + 256
+        rows = 0
+        received = 0
+        done = False
+        async for sse in EventSource(response).aiter_sse():
+            data = sse.data
+            received += len(data)
+            if received > self.max_body_bytes:
+                raise MalformedResponse(_too_large(self.max_body_bytes))
+            if not data:
+                continue
+            if data == "[DONE]":
+                done = True
+                break
+            try:
+                chunk = jsonio.loads(data)
+            except ValueError as exc:
+                raise MalformedResponse(
+                    f"the server sent an event that is not JSON: {one_line(data, 80)}"
+                ) from exc
+            if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
+                chunk = {"error": chunk}
+            for event in normaliser.feed(chunk):
+                if type(event) is TokensReceived:
+                    rows += len(event.tokens)
+                    if rows > max_rows:
+                        raise MalformedResponse(
+                            f"the server sent more than {max_rows:,} tokens for max_tokens="
+                            f"{request.sampling.max_tokens:,}; stopped reading"
+                        )
+                yield event
+        for event in normaliser.close():
+            yield event
+        if not done and not normaliser.saw_finish:
+            raise StreamCut("the stream ended before the answer was complete")
+        if not done:
+            yield Notice("the stream ended without [DONE]")
+
+
+async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        size += len(piece)
+        if size > limit:
+            raise MalformedResponse(_too_large(limit))
+        chunks.append(piece)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> str:
+    return f"the reply is larger than {limit // (1024 * 1024)} MB; stopped reading"
+
+
+def _parse_json_body(body: bytes) -> Any:
+    try:
+        return jsonio.loads(body)
+    except ValueError as exc:
+        raise MalformedResponse(
+            f"the reply is not JSON: {text_error_message(body[:2000].decode('utf-8', 'replace'))}"
+        ) from exc
+
+
+async def _raise_for_status(response: httpx.Response) -> None:
+    """Turn an HTTP error status into :class:`HTTPStatusError` with the server's own message.
+
+    (An HTTP 200 whose body is an ``error`` object is caught where the body is read:
+    :func:`tui.core.chunks.response_events`.)
+    """
+    if response.status_code < 400:
+        return
+    body = await _read_bounded(response, 1024 * 1024)
+    message = ""
+    try:
+        message = error_message(jsonio.loads(body)) or ""
+    except ValueError:
+        message = text_error_message(body.decode("utf-8", "replace"))
+    if not message:
+        message = text_error_message(body.decode("utf-8", "replace"))
+    raise HTTPStatusError(response.status_code, message, retry_after=_retry_after(response.headers))
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, round(when.timestamp() - time.time()))
+
+
+def _translate(exc: httpx.HTTPError, connection: Connection) -> RequestError:
+    """One readable error per httpx failure."""
+    where = connection.safe_url
+    if isinstance(exc, httpx.ConnectTimeout):
+        return RequestTimeout(
+            f"could not connect to {where} within {connection.connect_timeout:g} s"
+        )
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+        return RequestTimeout(
+            f"{where} sent nothing for {connection.read_timeout:g} s; gave up waiting"
+        )
+    if isinstance(exc, httpx.ConnectError):
+        return ConnectFailed(f"cannot connect to {where}: {_connect_reason(exc)}")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return StreamCut(f"the connection to {where} broke: {_connect_reason(exc)}")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return MalformedResponse(f"{where} redirected too many times")
+    if isinstance(exc, httpx.DecodingError):
+        return MalformedResponse(f"could not decode the reply from {where}: {one_line(str(exc))}")
+    return RequestError(f"request to {where} failed: {_connect_reason(exc)}")
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """Name the root cause (httpx wraps the socket error; its own text is often generic)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (is the server running?)"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found (DNS)"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {one_line(str(cause), 160)}"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if "refused" in lowered or "all connection attempts failed" in lowered:
+        return "connection refused (is the server running?)"
+    if any(
+        s in lowered
+        for s in (
+            "name or service not known",
+            "nodename nor servname",
+            "temporary failure in name resolution",
+            "getaddrinfo",
+        )
+    ):
+        return "host name not found (DNS)"
+    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+        return f"TLS error: {one_line(text, 160)}"
+    if "reset" in lowered:
+        return "connection reset by the server"
+    if "peer closed" in lowered or "incomplete" in lowered:
+        return "the server closed the connection mid-reply"
+    return one_line(text, 160)
+
+
+__all__ = ["ChatClient", "ChatRequest", "ServerReportedError"]

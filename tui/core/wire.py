@@ -1,0 +1,415 @@
+"""Normalise every server's logprob rows into :class:`TokenRecord` values.
+
+Shapes handled (see ``shared/reference/logprob_anchors.md`` part 2):
+
+* OpenAI / vLLM / llama.cpp / Ollama / SGLang: ``{"token", "logprob", "bytes", "top_logprobs"}``
+  (llama.cpp adds ``id``); llama.cpp ``post_sampling_probs``: ``prob`` / ``top_probs`` (0..1).
+* llama-cpp-python: ``bytes: null`` and ``""`` tokens for partial characters.
+* Sentinels ``-9999.0`` (OpenAI, vLLM) and ``-3.4028e38`` (llama.cpp), NaN, ±inf and null: unknown.
+* Probabilities placed in the ``logprob`` field (Ollama, ooba fallbacks): a value in (0, 1] is
+  read as a probability, ln(p) is used and the row is marked.
+* llama.cpp speculative tokens: ``logprob == 0.0`` with an empty top list although top-k was
+  asked for: unknown, not certainty.
+* ``top_logprobs`` unsorted, short, over-long, or missing the sampled token: sorted on demand.
+
+Display text is rebuilt from ``bytes`` with an incremental UTF-8 decoder when the bytes are
+trustworthy (present, and not the bytes of U+FFFD that vLLM sends for split characters), so a
+Japanese character split across two tokens shows once, on the token that completes it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tui.core.records import (
+    NOTE_FROM_PROBABILITY,
+    NOTE_NON_FINITE,
+    NOTE_OUT_OF_RANGE,
+    NOTE_SENTINEL,
+    NOTE_SPECULATIVE,
+    Alternative,
+    Scope,
+    TokenRecord,
+)
+
+SENTINEL_FLOOR = -9999.0
+"""Any logprob at or below this is a "probability zero" sentinel (OpenAI/vLLM use exactly
+-9999.0; llama.cpp uses float lowest, -3.4028e38)."""
+
+REPLACEMENT_BYTES = "\ufffd".encode()
+_exp = math.exp
+_log = math.log
+
+# Special tokens of chat formats that are framing, never visible text: harmony (gpt-oss)
+# `<|channel|>`, `<|message|>`, `<|end|>`..., ChatML `<|im_end|>`, and `<think>` markers.
+_MARKER_RE = re.compile(r"<\|[^|<>]{1,40}\|>|</?think>")
+# Harmony puts a role after <|start|> and a channel name after <|channel|>: framing too.
+_MARKER_ARGUMENT_AFTER = frozenset({"<|start|>", "<|channel|>"})
+
+
+def clean_logprob(value: Any) -> tuple[float | None, str]:
+    """Turn a wire ``logprob`` value into a usable natural-log probability.
+
+    Returns ``(logprob, note)``: ``logprob`` is ≤ 0 or ``None``; ``note`` says why it is
+    unknown or converted (empty when the value was an ordinary logprob).
+    """
+    if type(value) is float or type(value) is int:
+        v = float(value)
+        if v != v or v in (math.inf, -math.inf):
+            return None, NOTE_NON_FINITE
+        if v <= SENTINEL_FLOOR:
+            return None, NOTE_SENTINEL
+        if v <= 0.0:
+            return v, ""
+        if v <= 1.0:
+            # A probability in the logprob field: p = v, logprob = ln p.
+            return _log(v), NOTE_FROM_PROBABILITY
+        return None, NOTE_OUT_OF_RANGE
+    return None, NOTE_NON_FINITE
+
+
+def clean_probability(value: Any) -> tuple[float | None, str]:
+    """Turn a wire ``prob`` value (0..1, llama.cpp ``post_sampling_probs``) into ln(p)."""
+    if type(value) is float or type(value) is int:
+        p = float(value)
+        if p != p or p in (math.inf, -math.inf):
+            return None, NOTE_NON_FINITE
+        if p == 0.0:
+            return None, NOTE_SENTINEL
+        if 0.0 < p <= 1.0:
+            return _log(p), ""
+        return None, NOTE_OUT_OF_RANGE
+    return None, NOTE_NON_FINITE
+
+
+def top_summary(
+    raw_top: Sequence[Any] | None, *, probabilities: bool
+) -> tuple[float, float | None]:
+    """Σ p and truncated entropy over a top-k list, skipping unusable values.
+
+    mass = Σ_j p_j, entropy = −Σ_j p_j · ln p_j (nats), both over the top-k only.
+    Returns ``(0.0, None)`` for an empty or missing list.
+    """
+    if not raw_top:
+        return 0.0, None
+    mass = 0.0
+    entropy = 0.0
+    key = "prob" if probabilities else "logprob"
+    for alt in raw_top:
+        if type(alt) is not dict:
+            continue
+        v = alt.get(key)
+        # Fast path for the common case (a plain float logprob), slow path for the rest.
+        if not probabilities and type(v) is float and SENTINEL_FLOOR < v <= 0.0:
+            lp = v
+        else:
+            lp = (clean_probability(v) if probabilities else clean_logprob(v))[0]
+            if lp is None:
+                continue
+        p = _exp(lp)
+        mass += p
+        entropy -= p * lp
+    return min(mass, 1.0), entropy
+
+
+def bytes_are_trustworthy(raw_bytes: bytes | None) -> bool:
+    """Raw bytes can rebuild the text unless absent or holding U+FFFD (vLLM's lost bytes)."""
+    return raw_bytes is not None and REPLACEMENT_BYTES not in raw_bytes
+
+
+def _as_bytes(value: Any) -> bytes | None:
+    if type(value) is list:
+        try:
+            return bytes(value)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def surface_text(token: str) -> str:
+    """Display form of a token string when no bytes can be trusted.
+
+    Undoes the raw BPE surface forms some servers leak (SillyTavern's rule): a leading
+    SentencePiece ``▁`` or byte-level ``Ġ`` is a space, ``Ċ`` a newline.
+    """
+    if token[:1] in ("▁", "Ġ"):
+        token = " " + token[1:]
+    return token.replace("Ċ", "\n")
+
+
+def is_marker(token: str, previous_token: str | None) -> bool:
+    """True for chat-format framing tokens (harmony channels, ``<think>``), never shown text."""
+    if _MARKER_RE.fullmatch(token):
+        return True
+    return previous_token in _MARKER_ARGUMENT_AFTER and token.isidentifier()
+
+
+class TextRebuilder:
+    """Rebuilds display text for one scope's rows, in order, from their bytes.
+
+    Bytes go through one incremental UTF-8 decoder, so the first bytes of a split character
+    yield ``""`` and the row that completes it yields the whole character. A row without
+    trustworthy bytes shows its token string (and flushes any half character before it).
+    """
+
+    __slots__ = ("_decoder",)
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def text_for(self, raw_bytes: bytes | None, token: str) -> str:
+        if raw_bytes is not None and REPLACEMENT_BYTES not in raw_bytes:
+            return self._decoder.decode(raw_bytes)
+        return self.flush() + surface_text(token)
+
+    def flush(self) -> str:
+        """Emit what is left of a half character (as U+FFFD) and reset."""
+        if not self._decoder.getstate()[0]:
+            return ""
+        text = self._decoder.decode(b"", final=True)
+        self._decoder.reset()
+        return text
+
+
+def normalise_row(entry: Any, index: int, scope: Scope, requested_top: int) -> TokenRecord:
+    """One wire row → a :class:`TokenRecord` (text is filled in later, per scope)."""
+    if type(entry) is not dict:
+        return TokenRecord(index, scope, "", "", None, None, note=NOTE_NON_FINITE)
+    token = entry.get("token")
+    if type(token) is not str:
+        token = "" if token is None else str(token)
+    raw_top = entry.get("top_logprobs")
+    probabilities = False
+    if raw_top is None and "top_probs" in entry:
+        raw_top = entry.get("top_probs")
+        probabilities = True
+    if type(raw_top) is not list:
+        raw_top = None
+    if "logprob" in entry:
+        v = entry["logprob"]
+        if type(v) is float and SENTINEL_FLOOR < v < 0.0:
+            logprob, note = v, ""
+        else:
+            logprob, note = clean_logprob(v)
+    elif "prob" in entry:
+        probabilities = True
+        logprob, note = clean_probability(entry["prob"])
+    else:
+        logprob, note = None, NOTE_NON_FINITE
+    if logprob == 0.0 and not raw_top and requested_top > 0 and not note:
+        # llama.cpp speculative decoding: accepted draft tokens carry 0.0 and no alternatives.
+        logprob, note = None, NOTE_SPECULATIVE
+    mass, entropy = top_summary(raw_top, probabilities=probabilities)
+    if probabilities and raw_top:
+        raw_top = [_prob_to_logprob_alt(alt) for alt in raw_top]
+    token_id = entry.get("id")
+    return TokenRecord(
+        index,
+        scope,
+        token,
+        "",
+        _as_bytes(entry.get("bytes")),
+        logprob,
+        token_id if type(token_id) is int else None,
+        note,
+        mass,
+        entropy,
+        len(raw_top) if raw_top else 0,
+        raw_top or None,
+    )
+
+
+def _prob_to_logprob_alt(alt: Any) -> Any:
+    if type(alt) is not dict or "logprob" in alt:
+        return alt
+    converted = dict(alt)
+    converted["logprob"] = clean_probability(alt.get("prob"))[0]
+    return converted
+
+
+def normalise_alternatives(
+    raw_top: Sequence[Any] | None, row_bytes: bytes | None, row_id: int | None
+) -> list[Alternative]:
+    """The top-k list normalised and sorted by logprob (most likely first, unknowns last).
+
+    llama.cpp merges the first bytes of a split character into the row that completes it,
+    while its alternatives carry only their own bytes. When the alternative with the sampled
+    id is a strict suffix of the row's bytes, the rest is a prefix that every alternative
+    shares, so each one is shown as the whole character it would have made.
+    """
+    if not raw_top:
+        return []
+    prefix = b""
+    if row_id is not None and row_bytes:
+        for alt in raw_top:
+            if type(alt) is dict and alt.get("id") == row_id:
+                own = _as_bytes(alt.get("bytes"))
+                if own and len(own) < len(row_bytes) and row_bytes.endswith(own):
+                    prefix = row_bytes[: -len(own)]
+                break
+    result: list[Alternative] = []
+    for alt in raw_top:
+        if type(alt) is not dict:
+            continue
+        token = alt.get("token")
+        token = token if type(token) is str else ("" if token is None else str(token))
+        logprob = clean_logprob(alt.get("logprob"))[0]
+        raw_bytes = _as_bytes(alt.get("bytes"))
+        alt_id = alt.get("id")
+        result.append(
+            Alternative(
+                token=token,
+                text=_alternative_text(token, raw_bytes, prefix),
+                logprob=logprob,
+                bytes=raw_bytes,
+                id=alt_id if type(alt_id) is int else None,
+            )
+        )
+    result.sort(key=lambda a: -math.inf if a.logprob is None else a.logprob, reverse=True)
+    return result
+
+
+def _alternative_text(token: str, raw_bytes: bytes | None, prefix: bytes) -> str:
+    if not bytes_are_trustworthy(raw_bytes):
+        return surface_text(token)
+    assert raw_bytes is not None
+    if prefix:
+        try:
+            return (prefix + raw_bytes).decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return raw_bytes.decode("utf-8", "replace")
+
+
+def fill_untrusted_text(rows: Sequence[TokenRecord], text: str) -> None:
+    """Give rows without trustworthy bytes the characters of ``text`` they stand for.
+
+    ``rows`` are consecutive rows of one scope whose visible text is ``text``. Trusted rows are
+    matched in order; the characters between two matches go to the last untrusted row before
+    the second match (vLLM sends ``"�"`` for every piece of a split character, llama-cpp-python
+    ``""``), the others show nothing. Stops quietly at the first row that does not match.
+    """
+    pos = 0
+    waiting: list[TokenRecord] = []
+    for row in rows:
+        if bytes_are_trustworthy(row.bytes):
+            idx = text.find(row.text, pos) if row.text else pos
+            if idx < 0:
+                return
+            _give(waiting, text[pos:idx])
+            waiting = []
+            pos = idx + len(row.text)
+        else:
+            waiting.append(row)
+    _give(waiting, text[pos:])
+
+
+def _give(waiting: list[TokenRecord], chars: str) -> None:
+    if not waiting:
+        return
+    for row in waiting:
+        row.text = ""
+    waiting[-1].text = chars
+
+
+def assign_scope(
+    rows: Iterable[TokenRecord], scope: Scope, rebuilder: TextRebuilder, previous: str | None
+) -> str | None:
+    """Set scope and display text on rows whose scope just became known.
+
+    Framing tokens (:func:`is_marker`) go to ``other`` whatever the delta said. Returns the
+    last token seen, to carry marker context across chunks.
+    """
+    for row in rows:
+        if is_marker(row.token, previous):
+            row.scope = "other"
+            row.text = (
+                surface_text(row.token)
+                if row.bytes is None
+                else row.bytes.decode("utf-8", "replace")
+            )
+        else:
+            row.scope = scope
+            row.text = rebuilder.text_for(row.bytes, row.token)
+        previous = row.token
+    return previous
+
+
+def split_by_content(
+    rows: Sequence[TokenRecord], content: str, reasoning: str
+) -> tuple[list[Scope], bool]:
+    """Decide, for a non-streamed answer, which rows are reasoning and which are the answer.
+
+    Servers with a reasoning parser (vLLM gpt-oss, llama.cpp, SGLang) return rows for every
+    generated token, reasoning included, while ``content`` holds only the answer. Rows (with
+    provisional text, all decoded as one stream) are aligned from the end to ``content``:
+    the answer is the shortest tail whose text is ``content`` (allowing leading whitespace and
+    one unknown character per untrusted row); rows before it are reasoning, framing tokens are
+    ``other``. Returns the scopes and whether the split could be made (``False``: everything
+    was counted as answer).
+    """
+    n = len(rows)
+    markers = [False] * n
+    previous: str | None = None
+    for i, row in enumerate(rows):
+        markers[i] = is_marker(row.token, previous)
+        previous = row.token
+    if not reasoning:
+        return ["other" if markers[i] else "answer" for i in range(n)], True
+    end = n
+    while end > 0 and markers[end - 1]:
+        end -= 1
+    start = _answer_start(rows, markers, end, content)
+    if start is None:
+        return ["other" if markers[i] else "answer" for i in range(n)], False
+    scopes: list[Scope] = []
+    for i in range(n):
+        if markers[i] or i >= end:
+            scopes.append("other")
+        elif i < start:
+            scopes.append("reasoning")
+        else:
+            scopes.append("answer")
+    return scopes, True
+
+
+def _answer_start(
+    rows: Sequence[TokenRecord], markers: list[bool], end: int, content: str
+) -> int | None:
+    target = content.strip()
+    if not target:
+        return end
+    slack = 8  # leading/trailing whitespace the server may have trimmed from content
+    pieces: list[str] = []
+    known = 0
+    untrusted = 0
+    for i in range(end - 1, -1, -1):
+        if markers[i]:
+            continue
+        row = rows[i]
+        if bytes_are_trustworthy(row.bytes):
+            pieces.append(row.text)
+            known += len(row.text)
+        else:
+            pieces.append("\0")  # stands for zero or one unknown character
+            untrusted += 1
+        if known > len(target) + slack:
+            return None
+        if known + untrusted + slack < len(target):
+            continue
+        tail = "".join(reversed(pieces)).strip()
+        if untrusted == 0:
+            if tail == target:
+                return i
+        elif _wildcard_match(tail, target):
+            return i
+    return None
+
+
+def _wildcard_match(pattern_text: str, target: str) -> bool:
+    regex = "".join(".?" if ch == "\0" else re.escape(ch) for ch in pattern_text)
+    return re.fullmatch(regex, target, flags=re.DOTALL) is not None
