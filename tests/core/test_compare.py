@@ -183,6 +183,10 @@ async def test_aggregates_match_hand_computed_values(scripted):
     assert diff_p.difference.se == pytest.approx(math.sqrt(va + vb))
     assert diff_p.difference.df == pytest.approx((va + vb) ** 2 / (va**2 / 2 + vb**2 / 2))
     assert diff_p.verdict == "larger_than_noise"
+    # seeded, so also paired by seed: terse − careful is −0.8 for every seed, so no spread
+    assert diff_lp.paired.diff == pytest.approx(-0.8)
+    assert not diff_lp.paired.has_interval
+    assert diff_lp.paired_verdict == "no_variation"
 
     assert result.best("mean_logprob") == 0
     assert result.best("perplexity") == 0
@@ -418,15 +422,19 @@ async def test_iter_samples_yields_every_sample_of_a_full_run(scripted):
 async def test_live_results_grow_with_each_sample_and_async_callbacks_are_awaited(scripted):
     scripted.default = scripted_reply(LOGPROBS)
     counts = []
+    awaited = []
 
     async def on_sample(sample):
-        await asyncio.sleep(0)
+        # called as each sample finishes, so the live result has exactly one more each time
         counts.append(sum(p.ok for p in comparison.result().prompts))
+        await asyncio.sleep(0.01)
+        awaited.append(sample)
 
     async with client_for(scripted) as client:
         comparison = Comparison(client, plan_of(CAREFUL, TERSE), "m")
         await comparison.run(on_sample=on_sample)
-    assert sorted(counts) == [1, 2, 3, 4, 5, 6]
+    assert counts == [1, 2, 3, 4, 5, 6]
+    assert len(awaited) == 6  # run() returned only after every callback finished
     with pytest.raises(RuntimeError):
         await comparison.run()
 

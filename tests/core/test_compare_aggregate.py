@@ -7,7 +7,7 @@ import math
 import pytest
 
 from tui.core.compare import ComparePlan, PromptSpec, Sample, aggregate
-from tui.core.compare.aggregate import judge
+from tui.core.compare.aggregate import welch_verdict
 from tui.core.settings import Sampling
 from tui.core.stats import summarise, welch
 
@@ -127,7 +127,7 @@ def test_unfinished_samples_are_counted_apart():
 
 
 def test_judge_uses_variation_on_either_side():
-    greedy_but_varied = judge(
+    greedy_but_varied = welch_verdict(
         welch(summarise([-0.5]), summarise([-0.9, -0.8])),
         summarise([-0.5]),
         summarise([-0.9, -0.8]),
@@ -145,3 +145,34 @@ def test_best_respects_each_metrics_direction():
     assert result.best("min_prob") == 1
     assert result.best("low_prob_count") == 0  # all tie at 1.0: the first wins
     assert result.best("length") is None
+
+
+def test_seeded_runs_are_also_compared_pair_by_pair():
+    # Shared-seed noise moves both prompts together; pairing by seed removes it:
+    # d = −0.1, −0.1, −0.05 → mean −0.25/3, s² = (1/3600 + 1/3600 + 4/3600)/2 = 1/1200
+    p = plan(samples=3, temperature=0.7, seed=7)
+    result = aggregate(p, "m", samples_with(p, [[-0.5, -0.9, -0.7], [-0.6, -1.0, -0.75]]))
+    pair = result.pairwise_for(1)[0]
+    assert pair.verdict == "within_noise"  # Welch sees the whole seed-to-seed spread
+    t2 = 0.95 / math.sqrt(2 * 0.975 * 0.025)
+    half = t2 * math.sqrt(1 / 1200) / math.sqrt(3)
+    assert pair.paired.diff == pytest.approx(-0.25 / 3)
+    assert pair.paired.ci_high == pytest.approx(-0.25 / 3 + half)
+    assert pair.paired_verdict == "larger_than_noise"
+    assert pair.paired_verdict_text == "larger than run-to-run noise"
+
+
+def test_unseeded_runs_have_no_pairs():
+    p = plan(samples=3, temperature=0.7, seed=None)
+    result = aggregate(p, "m", samples_with(p, [[-0.5, -0.9, -0.7], [-0.6, -1.0, -0.75]]))
+    assert result.pairwise_for(1)[0].paired is None
+    assert result.pairwise_for(1)[0].paired_verdict is None
+
+
+def test_pairs_skip_seeds_where_either_side_failed():
+    p = plan(samples=3, temperature=0.7, seed=7)
+    samples = samples_with(p, [[-0.5, -0.9, -0.7], [-0.6, -1.0]])
+    samples.append(Sample(1, p.prompts[1].label, 2, 9, status="error", error="boom"))
+    pair = aggregate(p, "m", samples).pairwise_for(1)[0]
+    assert pair.paired.n_a == 2
+    assert pair.paired.diff == pytest.approx(-0.1)

@@ -6,6 +6,7 @@ import pytest
 
 from tui.core.stats import (
     Summary,
+    paired,
     regularized_beta,
     summarise,
     t_cdf,
@@ -212,3 +213,23 @@ def test_welch_with_one_flat_side_uses_the_other_sides_degrees_of_freedom():
     d = welch(summarise([1.0, 1.0, 1.0]), summarise([2.0, 3.0, 4.0]))
     assert d.df == pytest.approx(2.0)
     assert d.t == pytest.approx(T2, abs=1e-9)
+
+
+def test_paired_by_hand():
+    # d = b − a = 1, 2, 2 (the None pair is skipped): mean 5/3, s² = (4/9 + 1/9 + 1/9)/2 = 1/3
+    d = paired([(1.0, 2.0), (2.0, 4.0), (None, 9.0), (3.0, 5.0)])
+    assert (d.n_a, d.n_b, d.df) == (3, 3, 2.0)
+    assert d.diff == pytest.approx(5 / 3)
+    assert d.se == pytest.approx(math.sqrt(1 / 3) / math.sqrt(3))
+    assert d.ci_low == pytest.approx(5 / 3 - T2 / 3)
+    assert d.ci_high == pytest.approx(5 / 3 + T2 / 3)
+    assert d.excludes_zero
+
+
+def test_differences_equal_up_to_rounding_have_no_spread():
+    d = paired([(-0.2, -1.0), (-0.4, -1.2), (-0.6, -1.4)])  # −0.8 each, up to float rounding
+    assert d.diff == pytest.approx(-0.8)
+    assert d.se == 0.0
+    assert not d.has_interval
+    one = paired([(0.0, 1.0)])
+    assert (one.diff, one.df, one.has_interval) == (1.0, None, False)

@@ -16,6 +16,9 @@ Welch's interval for the difference of two means (unequal variances), b − a:
 * ν  = se⁴ / ( (s_a²/n_a)²/(n_a − 1) + (s_b²/n_b)²/(n_b − 1) )   (Welch–Satterthwaite)
 * CI = (x̄_b − x̄_a) ± t₀.₉₇₅,ν · se
 
+Paired difference (when sample i of both sides shares something, here the sampling seed):
+dᵢ = bᵢ − aᵢ over the pairs where both exist; d̄ ± t₀.₉₇₅,ₘ₋₁ · s_d/√m for m pairs.
+
 Intervals are plain t intervals, never clipped to a metric's range: a bound outside it (a
 probability above 1) says the normal approximation is poor at this n, which a reader should see.
 
@@ -35,6 +38,9 @@ from typing import Any
 
 CONFIDENCE = 0.95
 """Two-sided confidence level of every interval."""
+
+ROUNDING = 1e-12
+"""A spread below this fraction of the values' size is float rounding, not variation."""
 
 _NORMAL_DF = 1e7
 """Above this many degrees of freedom the t and normal quantiles agree to ~1e-8."""
@@ -193,6 +199,8 @@ def summarise(values: Iterable[float], confidence: float = CONFIDENCE) -> Summar
         variance = 0.0  # exactly: rounding in the mean must not invent a spread
         mean = xs[0]
     sd = math.sqrt(variance)
+    if sd <= ROUNDING * max(abs(x) for x in xs):
+        sd = 0.0  # values equal up to float rounding (−1.2 − −0.4 vs −1.0 − −0.2) are equal
     sem = sd / math.sqrt(n)
     t = t_critical(n - 1, confidence)
     low = high = None
@@ -249,3 +257,18 @@ def welch(a: Summary, b: Summary, confidence: float = CONFIDENCE) -> Difference:
     df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
     t = t_critical(df, confidence)
     return Difference(a.n, b.n, diff, se, df, t, diff - t * se, diff + t * se)
+
+
+def paired(
+    pairs: Iterable[tuple[float | None, float | None]], confidence: float = CONFIDENCE
+) -> Difference:
+    """Mean of the differences b − a over the pairs where both values are finite, with its t
+    interval on m − 1 df (m pairs). ``n_a`` = ``n_b`` = m."""
+    diffs = [
+        b - a
+        for a, b in pairs
+        if a is not None and b is not None and math.isfinite(a) and math.isfinite(b)
+    ]
+    s = summarise(diffs, confidence)
+    df = float(s.n - 1) if s.n >= 2 else None
+    return Difference(s.n, s.n, s.mean, s.sem, df, s.t, s.ci_low, s.ci_high)

@@ -9,7 +9,8 @@ mean logprobs) (Jensen); both are reported as the per-sample means they are.
 Against the first prompt (the baseline), for ``mean_logprob`` and ``mean_prob``: the difference
 of means (prompt − baseline) with Welch's 95 % interval (:func:`tui.core.stats.welch`) and a
 verdict: the difference is *larger than run-to-run noise* when the interval excludes 0, and
-*within noise* when it contains 0.
+*within noise* when it contains 0. Seeded runs also get the paired interval over same-seed
+samples (:func:`tui.core.stats.paired`), see :class:`Pairwise`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Literal
 
 from tui.core.compare.plan import ComparePlan, PromptSpec
 from tui.core.compare.samples import METRIC_NAMES, Sample
-from tui.core.stats import CONFIDENCE, Difference, Summary, summarise, welch
+from tui.core.stats import CONFIDENCE, Difference, Summary, paired, summarise, welch
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,24 +60,32 @@ VERDICT_TEXT: dict[str, str] = {
 }
 
 
-def judge(difference: Difference, a: Summary, b: Summary, greedy: bool) -> Verdict:
+def judge(difference: Difference, *, varied: bool, enough: bool, greedy: bool) -> Verdict:
     """What a difference says:
 
     * an interval exists: ``larger_than_noise`` when it excludes 0, else ``within_noise``;
-    * temperature 0 and neither side varied: ``exact`` (greedy decoding has no sampling noise);
-    * both sides have 2+ samples but neither varied: ``no_variation``;
+    * temperature 0 (``greedy``) and nothing ``varied``: ``exact`` (no sampling noise);
+    * ``enough`` samples (2+ per side) but nothing varied: ``no_variation``;
     * otherwise ``too_few`` (a side has a single sample), or ``no_data``.
     """
     if difference.diff is None:
         return "no_data"
     if difference.has_interval:
         return "larger_than_noise" if difference.excludes_zero else "within_noise"
-    varied = bool(a.sd) or bool(b.sd)
     if greedy and not varied:
         return "exact"
-    if a.n >= 2 and b.n >= 2:
+    if enough:
         return "no_variation"
     return "too_few"
+
+
+def welch_verdict(difference: Difference, a: Summary, b: Summary, greedy: bool) -> Verdict:
+    varied = bool(a.sd) or bool(b.sd)
+    return judge(difference, varied=varied, enough=a.n >= 2 and b.n >= 2, greedy=greedy)
+
+
+def paired_verdict(difference: Difference, greedy: bool) -> Verdict:
+    return judge(difference, varied=bool(difference.se), enough=difference.n_a >= 2, greedy=greedy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +110,14 @@ class PromptAggregate:
 
 @dataclass(frozen=True, slots=True)
 class Pairwise:
-    """A prompt against the baseline (the first prompt) on one metric: prompt − baseline."""
+    """A prompt against the baseline (the first prompt) on one metric: prompt − baseline.
+
+    ``difference``/``verdict``: Welch, treating the two prompts' samples as independent (valid
+    whatever the server does with seeds). ``paired``/``paired_verdict`` (seeded runs only):
+    the mean of the per-seed differences, sample i against sample i. Samples that share a seed
+    share much of their randomness on servers that honour seeds, so this interval is often far
+    narrower; Welch ignores that shared part and is conservative for seeded runs.
+    """
 
     prompt_index: int
     label: str
@@ -109,10 +125,16 @@ class Pairwise:
     metric: str
     difference: Difference
     verdict: Verdict
+    paired: Difference | None = None
+    paired_verdict: Verdict | None = None
 
     @property
     def verdict_text(self) -> str:
         return VERDICT_TEXT[self.verdict]
+
+    @property
+    def paired_verdict_text(self) -> str | None:
+        return VERDICT_TEXT[self.paired_verdict] if self.paired_verdict else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +192,27 @@ def aggregate(plan: ComparePlan, model: str, samples: Sequence[Sample]) -> Compa
         for k, prompt in enumerate(plan.prompts)
     )
     pairwise: list[Pairwise] = []
+    seeded = plan.sampling.seed is not None
     if prompts:
         base = prompts[0]
         for other in prompts[1:]:
             for metric in PAIRWISE_METRICS:
                 a, b = base.stats[metric], other.stats[metric]
                 difference = welch(a, b)
-                verdict = judge(difference, a, b, plan.greedy)
+                same_seed: Difference | None = None
+                if seeded:
+                    same_seed = paired(_pairs(samples, base.index, other.index, metric))
                 pairwise.append(
-                    Pairwise(other.index, other.label, base.label, metric, difference, verdict)
+                    Pairwise(
+                        other.index,
+                        other.label,
+                        base.label,
+                        metric,
+                        difference,
+                        welch_verdict(difference, a, b, plan.greedy),
+                        same_seed,
+                        paired_verdict(same_seed, plan.greedy) if same_seed else None,
+                    )
                 )
     return CompareResult(
         plan,
@@ -188,6 +222,15 @@ def aggregate(plan: ComparePlan, model: str, samples: Sequence[Sample]) -> Compa
         tuple(pairwise),
         tuple(_notes(plan, samples, prompts)),
     )
+
+
+def _pairs(
+    samples: Sequence[Sample], a: int, b: int, metric: str
+) -> list[tuple[float | None, float | None]]:
+    """(value of prompt a, value of prompt b) for each sample index both finished ok."""
+    ok = {(s.prompt_index, s.index): s.values.get(metric) for s in samples if s.ok}
+    indices = sorted({i for k, i in ok if k == a} & {i for k, i in ok if k == b})
+    return [(ok[(a, i)], ok[(b, i)]) for i in indices]
 
 
 def _prompt_aggregate(index: int, prompt: PromptSpec, samples: list[Sample]) -> PromptAggregate:

@@ -13,7 +13,12 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tui.core.compare.aggregate import CompareResult, Pairwise, PromptAggregate
+from tui.core.compare.aggregate import (
+    PAIRWISE_METRICS,
+    CompareResult,
+    Pairwise,
+    PromptAggregate,
+)
 from tui.core.compare.samples import METRIC_NAMES, Sample
 from tui.core.safety import safe_text
 
@@ -63,13 +68,24 @@ def _aggregate_json(p: PromptAggregate) -> dict[str, Any]:
 
 
 def _pairwise_json(p: Pairwise) -> dict[str, Any]:
+    """Welch's difference at the top level; the same-seed paired one (seeded runs) under
+    ``paired``."""
+    paired = None
+    if p.paired is not None:
+        paired = {
+            **p.paired.to_dict(),
+            "verdict": p.paired_verdict,
+            "verdict_text": p.paired_verdict_text,
+        }
     return {
         "label": p.label,
         "baseline": p.baseline_label,
         "metric": p.metric,
+        "method": "welch",
         **p.difference.to_dict(),
         "verdict": p.verdict,
         "verdict_text": p.verdict_text,
+        "paired": paired,
     }
 
 
@@ -145,13 +161,15 @@ SUMMARY_STATS = ("n", "mean", "sd", "ci_low", "ci_high")
 
 def summary_columns() -> tuple[str, ...]:
     """Columns of :func:`summary_rows`: prompt, counts, then n/mean/sd/ci per metric, then the
-    difference of mean logprob and mean prob against the first prompt."""
+    difference of mean logprob and mean prob against the first prompt (Welch, then paired by
+    seed; empty for the first prompt itself and, for paired, in unseeded runs)."""
     columns = ["prompt_index", "label", "preset", "system", "ok", "failed", "cancelled"]
     for name in METRIC_NAMES:
         columns += [f"{name}_{stat}" for stat in SUMMARY_STATS]
-    for metric in ("mean_logprob", "mean_prob"):
-        columns += [f"diff_{metric}", f"diff_{metric}_ci_low", f"diff_{metric}_ci_high"]
-        columns += [f"diff_{metric}_verdict"]
+    for metric in PAIRWISE_METRICS:
+        for kind in ("", "_paired"):
+            stem = f"diff_{metric}{kind}"
+            columns += [stem, f"{stem}_ci_low", f"{stem}_ci_high", f"{stem}_verdict"]
     return tuple(columns)
 
 
@@ -173,11 +191,15 @@ def summary_rows(result: CompareResult) -> list[dict[str, Any]]:
             for stat in SUMMARY_STATS:
                 row[f"{name}_{stat}"] = getattr(summary, stat)
         for pair in result.pairwise_for(p.index):
-            m = pair.metric
-            row[f"diff_{m}"] = pair.difference.diff
-            row[f"diff_{m}_ci_low"] = pair.difference.ci_low
-            row[f"diff_{m}_ci_high"] = pair.difference.ci_high
-            row[f"diff_{m}_verdict"] = pair.verdict
+            for stem, difference, verdict in (
+                (f"diff_{pair.metric}", pair.difference, pair.verdict),
+                (f"diff_{pair.metric}_paired", pair.paired, pair.paired_verdict),
+            ):
+                if difference is not None:
+                    row[stem] = difference.diff
+                    row[f"{stem}_ci_low"] = difference.ci_low
+                    row[f"{stem}_ci_high"] = difference.ci_high
+                    row[f"{stem}_verdict"] = verdict
         rows.append(row)
     return rows
 
