@@ -310,7 +310,10 @@ TABLE_COLUMNS = (
 
 def _table(result: CompareResult) -> list[str]:
     best = {m: result.best(m) for _, m, _, _ in TABLE_COLUMNS if m}
-    rows = [[heading for heading, *_ in TABLE_COLUMNS]]
+    headings = [heading for heading, *_ in TABLE_COLUMNS]
+    if not any(p.stats["mean_logprob"].has_interval for p in result.prompts):
+        headings[2] = "mean logprob"  # no interval to speak of (n = 1, or no spread)
+    rows = [headings]
     for p in result.prompts:
         row = [p.label, f"{p.ok}/{p.planned}"]
         for _, metric, kind, _ in TABLE_COLUMNS[2:]:
