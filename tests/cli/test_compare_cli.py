@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_compare import (
+from tests.support.compare_replies import (
     CAREFUL,
     LOGPROBS,
     SEED,
