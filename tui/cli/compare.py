@@ -39,12 +39,11 @@ from tui.core.compare.export import (
     summary_rows,
     to_csv,
 )
+from tui.core.compare.format import difference_text, metric_cell, reading_text, sample_cell
 from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
 from tui.core.errors import LogprobChatError
 from tui.core.jsonio import dumps_compact
-from tui.core.report import fmt_num, fmt_prob
 from tui.core.safety import safe_line, safe_text
-from tui.core.stats import Difference, Summary
 
 MAX_ERRORS_SHOWN = 5
 READING_WIDTH = 100
@@ -272,61 +271,37 @@ def render_text(result: CompareResult, backend_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mean_with_interval(summary: Summary, digits: int = 3) -> str:
-    if summary.mean is None:
-        return "–"
-    value = f"{summary.mean:.{digits}f}"
-    if summary.half_width is not None:
-        return f"{value} ± {summary.half_width:.{digits}f}"
-    if summary.identical:
-        return f"{value} (all equal)"
-    if summary.n == 1:
-        return f"{value} (n=1)"
-    return value
-
-
-def _mean(summary: Summary, kind: str) -> str:
-    if summary.mean is None:
-        return "–"
-    if kind == "prob":
-        return fmt_prob(summary.mean)
-    if kind == "ppl":
-        return fmt_num(summary.mean, 2)
-    return f"{summary.mean:.1f}"
-
-
 TABLE_COLUMNS = (
-    # (heading, metric, format, right-aligned)
-    ("prompt", None, None, False),
-    ("ok", None, None, True),
-    ("mean logprob ± 95% CI", "mean_logprob", "ci", True),
-    ("mean prob", "mean_prob", "prob", True),
-    ("perplexity", "perplexity", "ppl", True),
-    ("min prob", "min_prob", "prob", True),
-    ("tokens", "length", "count", True),
-    ("low-prob", "low_prob_count", "count", True),
+    # (heading, metric, right-aligned)
+    ("prompt", None, False),
+    ("ok", None, True),
+    ("mean logprob ± 95% CI", "mean_logprob", True),
+    ("mean prob", "mean_prob", True),
+    ("perplexity", "perplexity", True),
+    ("min prob", "min_prob", True),
+    ("tokens", "length", True),
+    ("low-prob", "low_prob_count", True),
 )
 
 
 def _table(result: CompareResult) -> list[str]:
-    best = {m: result.best(m) for _, m, _, _ in TABLE_COLUMNS if m}
+    best = {m: result.best(m) for _, m, _ in TABLE_COLUMNS if m}
     headings = [heading for heading, *_ in TABLE_COLUMNS]
     if not any(p.stats["mean_logprob"].has_interval for p in result.prompts):
         headings[2] = "mean logprob"  # no interval to speak of (n = 1, or no spread)
     rows = [headings]
     for p in result.prompts:
         row = [p.label, f"{p.ok}/{p.planned}"]
-        for _, metric, kind, _ in TABLE_COLUMNS[2:]:
-            assert metric is not None and kind is not None
-            summary = p.stats[metric]
-            cell = _mean_with_interval(summary) if kind == "ci" else _mean(summary, kind)
+        for _, metric, _ in TABLE_COLUMNS[2:]:
+            assert metric is not None
+            cell = metric_cell(metric, p.stats[metric])
             row.append(cell + ("*" if best.get(metric) == p.index else " "))
         rows.append(row)
     widths = [max(cell_width(r[c]) for r in rows) for c in range(len(TABLE_COLUMNS))]
     lines = []
     for row in rows:
         cells = [
-            pad_cells(cell, widths[c], right=TABLE_COLUMNS[c][3]) for c, cell in enumerate(row)
+            pad_cells(cell, widths[c], right=TABLE_COLUMNS[c][2]) for c, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())
     return lines
@@ -335,16 +310,8 @@ def _table(result: CompareResult) -> list[str]:
 def _sample_lines(result: CompareResult, label_width: int) -> list[str]:
     lines = ["Mean logprob of each sample, in order (✗ failed, – cancelled or without logprobs)"]
     for p in result.prompts:
-        cells = []
-        for sample in result.samples_of(p.index):
-            value = sample.values.get("mean_logprob")
-            if sample.status == "error":
-                cells.append("✗")
-            elif value is None:
-                cells.append("–")
-            else:
-                cells.append(f"{value:.3f}")
-        lines.append(f"  {pad_cells(p.label, label_width)}  {' '.join(cells)}")
+        cells = " ".join(sample_cell(s) for s in result.samples_of(p.index))
+        lines.append(f"  {pad_cells(p.label, label_width)}  {cells}")
     return lines
 
 
@@ -359,42 +326,19 @@ def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
         for j, pair in enumerate(result.pairwise_for(p.index)):
             label = p.label if j == 0 else ""
             if pair.metric == "mean_prob":
-                value = _signed(pair.difference, 100.0, " pp", 1)
+                value = difference_text(pair.difference, pair.metric)
                 lines.append(line(label, "mean prob", value, pair.verdict_text))
                 continue
-            value = _signed(pair.difference, 1.0, "", 3)
+            value = difference_text(pair.difference, pair.metric)
             lines.append(line(label, "mean logprob", value, pair.verdict_text))
             if pair.paired is not None:
-                value = _signed(pair.paired, 1.0, "", 3)
+                value = difference_text(pair.paired, pair.metric)
                 lines.append(line("", "same seed", value, pair.paired_verdict_text))
     return lines
 
 
-def _signed(d: Difference, scale: float, unit: str, digits: int) -> str:
-    """+0.123 [-0.050, +0.296] (the interval only when there is one)."""
-    if d.diff is None:
-        return "–"
-    text = f"{d.diff * scale:+.{digits}f}{unit}"
-    if d.ci_low is not None and d.ci_high is not None:
-        text += f" [{d.ci_low * scale:+.{digits}f}, {d.ci_high * scale:+.{digits}f}]"
-    return text
-
-
 def _reading(result: CompareResult) -> list[str]:
-    text = (
-        "How to read: a mean logprob closer to 0 (a higher mean prob, a lower perplexity) means "
-        "the model was more confident. Each value is the mean over a prompt's successful "
-        "samples; ± is the half-width of its 95% confidence interval (Student t, n−1 df); "
-        "* marks the most confident prompt on a column, which is not necessarily beyond noise. "
-        "A difference is larger than run-to-run noise when its 95% interval excludes 0."
-    )
-    if result.plan.sampling.seed is not None and len(result.prompts) > 1:
-        text += (
-            ' "same seed" compares sample i of both prompts (same seed) pair by pair: on '
-            "servers that honour seeds this removes the randomness both share, which often makes "
-            "its interval narrower; the Welch line above it does not rely on seeds."
-        )
-    lines = textwrap.wrap(text, READING_WIDTH)
+    lines = textwrap.wrap(reading_text(result), READING_WIDTH)
     for note in result.notes:
         lines += textwrap.wrap(f"Note: {note}", READING_WIDTH, subsequent_indent="  ")
     return lines
