@@ -255,6 +255,7 @@ def test_deterministic_single_sample_says_so_and_shows_no_interval(scripted, cap
     assert "Note: Deterministic run (temperature 0, seed 100)" in out
     diff_line = next(line for line in out.splitlines() if "mean logprob  -0.800" in line)
     assert diff_line.rstrip().endswith("exact (deterministic decoding, no noise)")
+    assert "same seed" not in out  # one pair is just the difference again
     assert all(r.json["temperature"] == 0 for r in scripted.chat_requests())
 
 

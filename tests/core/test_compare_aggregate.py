@@ -71,7 +71,8 @@ def test_temperature_zero_with_many_samples_says_they_are_identical_by_construct
 def test_temperature_zero_on_a_nondeterministic_server_is_called_out():
     p = plan(samples=3, temperature=0, seed=7)
     result = aggregate(p, "m", samples_with(p, [[-0.5] * 3, [-0.9, -0.8, -0.9]]))
-    assert any(note.startswith("Yet the samples of prompt 1 differ") for note in result.notes)
+    assert "should be identical by construction" in result.notes[0]
+    assert "yet those of prompt 1 differ: this server is not bit-for-bit" in result.notes[0]
     # now there is variation to measure, so the verdict comes from an interval again
     assert result.pairwise_for(1)[0].verdict in ("larger_than_noise", "within_noise")
     assert result.pairwise_for(1)[0].difference.has_interval

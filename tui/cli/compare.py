@@ -39,7 +39,13 @@ from tui.core.compare.export import (
     summary_rows,
     to_csv,
 )
-from tui.core.compare.format import difference_text, metric_cell, reading_text, sample_cell
+from tui.core.compare.format import (
+    difference_text,
+    metric_cell,
+    reading_text,
+    sample_cell,
+    shows_same_seed,
+)
 from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
 from tui.core.errors import LogprobChatError
 from tui.core.jsonio import dumps_compact
@@ -322,6 +328,7 @@ def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
     def line(label: str, name: str, value: str, verdict: str | None) -> str:
         return f"  {pad_cells(label, label_width)}  {name:<12}  {pad_cells(value, 30)}  {verdict}"
 
+    same_seed = shows_same_seed(result)
     for p in result.prompts[1:]:
         for j, pair in enumerate(result.pairwise_for(p.index)):
             label = p.label if j == 0 else ""
@@ -331,7 +338,7 @@ def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
                 continue
             value = difference_text(pair.difference, pair.metric)
             lines.append(line(label, "mean logprob", value, pair.verdict_text))
-            if pair.paired is not None:
+            if pair.paired is not None and same_seed:
                 value = difference_text(pair.paired, pair.metric)
                 lines.append(line("", "same seed", value, pair.paired_verdict_text))
     return lines

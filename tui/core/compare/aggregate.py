@@ -259,22 +259,24 @@ def _notes(
     seed = plan.sampling.seed
     if plan.greedy:
         seeded = f", seed {seed}" if seed is not None else ""
+        varied = [p.label for p in prompts if p.stats["mean_logprob"].sd]
         if n == 1:
             notes.append(
                 f"Deterministic run (temperature 0{seeded}): decoding is greedy, so one sample "
                 "per prompt is the whole answer; differences are exact and no interval is shown."
+            )
+        elif varied:
+            notes.append(
+                f"Temperature 0{seeded}: the {n} samples of each prompt should be identical by "
+                "construction (greedy decoding), yet those of " + ", ".join(varied) + " differ: "
+                "this server is not bit-for-bit deterministic (prompt caching, batching, "
+                "hardware), and the intervals measure that variation."
             )
         else:
             notes.append(
                 f"Temperature 0{seeded}: the {n} samples of each prompt are identical by "
                 "construction (greedy decoding), so their zero spread is not evidence about "
                 "noise; one sample per prompt is enough."
-            )
-        varied = [p.label for p in prompts if p.stats["mean_logprob"].sd]
-        if varied:
-            notes.append(
-                "Yet the samples of " + ", ".join(varied) + " differ: this server is not "
-                "deterministic (batching, hardware); the intervals measure that variation."
             )
         if seed is None:
             notes.append("No seed was given: servers that sample despite temperature 0 may vary.")

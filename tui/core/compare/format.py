@@ -66,6 +66,13 @@ def sample_cell(sample: Sample, metric: str = "mean_logprob") -> str:
     return f"{value:.3f}"
 
 
+def shows_same_seed(result: CompareResult) -> bool:
+    """Whether the same-seed (paired) line is worth showing: a seeded run of 2+ samples (with
+    one sample per prompt it is the plain difference again)."""
+    plan = result.plan
+    return plan.sampling.seed is not None and plan.samples >= 2 and len(plan.prompts) > 1
+
+
 def reading_text(result: CompareResult) -> str:
     """How to read the table and the differences (one paragraph)."""
     text = (
@@ -75,7 +82,7 @@ def reading_text(result: CompareResult) -> str:
         "* marks the most confident prompt on a column, which is not necessarily beyond noise. "
         "A difference is larger than run-to-run noise when its 95% interval excludes 0."
     )
-    if result.plan.sampling.seed is not None and len(result.prompts) > 1:
+    if shows_same_seed(result):
         text += (
             ' "same seed" compares sample i of both prompts (same seed) pair by pair: on '
             "servers that honour seeds this removes the randomness both share, which often makes "
