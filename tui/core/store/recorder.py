@@ -38,6 +38,8 @@ from tui.core.store.models import AnswerDelta, AnswerParams
 CHECKPOINT_INTERVAL = 1.0
 """Seconds between checkpoints of a streaming answer: the most a crash can lose."""
 
+_EMPTY = (0, 0, 0, 0, False, False, None, None, 0)  # Recorder._signature() of a new answer
+
 
 class Recorder:
     """See the module docstring."""
@@ -62,7 +64,7 @@ class Recorder:
         self._saved_tokens = 0
         self._saved_raw = 0
         self._seq = 0
-        self._saved_signature: tuple[Any, ...] | None = None
+        self._saved_signature: tuple[Any, ...] = _EMPTY  # what begin_answer wrote
         self._writing: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
         self.finished = False
@@ -167,13 +169,14 @@ class Recorder:
 
     async def checkpoint(self) -> None:
         """Write a checkpoint now (waits for the one in flight first)."""
-        await self._settle()
+        await self.wait_idle()
         self._last = self._clock()
         signature = self._signature()
         if signature != self._saved_signature:
             await self._write(self._take(), signature)
 
-    async def _settle(self) -> None:
+    async def wait_idle(self) -> None:
+        """Wait for the checkpoint in flight, if any, to be written (or to fail)."""
         if self._writing is not None and not self._writing.done():
             await asyncio.wait([self._writing])
 
@@ -185,7 +188,7 @@ class Recorder:
         answer = self.builder.finish(status, error)
         self.finished = True
         await self._stop_ticker()
-        await self._settle()
+        await self.wait_idle()
         delta = self._take()
         try:
             await self.store.call(Store.finish_answer, delta, answer)
@@ -193,8 +196,13 @@ class Recorder:
             self.problem = _message(exc)
         return answer
 
+    def start(self) -> None:
+        """Start the ticker that checkpoints a stream gone quiet (``finish`` stops it)."""
+        if self._ticker is None and not self.finished:
+            self._ticker = asyncio.ensure_future(self._tick())
+
     async def __aenter__(self) -> Recorder:
-        self._ticker = asyncio.ensure_future(self._tick())
+        self.start()
         return self
 
     async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
