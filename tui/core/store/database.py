@@ -45,7 +45,7 @@ from tui.core.store.models import (
     StoredMessage,
 )
 from tui.core.store.problems import StoreError, describe, is_damage
-from tui.core.store.schema import NewerSchemaError, migrate
+from tui.core.store.schema import NewerSchemaError, migrate, user_version
 
 HISTORY_FILE = "history.sqlite3"
 DEFAULT_BUSY_TIMEOUT = 3.0
@@ -143,6 +143,7 @@ class Store:
                         target,
                         problem=f"{exc}; showing the saved history read-only, "
                         "new answers are kept in memory only",
+                        busy_timeout=busy_timeout,
                         clock=clock,
                     )
                 except (sqlite3.Error, OSError, StoreError):
@@ -183,27 +184,20 @@ class Store:
 
     @classmethod
     def snapshot(
-        cls, path: Path, *, problem: str | None = None, clock: Callable[[], float] = time.time
+        cls,
+        path: Path,
+        *,
+        problem: str | None = None,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        clock: Callable[[], float] = time.time,
     ) -> Store:
         """A copy of the file at ``path`` in memory, read without writing to the file."""
         memory = sqlite3.connect(":memory:", isolation_level=None)
-        last: sqlite3.Error | None = None
-        # mode=ro still needs the WAL index (-shm); immutable=1 reads a file nobody may write
-        # to, such as one in a read-only directory.
-        for query in ("mode=ro", "mode=ro&immutable=1"):
-            try:
-                source = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
-                try:
-                    source.backup(memory)
-                finally:
-                    source.close()
-                break
-            except sqlite3.Error as exc:
-                last = exc
-        else:
+        try:
+            _copy_read_only(path, memory, busy_timeout)
+        except sqlite3.Error:
             memory.close()
-            assert last is not None
-            raise last
+            raise
         _configure(memory, wal=False)
         try:
             migrate(memory)
@@ -244,6 +238,10 @@ class Store:
         """Answers still ``streaming`` whose writer is gone become ``incomplete``, keeping the
         text and tokens of their last checkpoint. This also proves the file is writable."""
         with self._transaction() as conn:
+            # A real write, even with nothing to recover: BEGIN IMMEDIATE alone succeeds on a
+            # read-only file in WAL mode (its locks live in the -shm file), and the user must
+            # learn now, not at their first answer, that nothing will be saved.
+            conn.execute(f"PRAGMA user_version = {user_version(conn)}")
             rows = conn.execute(
                 "SELECT message_id, owner_pid, owner_host FROM answers WHERE status = 'streaming'"
             ).fetchall()
@@ -667,6 +665,39 @@ class Store:
         ).fetchone()
         data = codec.load_json(row[0]) if row else None
         return None if data is None else Metrics.from_dict(data)
+
+
+def _copy_read_only(path: Path, target: sqlite3.Connection, busy_timeout: float) -> None:
+    """Copy the database at ``path`` into ``target`` without writing to ``path``."""
+    uri = path.resolve().as_uri()
+    try:
+        _copy(f"{uri}?mode=ro", target, busy_timeout)
+    except sqlite3.Error as exc:
+        if "locked" in str(exc).lower():
+            raise  # someone is writing: an immutable read could see half-written pages
+        # mode=ro still needs the WAL index (-shm); immutable=1 reads a file that nobody can
+        # write, such as one in a read-only directory.
+        _copy(f"{uri}?mode=ro&immutable=1", target, busy_timeout)
+
+
+def _copy(uri: str, target: sqlite3.Connection, busy_timeout: float) -> None:
+    source = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
+    try:
+        source.backup(target, progress=_give_up_after(busy_timeout), sleep=0.02)
+    finally:
+        source.close()
+
+
+def _give_up_after(seconds: float) -> Callable[[int, int, int], None]:
+    """A backup progress callback that stops a copy kept waiting on a lock: sqlite3's
+    ``backup`` otherwise retries a busy source forever, in C, where no signal reaches it."""
+    deadline = time.monotonic() + seconds
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked")
+
+    return progress
 
 
 def _configure(conn: sqlite3.Connection, *, wal: bool) -> None:
