@@ -48,6 +48,25 @@ def fenced(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{safe_text(text)}\n{fence}"
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def close_fences(text: str) -> str:
+    """``text`` with a code block left open at its end closed (a stopped or incomplete answer
+    often ends inside one, which would swallow the stats table that follows)."""
+    open_fence: str | None = None
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        fence = match.group(1)
+        if open_fence is None:
+            open_fence = fence
+        elif fence[0] == open_fence[0] and len(fence) >= len(open_fence) and not line.strip(" `~"):
+            open_fence = None
+    return text if open_fence is None else f"{text}\n{open_fence}"
+
+
 def quoted(text: str) -> str:
     lines = safe_text(text).split("\n")
     return "\n".join("> " + _INLINE.sub(r"\\\1", line) if line else ">" for line in lines)
@@ -103,7 +122,11 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
         ("Mean of answers' mean prob", fmt_prob(sum(known) / len(known)) if known else "–"),
         ("Exported", _when(exported_at if exported_at is not None else _now())),
     ]
-    out = [f"# {inline(conversation.display_title)}", "", table(("Conversation", ""), overview)]
+    out = [
+        f"# {inline(conversation.display_title)}",
+        "",
+        table(("Conversation", f"#{conversation.id}"), overview),
+    ]
     question_number = 0
     answer_number = 0
     previous_prompt: tuple[str | None, str | None] | None = None
@@ -137,7 +160,7 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
                 "</details>",
             ]
         if message.text:
-            out += ["", safe_text(message.text).rstrip("\n")]
+            out += ["", close_fences(safe_text(message.text).rstrip("\n"))]
         else:
             out += ["", "*(no text)*"]
         rows = answer_rows(answer)
