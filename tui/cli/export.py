@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(path) as store:
         if store.problem:
             if store.in_memory and store.last_conversation_id() is None:
-                return fail(store.problem, 1)
+                return fail(store.fault or store.problem, 1)
             sys.stderr.write(f"note: {store.problem}\n")
         try:
             if args.list:

@@ -68,6 +68,11 @@ class AsyncStore:
         return self._store.problem
 
     @property
+    def fault(self) -> str | None:
+        """What is wrong with the file (``problem`` without the fallback's explanation)."""
+        return self._store.fault
+
+    @property
     def path(self) -> Path | None:
         return self._store.path
 

@@ -111,6 +111,7 @@ class Store:
         self._conn = conn
         self.path = path
         self.problem = problem
+        self.fault: str | None = None  # what is wrong with the file, without the fallback
         self.clock = clock
         self.recovered: list[int] = []  # answers found streaming at open, now incomplete
 
@@ -139,7 +140,7 @@ class Store:
             )
             if readable:
                 try:
-                    return cls.snapshot(
+                    store = cls.snapshot(
                         target,
                         problem=f"{exc}; showing the saved history read-only, "
                         "new answers are kept in memory only",
@@ -148,7 +149,12 @@ class Store:
                     )
                 except (sqlite3.Error, OSError, StoreError):
                     pass
-            return cls.memory(problem=f"{exc}; this session is kept in memory only", clock=clock)
+                else:
+                    store.fault = str(exc)
+                    return store
+            store = cls.memory(problem=f"{exc}; this session is kept in memory only", clock=clock)
+            store.fault = str(exc)
+            return store
 
     @classmethod
     def connect(
