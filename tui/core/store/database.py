@@ -587,9 +587,11 @@ class Store:
         if row is None:
             raise StoreError(f"no conversation {conversation_id} in the history")
         conversation = Conversation(*row)
-        answers = {
-            a.id: a for a in (self._answer_from_row(r) for r in self._answer_rows(conversation_id))
-        }
+        with codec.collector_paused():
+            answers = {
+                a.id: a
+                for a in (self._answer_from_row(r) for r in self._answer_rows(conversation_id))
+            }
         for m in conn.execute(
             "SELECT id, position, role, text, reasoning, created_at FROM messages "
             "WHERE conversation_id = ? ORDER BY position",
