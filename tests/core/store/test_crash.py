@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from tests.support.scripted_server import Reply, ScriptedServer, stream_of
@@ -27,19 +28,17 @@ WORDS = [
 def _saved_tokens(path: Path) -> int:
     """Tokens the child has checkpointed so far, read like any other reader would."""
     try:
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1) as conn:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)) as conn:
             row = conn.execute("SELECT max(token_count) FROM answers").fetchone()
     except sqlite3.Error:
         return 0  # the child has not created the file or its tables yet
     return row[0] or 0
 
 
-def test_a_killed_ask_leaves_its_partial_answer_incomplete(
-    scripted: ScriptedServer, isolated_home: Path
-) -> None:
+def _ask_until_checkpointed(scripted: ScriptedServer, db_path: Path, stop: signal.Signals) -> int:
+    """Run ``python -m tui ask`` on a slow stream; send ``stop`` once 10 tokens are saved."""
     scripted.queue(Reply.json({"object": "list", "data": [{"id": "slow-model"}]}))
     scripted.queue(Reply.sse(stream_of(WORDS, model="slow-model"), interval=0.1))
-    db_path = isolated_home / "data" / "history.sqlite3"
     child = subprocess.Popen(
         [
             sys.executable,
@@ -67,7 +66,7 @@ def test_a_killed_ask_leaves_its_partial_answer_incomplete(
             assert child.poll() is None, child.stderr.read() if child.stderr else ""
             assert time.monotonic() < deadline, "no checkpoint reached the file"
             time.sleep(0.05)
-        child.send_signal(signal.SIGKILL)
+        child.send_signal(stop)
         child.wait(30)
     finally:
         if child.poll() is None:
@@ -75,9 +74,16 @@ def test_a_killed_ask_leaves_its_partial_answer_incomplete(
             child.wait(30)
         if child.stderr:
             child.stderr.close()
-    assert child.returncode == -signal.SIGKILL
+    return child.returncode
 
-    with sqlite3.connect(db_path) as conn:  # as the killed process left it
+
+def test_a_killed_ask_leaves_its_partial_answer_incomplete(
+    scripted: ScriptedServer, isolated_home: Path
+) -> None:
+    db_path = isolated_home / "data" / "history.sqlite3"
+    assert _ask_until_checkpointed(scripted, db_path, signal.SIGKILL) == -signal.SIGKILL
+
+    with closing(sqlite3.connect(db_path)) as conn:  # as the killed process left it
         assert conn.execute("SELECT status FROM answers").fetchall() == [("streaming",)]
 
     with Store.open(db_path) as store:
@@ -102,3 +108,19 @@ def test_a_killed_ask_leaves_its_partial_answer_incomplete(
     assert answer.metrics.tokens == n
     for path in db_path.parent.iterdir():
         assert KEY.encode() not in path.read_bytes(), path.name
+
+
+def test_an_interrupted_ask_keeps_its_partial_answer_stopped(
+    scripted: ScriptedServer, isolated_home: Path
+) -> None:
+    db_path = isolated_home / "data" / "history.sqlite3"
+    assert _ask_until_checkpointed(scripted, db_path, signal.SIGINT) == 130
+    with Store.open(db_path) as store:
+        assert store.recovered == []
+        conversation = store.load_conversation(store.last_conversation_id() or 0)
+    answer = conversation.answers[0].answer
+    assert answer.status == "stopped"
+    n = len(answer.tokens)
+    assert 10 <= n < len(WORDS)
+    assert conversation.messages[1].text == "".join(w for w, _, _ in WORDS[:n])
+    assert answer.duration is not None  # finished by the process itself, not recovered

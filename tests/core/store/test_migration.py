@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def v1_copy(db_path: Path) -> Path:
 
 
 def test_the_fixture_really_is_version_1() -> None:
-    with sqlite3.connect(f"{V1_FILE.as_uri()}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"{V1_FILE.as_uri()}?mode=ro", uri=True)) as conn:
         assert user_version(conn) == 1
         columns = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
     assert "mean_prob" not in columns  # added by version 2
@@ -37,7 +38,7 @@ def test_a_version_1_file_is_migrated_and_reads_completely(v1_copy: Path) -> Non
         summaries = store.list_conversations()
         first = store.load_conversation(1)
         second = store.load_conversation(2)
-    with sqlite3.connect(v1_copy) as conn:
+    with closing(sqlite3.connect(v1_copy)) as conn:
         assert user_version(conn) == SCHEMA_VERSION
         backfilled = conn.execute(
             "SELECT mean_prob, json_extract(metrics, '$.mean_prob') FROM answers "
@@ -97,7 +98,7 @@ def test_every_version_has_its_migration() -> None:
 
 def test_a_file_from_a_newer_version_is_left_untouched(db_path: Path) -> None:
     Store.open(db_path).close()
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     before = db_path.read_bytes()

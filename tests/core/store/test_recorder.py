@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ async def _conversation(store: AsyncStore) -> int:
 
 def _parts(path: Path) -> list[tuple[int, int]]:
     """(seq, first_index) of every stored part, read by a separate connection."""
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("SELECT seq, first_index FROM answer_parts ORDER BY seq").fetchall()
 
 
