@@ -103,7 +103,13 @@ def test_an_error_answer_without_text_is_kept_but_not_sent_back(store: Store) ->
     conversation = store.load_conversation(cid)
     assert conversation.answers[0].answer.status == "error"
     assert conversation.answers[0].answer.error == "cannot connect to http://127.0.0.1:9/v1"
-    assert conversation.chat_messages() == [{"role": "user", "content": "hello"}]
+    assert conversation.chat_messages() == []  # the model never saw that exchange
+    store.add_user_message(cid, "hello again")
+    store.save_answer(cid, PARAMS, reasoning_answer(status="stopped"))
+    assert store.load_conversation(cid).chat_messages() == [
+        {"role": "user", "content": "hello again"},
+        {"role": "assistant", "content": reasoning_answer().text},  # partial answers count
+    ]
 
 
 def test_summaries_list_newest_first_with_counts_and_mean_confidence(store: Store) -> None:

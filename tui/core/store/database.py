@@ -52,6 +52,10 @@ DEFAULT_BUSY_TIMEOUT = 3.0
 """Seconds to wait for another process's write lock before giving up (the TUI and an ``ask``
 in another terminal share the file; their transactions take milliseconds)."""
 
+SNAPSHOT_LIMIT = 512 * 1024 * 1024
+"""Largest file copied into memory to show a locked or read-only history (bytes); a bigger one
+leaves an empty in-memory store rather than eat the machine's memory."""
+
 FIRST_QUESTION_CHARS = 500  # what a summary carries of the first question
 
 P = ParamSpec("P")
@@ -137,6 +141,7 @@ class Store:
                 and not is_damage(cause)
                 and not isinstance(cause, NewerSchemaError)
                 and target.is_file()
+                and target.stat().st_size <= SNAPSHOT_LIMIT
             )
             if readable:
                 try:

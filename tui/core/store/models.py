@@ -143,16 +143,23 @@ class Conversation:
         return display_title(self.title, self.first_question)
 
     def chat_messages(self) -> list[dict[str, str]]:
-        """The history to send with the next question (OpenAI ``messages``, no system prompt).
+        """The history to send before the next question (OpenAI ``messages``, no system
+        prompt): each question with the answer text it got.
 
-        Answers that failed before any text arrived are left out: they were never part of
-        what the model said.
+        A question whose answer has no text (the request failed, or the process died before
+        anything arrived) is left out with it: the model never saw that exchange, and strict
+        chat templates reject two user turns in a row. Partial answers (stopped, incomplete)
+        are kept: they are what the user saw.
         """
-        result = []
+        result: list[dict[str, str]] = []
+        question: StoredMessage | None = None
         for message in self.messages:
-            if message.role == "assistant" and not message.text:
-                continue
-            result.append({"role": message.role, "content": message.text})
+            if message.role == "user":
+                question = message
+            elif question is not None and message.text:
+                result.append({"role": "user", "content": question.text})
+                result.append({"role": "assistant", "content": message.text})
+                question = None
         return result
 
 
