@@ -141,3 +141,27 @@ def test_checkpoint_cost_of_a_long_top20_answer(tmp_path: Path) -> None:
     assert mean < full_rewrite / 10
     assert last < first * 4  # no growth with the answer's length (generous: a noisy machine)
     assert statistics.mean(take_times) < mean
+
+
+def test_saving_a_500_token_top20_answer(tmp_path: Path) -> None:
+    raw = _rows(500)
+    tokens = [normalise_row(row, i, "answer", TOP) for i, row in enumerate(raw)]
+    builder = AnswerBuilder()
+    builder.apply(TokensReceived(tokens, raw))
+    builder.apply(TextDelta("".join(t.token for t in tokens)))
+    answer = builder.finish("complete")
+    store = Store.open(tmp_path / "bench.sqlite3")
+    cid = store.create_conversation()
+    store.add_user_message(cid, "q")
+    params = AnswerParams(model="bench", top_logprobs=TOP)
+    saves = [_timed(lambda: store.save_answer(cid, params, answer)) for _ in range(20)]
+    encode = statistics.median(_timed(lambda: encode_part(tokens, raw)) for _ in range(20))
+    metrics = statistics.median(_timed(lambda: answer.metrics) for _ in range(20))
+    store.close()
+    save = statistics.median(saves)
+    print(
+        f"\n500 tokens, top-{TOP}: save_answer median {save * 1e3:.1f} ms "
+        f"(encode {encode * 1e3:.1f} ms, metrics {metrics * 1e3:.1f} ms), "
+        f"max {max(saves) * 1e3:.1f} ms"
+    )
+    assert encode < save

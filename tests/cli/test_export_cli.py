@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -121,3 +122,25 @@ def test_a_damaged_history_cannot_be_exported(capsys) -> None:
     assert code == 1 and out == ""
     assert "is damaged" in err and err.count("\n") == 1
     assert "memory" not in err  # nothing about a session: export has none
+
+
+def test_export_reads_a_locked_history_and_says_so(two_conversations: list[int], capsys) -> None:
+    holder = sqlite3.connect(history_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # e.g. another program mid-write
+    try:
+        code, out, err = _export(capsys, "--format", "jsonl")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 0
+    assert json.loads(out)["question"] == "second | question"
+    assert err.startswith("note: history file") and "is locked" in err
+
+
+def test_data_dir_option(scripted: ScriptedServer, capsys, tmp_path: Path) -> None:
+    elsewhere = str(tmp_path / "elsewhere")
+    assert main(["ask", "--base-url", scripted.base_url, "--data-dir", elsewhere, "away"]) == 0
+    code, out, _ = _export(capsys, "--data-dir", elsewhere, "--format", "jsonl")
+    assert code == 0 and json.loads(out)["question"] == "away"
+    code, _, err = _export(capsys, "--format", "jsonl")  # the default place has nothing
+    assert code == 1 and "no history yet" in err
