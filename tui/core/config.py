@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import stat
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,14 +55,8 @@ from tui.core.errors import ConfigError, one_line, register_secret
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 from tui.core.paths import config_dir
 from tui.core.presets import write_private
-from tui.core.settings import (
-    DEFAULT_MAX_TOKENS,
-    DEFAULT_TEMPERATURE,
-    DEFAULT_TOP_LOGPROBS,
-    Sampling,
-    normalise_base_url,
-    validate_sampling,
-)
+from tui.core.sampling_form import SAMPLING_FIELDS, check_sampling_field
+from tui.core.settings import Sampling, normalise_base_url
 
 CONFIG_FILE = "config.toml"
 HEADER = "# logprob-chat settings. Saved by the app: comments in this file are not kept.\n"
@@ -137,7 +131,7 @@ class _Problems:
 _SECTIONS = ("connection", "sampling", "ui", "keys")
 _KNOWN_KEYS = {
     "connection": ("base_url", "api_key", "model"),
-    "sampling": ("temperature", "top_logprobs", "max_tokens", "seed"),
+    "sampling": SAMPLING_FIELDS,
     "ui": ("theme", "heatmap", "low_prob_threshold"),
 }
 
@@ -243,29 +237,15 @@ def _connection(section: dict[str, Any], problems: _Problems) -> ConnectionConfi
     )
 
 
-# Each sampling field is checked alone by validate_sampling, the others held at their defaults,
-# so one bad value costs only itself and the message is the same one the CLI and modal give.
-_SAMPLING_CHECKS: dict[str, Callable[[Any], None]] = {
-    "temperature": lambda v: validate_sampling(v, DEFAULT_TOP_LOGPROBS, DEFAULT_MAX_TOKENS, None),
-    "top_logprobs": lambda v: validate_sampling(DEFAULT_TEMPERATURE, v, DEFAULT_MAX_TOKENS, None),
-    "max_tokens": lambda v: validate_sampling(DEFAULT_TEMPERATURE, DEFAULT_TOP_LOGPROBS, v, None),
-    "seed": lambda v: validate_sampling(
-        DEFAULT_TEMPERATURE, DEFAULT_TOP_LOGPROBS, DEFAULT_MAX_TOKENS, v
-    ),
-}
-
-
 def _sampling(section: dict[str, Any], problems: _Problems) -> Sampling:
     values: dict[str, Any] = {}
-    for key, check in _SAMPLING_CHECKS.items():
+    for key in SAMPLING_FIELDS:
         if key not in section:
             continue
         try:
-            check(section[key])
+            values[key] = check_sampling_field(key, section[key])
         except ConfigError as exc:
             problems.bad("sampling", str(exc))
-            continue
-        values[key] = float(section[key]) if key == "temperature" else section[key]
     return Sampling(**values)
 
 
