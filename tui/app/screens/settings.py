@@ -77,6 +77,7 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="settings-dialog") as dialog:
             dialog.border_title = "Settings (next request)"
+            dialog.border_subtitle = "Enter or ctrl+s applies · Esc cancels · Tab next field"
             with Horizontal(classes="settings-row", id="settings-model-row"):
                 yield Label("Model", classes="settings-label")
                 if self.models:

@@ -81,6 +81,7 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog") as dialog:
             dialog.border_title = "System prompt"
+            dialog.border_subtitle = "Tab: presets → editor → name · Enter on a preset loads it"
             yield Static("", markup=False, id="prompt-problem")
             with Horizontal(id="prompt-body"):
                 with Vertical(id="prompt-presets-pane"):
