@@ -178,7 +178,7 @@ def test_config_defaults_carry_the_sampling_and_the_config():
         "top_logprobs": 1,
         "max_tokens": 2,
         "seed": 3,
-        "config": config,
+        "app_config": config,
     }
 
 
@@ -191,4 +191,17 @@ def test_both_subcommands_get_the_files_defaults(command):
     argv = [command, "x"] if command == "ask" else [command]
     args = parse_args_with_config(build_parser(), argv, environ={})
     assert args.temperature == 1.25
-    assert args.config == load_config()
+    assert args.app_config == load_config()
+
+
+def test_subcommands_without_sampling_options_get_only_the_config():
+    import argparse
+
+    from tui.cli.configured import parse_args_with_config
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers().add_parser("history")
+    sub.add_argument("--limit", type=int, default=10)
+    config = AppConfig(sampling=Sampling(temperature=1.0))
+    args = parse_args_with_config(parser, ["history"], config=config, environ={})
+    assert vars(args) == {"limit": 10, "app_config": config}

@@ -29,14 +29,14 @@ from tui.core.settings import normalise_base_url
 
 def config_defaults(config: AppConfig) -> dict[str, Any]:
     """argparse defaults for every subcommand: the file's sampling values, and the config
-    itself (``args.config``) so the TUI reads ``[ui]``/``[keys]`` without loading it again."""
+    itself (``args.app_config``) so the TUI reads ``[ui]``/``[keys]`` without loading it again."""
     sampling = config.sampling
     return {
         "temperature": sampling.temperature,
         "top_logprobs": sampling.top_logprobs,
         "max_tokens": sampling.max_tokens,
         "seed": sampling.seed,
-        "config": config,
+        "app_config": config,
     }
 
 
@@ -97,8 +97,11 @@ def parse_args_with_config(
     program: its one-line problem goes to stderr and the defaults are used."""
     config = config if config is not None else load_config()
     environ = os.environ if environ is None else environ
+    defaults = config_defaults(config)
     for sub in _subparsers(parser):
-        sub.set_defaults(**config_defaults(config))
+        # Only options the subcommand has (a `history` command has no temperature).
+        dests = {action.dest for action in sub._actions} | {"app_config"}
+        sub.set_defaults(**{k: v for k, v in defaults.items() if k in dests})
     args = parser.parse_args(argv)
     if config.problem:
         (stderr or sys.stderr).write(f"{PROG}: config: {config.problem}\n")
