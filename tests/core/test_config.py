@@ -70,6 +70,14 @@ def test_a_file_with_a_key_is_written_owner_only():
     assert stat.S_IMODE(config_path().stat().st_mode) == 0o600
 
 
+def test_saving_over_a_world_readable_file_makes_it_owner_only():
+    path = write('[ui]\ntheme = "nord"\n')
+    path.chmod(0o644)
+    save_ui_settings(heatmap=True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_config().ui == UIConfig(theme="nord", heatmap=True)
+
+
 def test_japanese_values_survive_a_save():
     save_config(AppConfig(connection=ConnectionConfig(model="日本語モデル")))
     assert load_config().connection.model == "日本語モデル"
@@ -196,6 +204,8 @@ def test_the_api_key_never_appears_in_messages_or_repr():
     assert SECRET not in config.problem
     assert SECRET not in repr(config) and SECRET not in repr(config.connection)
     assert "***" in repr(config.connection)
+    assert config.connection.shown_api_key == "***"
+    assert ConnectionConfig().shown_api_key == ""
     # Once loaded, the key is scrubbed from any error text built later.
     assert SECRET not in one_line(f"401 for key {SECRET}")
 

@@ -76,6 +76,11 @@ class ConnectionConfig:
     api_key: str | None = None
     model: str | None = None
 
+    @property
+    def shown_api_key(self) -> str:
+        """What a screen may show for the key: ``***`` when there is one, else empty."""
+        return "***" if self.api_key else ""
+
     def __repr__(self) -> str:
         key = "***" if self.api_key else None
         return (
