@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from tui.cli import ask, chat, export
+from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, version_text
 
 SUBCOMMANDS = ("chat", "ask", "export")
@@ -34,5 +35,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list.insert(0, "chat")
-    args = build_parser().parse_args(args_list)
+    args = parse_args_with_config(build_parser(), args_list)
     return int(args.run(args) or 0)
