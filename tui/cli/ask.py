@@ -15,6 +15,7 @@ from tui.cli.options import (
     fail,
     sampling_options,
 )
+from tui.cli.recording import AskHistory
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.client import ChatClient, ChatRequest
@@ -96,16 +97,20 @@ async def _ask(
     live = not args.json and sys.stdout.isatty() and not args.no_stream
     out = sys.stdout
     async with ChatClient(backend.connection) as client:
+        history = await AskHistory.open(args, backend, messages, sampling)  # before requests
         try:
             model = await resolve_model(backend, client)
         except LogprobChatError as exc:
+            await history.fail(str(exc))
             return fail(str(exc), 1)
         request = ChatRequest(messages, model, sampling, stream=not args.no_stream)
         builder = AnswerBuilder()
+        await history.begin(model, builder)
         in_reasoning = False
         try:
             async for event in client.chat(request):
                 builder.apply(event)
+                history.checkpoint()
                 if live and type(event) is ReasoningDelta:
                     if not in_reasoning:
                         out.write("── reasoning ──\n")
@@ -119,13 +124,16 @@ async def _ask(
                     out.write(safe_text(event.text))
                     out.flush()
         except RequestError as exc:
-            answer = builder.finish("error", str(exc))
+            answer = await history.finish(builder, "error", str(exc))
             if not args.json and not live and answer.text:
                 out.write(safe_text(answer.text) + "\n")
             if args.json:
                 out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
             return fail(str(exc), 1)
-        answer = builder.finish("complete")
+        except asyncio.CancelledError:  # Ctrl-C: keep the partial answer, marked stopped
+            await history.finish(builder, "stopped")
+            raise
+        answer = await history.finish(builder, "complete")
     for note in backend.notes + answer.notices:
         sys.stderr.write(f"note: {safe_text(note)}\n")
     if args.json:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat
+from tui.cli import ask, chat, export
 from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, version_text
 
-SUBCOMMANDS = ("chat", "ask")
+SUBCOMMANDS = ("chat", "ask", "export")
 
 
 def build_parser() -> OneLineParser:
@@ -24,6 +24,7 @@ def build_parser() -> OneLineParser:
     )
     chat.add_parser(subparsers)
     ask.add_parser(subparsers)
+    export.add_parser(subparsers)
     return parser
 
 
