@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 from tui.cli import ask, chat
-from tui.cli.options import PROG, OneLineParser, version_text
+from tui.cli.options import PROG, OneLineParser, fail, version_text
+from tui.core.errors import LogprobChatError, one_line
 
 SUBCOMMANDS = ("chat", "ask")
 
@@ -34,4 +36,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         args_list.insert(0, "chat")
     args = build_parser().parse_args(args_list)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except LogprobChatError as exc:
+        return fail(str(exc), 1)
+    except Exception as exc:
+        # A bug, not a user error: still one line (no traceback over the user's terminal)
+        # unless LOGPROB_CHAT_DEBUG asks for the details.
+        if os.environ.get("LOGPROB_CHAT_DEBUG"):
+            raise
+        return fail(
+            f"unexpected {type(exc).__name__}: {one_line(str(exc))} "
+            "(set LOGPROB_CHAT_DEBUG=1 to see where)",
+            70,
+        )

@@ -47,8 +47,12 @@ _log = math.log
 # Special tokens of chat formats that are framing, never visible text: harmony (gpt-oss)
 # `<|channel|>`, `<|message|>`, `<|end|>`..., ChatML `<|im_end|>`, and `<think>` markers.
 _MARKER_RE = re.compile(r"<\|[^|<>]{1,40}\|>|</?think>")
-# Harmony puts a role after <|start|> and a channel name after <|channel|>: framing too.
-_MARKER_ARGUMENT_AFTER = frozenset({"<|start|>", "<|channel|>"})
+# Harmony puts a role after <|start|> and a channel name after <|channel|>: framing too, but
+# only those names (a reasoning that starts right after <|channel|> is text, not framing).
+_MARKER_ARGUMENTS = {
+    "<|start|>": frozenset({"assistant", "system", "developer", "user", "tool"}),
+    "<|channel|>": frozenset({"analysis", "final", "commentary"}),
+}
 
 
 def clean_logprob(value: Any) -> tuple[float | None, str]:
@@ -130,6 +134,22 @@ def _as_bytes(value: Any) -> bytes | None:
     return None
 
 
+_BYTE_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+
+
+def token_bytes(token: str, raw_bytes: Any) -> bytes | None:
+    """The row's bytes: the wire ``bytes`` list, else bytes spelled by an escape-only token.
+
+    OpenAI writes a token holding part of a character as escape text (``"\\xf0\\x9f\\x92"``)
+    and normally sends the real ``bytes`` too; when ``bytes`` is null, a token that is nothing
+    but ``\\xNN`` escapes is read as those bytes (Mikupad does the same).
+    """
+    value = _as_bytes(raw_bytes)
+    if value is None and token and _BYTE_ESCAPES.fullmatch(token):
+        return bytes(int(token[i + 2 : i + 4], 16) for i in range(0, len(token), 4))
+    return value
+
+
 def surface_text(token: str) -> str:
     """Display form of a token string when no bytes can be trusted.
 
@@ -145,7 +165,8 @@ def is_marker(token: str, previous_token: str | None) -> bool:
     """True for chat-format framing tokens (harmony channels, ``<think>``), never shown text."""
     if _MARKER_RE.fullmatch(token):
         return True
-    return previous_token in _MARKER_ARGUMENT_AFTER and token.isidentifier()
+    names = _MARKER_ARGUMENTS.get(previous_token or "")
+    return names is not None and token in names
 
 
 class TextRebuilder:
@@ -165,6 +186,14 @@ class TextRebuilder:
         if raw_bytes is not None and REPLACEMENT_BYTES not in raw_bytes:
             return self._decoder.decode(raw_bytes)
         return self.flush() + surface_text(token)
+
+    def preview(self, rows: Iterable[TokenRecord]) -> list[str]:
+        """The texts :meth:`text_for` would give these rows, without consuming them."""
+        state = self._decoder.getstate()
+        try:
+            return [self.text_for(row.bytes, row.token) for row in rows]
+        finally:
+            self._decoder.setstate(state)
 
     def flush(self) -> str:
         """Emit what is left of a half character (as U+FFFD) and reset."""
@@ -212,7 +241,7 @@ def normalise_row(entry: Any, index: int, scope: Scope, requested_top: int) -> T
         scope,
         token,
         "",
-        _as_bytes(entry.get("bytes")),
+        token_bytes(token, entry.get("bytes")),
         logprob,
         token_id if type(token_id) is int else None,
         note,
@@ -236,21 +265,15 @@ def normalise_alternatives(
 ) -> list[Alternative]:
     """The top-k list normalised and sorted by logprob (most likely first, unknowns last).
 
-    llama.cpp merges the first bytes of a split character into the row that completes it,
-    while its alternatives carry only their own bytes. When the alternative with the sampled
-    id is a strict suffix of the row's bytes, the rest is a prefix that every alternative
-    shares, so each one is shown as the whole character it would have made.
+    llama.cpp drops the rows of tokens that end inside a character and merges their bytes
+    into the row that completes it, while the alternatives carry only their own bytes
+    (``[169]`` where the row has ``[227, 129, 169]``). Each alternative is shown as the text
+    it would have made after those merged bytes (:func:`merged_prefix`), so a Japanese user
+    sees ``ち`` rather than ``\ufffd``.
     """
     if not raw_top:
         return []
-    prefix = b""
-    if row_id is not None and row_bytes:
-        for alt in raw_top:
-            if type(alt) is dict and alt.get("id") == row_id:
-                own = _as_bytes(alt.get("bytes"))
-                if own and len(own) < len(row_bytes) and row_bytes.endswith(own):
-                    prefix = row_bytes[: -len(own)]
-                break
+    prefix = merged_prefix(raw_top, row_bytes, row_id)
     result: list[Alternative] = []
     for alt in raw_top:
         if type(alt) is not dict:
@@ -258,12 +281,12 @@ def normalise_alternatives(
         token = alt.get("token")
         token = token if type(token) is str else ("" if token is None else str(token))
         logprob = clean_logprob(alt.get("logprob"))[0]
-        raw_bytes = _as_bytes(alt.get("bytes"))
+        raw_bytes = token_bytes(token, alt.get("bytes"))
         alt_id = alt.get("id")
         result.append(
             Alternative(
                 token=token,
-                text=_alternative_text(token, raw_bytes, prefix),
+                text=_alternative_text(token, raw_bytes, prefix, row_bytes),
                 logprob=logprob,
                 bytes=raw_bytes,
                 id=alt_id if type(alt_id) is int else None,
@@ -273,7 +296,30 @@ def normalise_alternatives(
     return result
 
 
-def _alternative_text(token: str, raw_bytes: bytes | None, prefix: bytes) -> str:
+def merged_prefix(
+    raw_top: Sequence[Any], row_bytes: bytes | None, row_id: int | None
+) -> bytes | None:
+    """The bytes llama.cpp merged in front of this row's own token, when they can be known.
+
+    Known exactly when the sampled token (same ``id``) is among the alternatives and its
+    bytes are a strict suffix of the row's bytes. ``None`` when it cannot be told (the
+    sampled token is not in the list, or no ids): :func:`_alternative_text` then guesses per
+    alternative.
+    """
+    if row_id is None or not row_bytes:
+        return None
+    for alt in raw_top:
+        if type(alt) is dict and alt.get("id") == row_id:
+            own = _as_bytes(alt.get("bytes"))
+            if own is not None and len(own) < len(row_bytes) and row_bytes.endswith(own):
+                return row_bytes[: -len(own)]
+            return b""
+    return None
+
+
+def _alternative_text(
+    token: str, raw_bytes: bytes | None, prefix: bytes | None, row_bytes: bytes | None
+) -> str:
     if not bytes_are_trustworthy(raw_bytes):
         return surface_text(token)
     assert raw_bytes is not None
@@ -282,38 +328,176 @@ def _alternative_text(token: str, raw_bytes: bytes | None, prefix: bytes) -> str
             return (prefix + raw_bytes).decode("utf-8")
         except UnicodeDecodeError:
             pass
-    return raw_bytes.decode("utf-8", "replace")
+    elif prefix is None and row_bytes and raw_bytes[:1] and 0x80 <= raw_bytes[0] <= 0xBF:
+        # The alternative starts inside a character and the merged bytes are unknown: use the
+        # longest start of the row's bytes that ends inside a character and that this
+        # alternative completes into valid text.
+        for cut in range(len(row_bytes) - 1, 0, -1):
+            head = row_bytes[:cut]
+            if not _ends_inside_character(head):
+                continue
+            try:
+                return (head + raw_bytes).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    # Bytes that make no whole character on their own are shown as escapes (OpenAI's form).
+    return raw_bytes.decode("utf-8", "backslashreplace")
 
 
-def fill_untrusted_text(rows: Sequence[TokenRecord], text: str) -> None:
-    """Give rows without trustworthy bytes the characters of ``text`` they stand for.
+def _ends_inside_character(data: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(data)
+    except UnicodeDecodeError:
+        return False
+    return bool(decoder.getstate()[0])
 
-    ``rows`` are consecutive rows of one scope whose visible text is ``text``. Trusted rows are
-    matched in order; the characters between two matches go to the last untrusted row before
-    the second match (vLLM sends ``"�"`` for every piece of a split character, llama-cpp-python
-    ``""``), the others show nothing. Stops quietly at the first row that does not match.
+
+Atom = str | None
+"""One step of a row's text pattern: a literal character, or ``None`` for "zero or one
+unknown character" (a piece of a split character whose bytes the server lost)."""
+
+
+def row_atoms(row: TokenRecord) -> list[Atom]:
+    """The text pattern a row stands for, for aligning rows with the server's text.
+
+    A row with trustworthy bytes stands for exactly its decoded text. A row without them
+    stands for its token string, where each U+FFFD (vLLM's split characters) is an unknown
+    character, and an empty token (llama-cpp-python, Ollama) is one unknown character.
     """
-    pos = 0
-    waiting: list[TokenRecord] = []
-    for row in rows:
-        if bytes_are_trustworthy(row.bytes):
-            idx = text.find(row.text, pos) if row.text else pos
-            if idx < 0:
-                return
-            _give(waiting, text[pos:idx])
-            waiting = []
-            pos = idx + len(row.text)
+    if bytes_are_trustworthy(row.bytes):
+        return list(row.text)
+    token = surface_text(row.token)
+    if not token:
+        return [None]
+    return [None if ch == "\ufffd" else ch for ch in token]
+
+
+def is_zero_width(row: TokenRecord) -> bool:
+    """A row whose token produced no bytes at all (``bytes: []``): an end-of-sequence or other
+    control token (llama.cpp sends one for EOS in non-streamed replies, none when streaming)."""
+    return row.bytes is not None and not row.bytes and not row.token
+
+
+def align_rows(patterns: Sequence[Sequence[Atom]], text: str) -> list[tuple[int, int]] | None:
+    """Match rows, in order, against ``text``; return each row's ``(start, end)`` in ``text``.
+
+    Whitespace the server trimmed from either end of ``text`` may be left over in the rows.
+    Unknown characters take one character when they can. ``None`` when the rows cannot spell
+    ``text``. Cost: O(atoms × live states); literals keep the state set small.
+    """
+    target = text.strip()
+    offset = len(text) - len(text.lstrip())
+    size = len(target)
+    flat: list[tuple[int, Atom]] = [(i, a) for i, atoms in enumerate(patterns) for a in atoms]
+    history: list[set[int]] = [{0}]
+    states = {0}
+    for _, atom in flat:
+        states = _step(states, atom, target, size)
+        if not states:
+            return None
+        history.append(states)
+    if size not in states:
+        return None
+    # Walk back from the end, choosing for each atom a predecessor state.
+    ends = [0] * len(flat)
+    pos = size
+    for k in range(len(flat) - 1, -1, -1):
+        atom = flat[k][1]
+        before = history[k]
+        ends[k] = pos
+        pos = _predecessor(before, atom, pos, target, size)
+    spans: list[tuple[int, int]] = []
+    k = 0
+    start = 0
+    for atoms in patterns:
+        end = ends[k + len(atoms) - 1] if atoms else start
+        spans.append((offset + start, offset + end))
+        k += len(atoms)
+        start = end
+    return spans
+
+
+def _step(states: set[int], atom: Atom, target: str, size: int, *, trim: bool = True) -> set[int]:
+    nxt: set[int] = set()
+    if atom is None:
+        for p in states:
+            nxt.add(p)
+            if p < size:
+                nxt.add(p + 1)
+        return nxt
+    for p in states:
+        if p < size and target[p] == atom:
+            nxt.add(p + 1)
+        elif trim and (p == 0 or p == size) and atom.isspace():
+            nxt.add(p)  # whitespace trimmed from an end of the text
+    return nxt
+
+
+def _predecessor(before: set[int], atom: Atom, pos: int, target: str, size: int) -> int:
+    if atom is None:
+        return pos - 1 if pos - 1 in before else pos
+    if pos - 1 in before and target[pos - 1] == atom:
+        return pos - 1
+    return pos  # a skipped end whitespace
+
+
+def rows_spelling(patterns: Sequence[Sequence[Atom]], text: str) -> int | None:
+    """The most leading rows whose patterns spell ``text`` exactly, or ``None``.
+
+    Used on streams, where a server may attach rows to the wrong delta (Ollama puts the rows
+    of content tokens on the reasoning chunk): a delta takes the rows that spell its text,
+    and the rest wait for the next delta. The *longest* such prefix, because a row holding
+    part of a character (an unknown character, or bytes that decode to nothing yet) spells
+    "" as well as the character, and belongs with the rows that complete it.
+    """
+    size = len(text)
+    states = {0}
+    best = 0 if not size else None
+    for count, atoms in enumerate(patterns, 1):
+        for atom in atoms:
+            states = _step(states, atom, text, size, trim=False)
+            if not states:
+                return best
+        if size in states:
+            best = count
+    return best
+
+
+def fill_untrusted_text(rows: Sequence[TokenRecord], text: str) -> bool:
+    """Give rows that hold unknown characters the characters of ``text`` they stand for.
+
+    ``rows`` are consecutive rows of one scope whose visible text is ``text``. Rows whose
+    pattern (:func:`row_atoms`) has unknown characters, taken in runs of consecutive such
+    rows, get the characters the run spans, all on the run's last row, so a character whose
+    bytes vLLM lost (``"\ufffd"`` pieces) or llama-cpp-python dropped (``""``) shows once,
+    whole. Other rows keep their text. Returns ``False`` (and changes nothing) when the rows
+    cannot spell ``text``.
+    """
+    patterns = [row_atoms(r) for r in rows]
+    spans = align_rows(patterns, text)
+    if spans is None:
+        return False
+    run: list[int] = []
+    for i, atoms in enumerate(patterns):
+        if None in atoms:
+            run.append(i)
         else:
-            waiting.append(row)
-    _give(waiting, text[pos:])
+            _give_run(rows, run, spans, text)
+            run = []
+    _give_run(rows, run, spans, text)
+    return True
 
 
-def _give(waiting: list[TokenRecord], chars: str) -> None:
-    if not waiting:
+def _give_run(
+    rows: Sequence[TokenRecord], run: list[int], spans: list[tuple[int, int]], text: str
+) -> None:
+    if not run:
         return
-    for row in waiting:
-        row.text = ""
-    waiting[-1].text = chars
+    start, end = spans[run[0]][0], spans[run[-1]][1]
+    for i in run:
+        rows[i].text = ""
+    rows[run[-1]].text = text[start:end]
 
 
 def assign_scope(
@@ -325,7 +509,7 @@ def assign_scope(
     last token seen, to carry marker context across chunks.
     """
     for row in rows:
-        if is_marker(row.token, previous):
+        if is_marker(row.token, previous) or is_zero_width(row):
             row.scope = "other"
             row.text = (
                 surface_text(row.token)
@@ -345,30 +529,38 @@ def split_by_content(
     """Decide, for a non-streamed answer, which rows are reasoning and which are the answer.
 
     Servers with a reasoning parser (vLLM gpt-oss, llama.cpp, SGLang) return rows for every
-    generated token, reasoning included, while ``content`` holds only the answer. Rows (with
-    provisional text, all decoded as one stream) are aligned from the end to ``content``:
-    the answer is the shortest tail whose text is ``content`` (allowing leading whitespace and
-    one unknown character per untrusted row); rows before it are reasoning, framing tokens are
-    ``other``. Returns the scopes and whether the split could be made (``False``: everything
-    was counted as answer).
+    generated token, reasoning included, while ``content`` holds only the answer. The answer
+    starts (in this order of trust):
+
+    1. after the model's own switch to the answer, when the rows have it: harmony's
+       ``<|channel|>final<|message|>`` or ``</think>`` (the last one);
+    2. else at a cut where the rows before it spell ``reasoning`` and the rows after it spell
+       ``content`` (:func:`reasoning_cuts`, :func:`answer_starts`; the earliest such cut);
+    3. else where the shortest tail of rows spells ``content``.
+
+    Framing tokens (:func:`is_marker`) and zero-width control tokens (:func:`is_zero_width`)
+    are ``other``. Returns the scopes and whether the split could be made (``False``: no
+    tail spells ``content``, so everything but framing was counted as answer).
     """
     n = len(rows)
-    markers = [False] * n
+    other = [False] * n
     previous: str | None = None
     for i, row in enumerate(rows):
-        markers[i] = is_marker(row.token, previous)
+        other[i] = is_marker(row.token, previous) or is_zero_width(row)
         previous = row.token
     if not reasoning:
-        return ["other" if markers[i] else "answer" for i in range(n)], True
-    end = n
-    while end > 0 and markers[end - 1]:
-        end -= 1
-    start = _answer_start(rows, markers, end, content)
+        return ["other" if other[i] else "answer" for i in range(n)], True
+    start = answer_switch(rows)
     if start is None:
-        return ["other" if markers[i] else "answer" for i in range(n)], False
+        patterns = [None if other[i] else row_atoms(r) for i, r in enumerate(rows)]
+        starts = answer_starts(patterns, content)
+        if not starts:
+            return ["other" if other[i] else "answer" for i in range(n)], False
+        agreeing = starts & reasoning_cuts(patterns, reasoning)
+        start = min(agreeing) if agreeing else max(starts)
     scopes: list[Scope] = []
     for i in range(n):
-        if markers[i] or i >= end:
+        if other[i]:
             scopes.append("other")
         elif i < start:
             scopes.append("reasoning")
@@ -377,39 +569,70 @@ def split_by_content(
     return scopes, True
 
 
-def _answer_start(
-    rows: Sequence[TokenRecord], markers: list[bool], end: int, content: str
-) -> int | None:
-    target = content.strip()
-    if not target:
-        return end
-    slack = 8  # leading/trailing whitespace the server may have trimmed from content
-    pieces: list[str] = []
-    known = 0
-    untrusted = 0
-    for i in range(end - 1, -1, -1):
-        if markers[i]:
-            continue
-        row = rows[i]
-        if bytes_are_trustworthy(row.bytes):
-            pieces.append(row.text)
-            known += len(row.text)
-        else:
-            pieces.append("\0")  # stands for zero or one unknown character
-            untrusted += 1
-        if known > len(target) + slack:
-            return None
-        if known + untrusted + slack < len(target):
-            continue
-        tail = "".join(reversed(pieces)).strip()
-        if untrusted == 0:
-            if tail == target:
-                return i
-        elif _wildcard_match(tail, target):
-            return i
-    return None
+def answer_switch(rows: Sequence[TokenRecord]) -> int | None:
+    """Index after the last token sequence with which the model starts its answer: harmony's
+    ``<|channel|>final…<|message|>`` or ``</think>``; ``None`` when there is none."""
+    switch: int | None = None
+    in_final = False
+    previous: str | None = None
+    for i, row in enumerate(rows):
+        token = row.token
+        if token == "</think>":
+            switch = i + 1
+        elif previous == "<|channel|>":
+            in_final = token == "final"
+        elif token == "<|message|>" and in_final:
+            switch = i + 1
+            in_final = False
+        previous = token
+    return switch
 
 
-def _wildcard_match(pattern_text: str, target: str) -> bool:
-    regex = "".join(".?" if ch == "\0" else re.escape(ch) for ch in pattern_text)
-    return re.fullmatch(regex, target, flags=re.DOTALL) is not None
+def answer_starts(patterns: Sequence[Sequence[Atom] | None], content: str) -> set[int]:
+    """Every row index from which the rows to the end spell ``content``.
+
+    ``patterns`` holds each row's :func:`row_atoms` (``None`` for framing rows, skipped).
+    Leading whitespace of ``content`` is matched when the rows have it (SGLang's ``"\n\n"``
+    after ``</think>``), else may be missing; trailing whitespace may be missing too.
+    ``{len(patterns)}`` when ``content`` is blank.
+    """
+    if not content.strip():
+        return {len(patterns)}
+    found = _tail_starts(patterns, content.rstrip())
+    if not found and content != content.lstrip():
+        found = _tail_starts(patterns, content.strip())
+    return found
+
+
+def _tail_starts(patterns: Sequence[Sequence[Atom] | None], text: str) -> set[int]:
+    target = text[::-1]
+    size = len(target)
+    states = {0}
+    found: set[int] = set()
+    for i in range(len(patterns) - 1, -1, -1):
+        atoms = patterns[i]
+        if atoms is None:
+            continue
+        for atom in reversed(atoms):
+            states = _step(states, atom, target, size)
+            if not states:
+                return found
+        if size in states:
+            found.add(i)
+    return found
+
+
+def reasoning_cuts(patterns: Sequence[Sequence[Atom] | None], reasoning: str) -> set[int]:
+    """Every ``k`` such that ``patterns[:k]`` spell ``reasoning`` (ends' whitespace free)."""
+    target = reasoning.strip()
+    size = len(target)
+    states = {0}
+    found = {0} if not size else set()
+    for k, atoms in enumerate(patterns, 1):
+        for atom in atoms or ():
+            states = _step(states, atom, target, size)
+            if not states:
+                return found
+        if size in states:
+            found.add(k)
+    return found
