@@ -19,6 +19,7 @@ Japanese character split across two tokens shows once, on the token that complet
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import math
 import re
@@ -390,14 +391,14 @@ def align_rows(patterns: Sequence[Sequence[Atom]], text: str) -> list[tuple[int,
     offset = len(text) - len(text.lstrip())
     size = len(target)
     flat: list[tuple[int, Atom]] = [(i, a) for i, atoms in enumerate(patterns) for a in atoms]
-    history: list[set[int]] = [{0}]
-    states = {0}
+    history: list[States] = [_START]
+    states = _START
     for _, atom in flat:
         states = _step(states, atom, target, size)
         if not states:
             return None
         history.append(states)
-    if size not in states:
+    if not _has(states, size):
         return None
     # Walk back from the end, choosing for each atom a predecessor state.
     ends = [0] * len(flat)
@@ -406,7 +407,7 @@ def align_rows(patterns: Sequence[Sequence[Atom]], text: str) -> list[tuple[int,
         atom = flat[k][1]
         before = history[k]
         ends[k] = pos
-        pos = _predecessor(before, atom, pos, target, size)
+        pos = _predecessor(before, atom, pos, target)
     spans: list[tuple[int, int]] = []
     k = 0
     start = 0
@@ -418,26 +419,57 @@ def align_rows(patterns: Sequence[Sequence[Atom]], text: str) -> list[tuple[int,
     return spans
 
 
-def _step(states: set[int], atom: Atom, target: str, size: int, *, trim: bool = True) -> set[int]:
-    nxt: set[int] = set()
-    if atom is None:
-        for p in states:
-            nxt.add(p)
-            if p < size:
-                nxt.add(p + 1)
-        return nxt
-    for p in states:
-        if p < size and target[p] == atom:
-            nxt.add(p + 1)
-        elif trim and (p == 0 or p == size) and atom.isspace():
-            nxt.add(p)  # whitespace trimmed from an end of the text
-    return nxt
+States = list[tuple[int, int]]
+"""Positions reached in the target text, as sorted, disjoint, non-adjacent inclusive
+intervals: a run of unknown characters widens one interval instead of adding positions, so
+alignment stays linear in the rows even when every row is unknown (an emoji-only answer from
+vLLM)."""
+
+_START: States = [(0, 0)]
 
 
-def _predecessor(before: set[int], atom: Atom, pos: int, target: str, size: int) -> int:
+def _has(states: States, pos: int) -> bool:
+    i = bisect.bisect_right(states, (pos, math.inf)) - 1
+    return i >= 0 and states[i][0] <= pos <= states[i][1]
+
+
+def _merged(intervals: Iterable[tuple[int, int]]) -> States:
+    merged: States = []
+    for lo, hi in intervals:
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _step(states: States, atom: Atom, target: str, size: int, *, trim: bool = True) -> States:
+    """Positions after one more atom: an unknown character takes zero or one character, a
+    literal must be the next character (or, with ``trim``, whitespace at either end)."""
     if atom is None:
-        return pos - 1 if pos - 1 in before else pos
-    if pos - 1 in before and target[pos - 1] == atom:
+        return _merged((lo, min(hi + 1, size)) for lo, hi in states)
+    points: list[int] = []
+    for lo, hi in states:
+        if trim and lo == 0 and atom.isspace():
+            points.append(0)  # whitespace the server trimmed from the start
+        stop = min(hi, size - 1) + 1
+        found = target.find(atom, lo, stop)
+        while found >= 0:
+            points.append(found + 1)
+            found = target.find(atom, found + 1, stop)
+        if trim and hi == size and atom.isspace():
+            points.append(size)  # ... or from the end
+    points.sort()
+    return _merged((q, q) for q in points)
+
+
+def _predecessor(before: States, atom: Atom, pos: int, target: str) -> int:
+    """A position in ``before`` from which ``atom`` reaches ``pos`` (taking a character when
+    it can)."""
+    if atom is None:
+        return pos - 1 if pos > 0 and _has(before, pos - 1) else pos
+    if pos > 0 and target[pos - 1] == atom and _has(before, pos - 1):
         return pos - 1
     return pos  # a skipped end whitespace
 
@@ -452,14 +484,14 @@ def rows_spelling(patterns: Sequence[Sequence[Atom]], text: str) -> int | None:
     "" as well as the character, and belongs with the rows that complete it.
     """
     size = len(text)
-    states = {0}
+    states = _START
     best = 0 if not size else None
     for count, atoms in enumerate(patterns, 1):
         for atom in atoms:
             states = _step(states, atom, text, size, trim=False)
             if not states:
                 return best
-        if size in states:
+        if _has(states, size):
             best = count
     return best
 
@@ -607,7 +639,7 @@ def answer_starts(patterns: Sequence[Sequence[Atom] | None], content: str) -> se
 def _tail_starts(patterns: Sequence[Sequence[Atom] | None], text: str) -> set[int]:
     target = text[::-1]
     size = len(target)
-    states = {0}
+    states = _START
     found: set[int] = set()
     for i in range(len(patterns) - 1, -1, -1):
         atoms = patterns[i]
@@ -617,7 +649,7 @@ def _tail_starts(patterns: Sequence[Sequence[Atom] | None], text: str) -> set[in
             states = _step(states, atom, target, size)
             if not states:
                 return found
-        if size in states:
+        if _has(states, size):
             found.add(i)
     return found
 
@@ -626,13 +658,13 @@ def reasoning_cuts(patterns: Sequence[Sequence[Atom] | None], reasoning: str) ->
     """Every ``k`` such that ``patterns[:k]`` spell ``reasoning`` (ends' whitespace free)."""
     target = reasoning.strip()
     size = len(target)
-    states = {0}
+    states = _START
     found = {0} if not size else set()
     for k, atoms in enumerate(patterns, 1):
         for atom in atoms or ():
             states = _step(states, atom, target, size)
             if not states:
                 return found
-        if size in states:
+        if _has(states, size):
             found.add(k)
     return found
