@@ -189,7 +189,7 @@ def test_vllm_stream_with_held_framing_rows_and_lost_bytes():
 
 def test_vllm_odd_values():
     answer = from_whole("vllm/nonstream_odd_values.json")
-    paris, is_, nice, dot = answer.tokens
+    paris, is_, nice, _dot = answer.tokens
     # Unsorted, without the sampled token: sorted on read, the sampled one is not invented.
     assert [a.token for a in paris.alternatives()] == ["It", " The", "Lyon"]
     assert (is_.logprob, is_.note, is_.top_count) == (None, NOTE_SENTINEL, 0)
@@ -381,10 +381,8 @@ def test_sglang_whole_reply_with_think_span():
 
 def test_sglang_stream():
     answer = from_stream("sglang/chat_stream_reasoning.sse")
-    assert scopes(answer) == ["other", "reasoning", "reasoning", "reasoning", "other"] + [
-        "answer",
-        "answer",
-    ]
+    expected = ["other", "reasoning", "reasoning", "reasoning", "other", "answer", "answer"]
+    assert scopes(answer) == expected
     assert answer.reasoning == "Sky is blue." and answer.text == "Blue."
     assert answer.metrics.sum_logprob == approx(-0.6 + -0.15)
 
@@ -500,8 +498,9 @@ def test_whole_reply_events_and_their_order():
         ("vllm/error_current.json", "list index out of range"),
         (
             "vllm/error_old_toplevel.json",
-            "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_logprobs'), 'msg': 'Extra inputs are not permitted'}]",
-        ),  # noqa: E501
+            "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_logprobs'), "
+            "'msg': 'Extra inputs are not permitted'}]",
+        ),
         ("llamacpp/error_bad_messages.json", "Expected 'messages' to be an array"),
         ("ollama/error_native_string.json", "top_logprobs must be between 0 and 20"),
         ("ollama/error_v1_wrapped.json", "top_logprobs must be between 0 and 20"),
