@@ -240,6 +240,13 @@ def test_llamacpp_merged_prefix_alternatives_show_whole_characters():
     assert [a.bytes for a in alts] == [bytes([169]), bytes([130])]  # own bytes kept
 
 
+def test_merged_prefix_alternative_that_is_still_partial_shows_its_prefix():
+    # Seen on the real engine: 都 = [233, 131, 189] with the sampled alternative [131, 189],
+    # so the merged prefix is [233]; the alternative [140] still needs a byte: \xe9\x8c.
+    row = _llamacpp_row([233, 131, 189], 7, [(7, [131, 189], -0.2), (8, [140], -3.1)])
+    assert [a.text for a in row.alternatives()] == ["都", "\\xe9\\x8c"]
+
+
 def test_merged_prefix_is_guessed_when_the_sampled_token_is_not_in_the_list():
     # Sampled id 999 is absent: each continuation-byte alternative is completed with the
     # longest start of the row's bytes that ends inside a character.

@@ -325,11 +325,15 @@ def _alternative_text(
         return surface_text(token)
     assert raw_bytes is not None
     if prefix:
+        joined = prefix + raw_bytes
         try:
-            return (prefix + raw_bytes).decode("utf-8")
+            return joined.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    elif prefix is None and row_bytes and raw_bytes[:1] and 0x80 <= raw_bytes[0] <= 0xBF:
+        if _is_continuation(raw_bytes) and _ends_inside_character(joined):
+            # Still part of a character after the merged bytes: show all of it, escaped.
+            return joined.decode("utf-8", "backslashreplace")
+    elif prefix is None and row_bytes and _is_continuation(raw_bytes):
         # The alternative starts inside a character and the merged bytes are unknown: use the
         # longest start of the row's bytes that ends inside a character and that this
         # alternative completes into valid text.
@@ -345,7 +349,13 @@ def _alternative_text(
     return raw_bytes.decode("utf-8", "backslashreplace")
 
 
+def _is_continuation(data: bytes) -> bool:
+    """True when ``data`` starts inside a character (a UTF-8 continuation byte)."""
+    return bool(data) and 0x80 <= data[0] <= 0xBF
+
+
 def _ends_inside_character(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8 up to an unfinished character at its end."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         decoder.decode(data)
