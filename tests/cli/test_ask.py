@@ -7,16 +7,25 @@ import json
 import math
 import os
 import pty
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.support import fixtures
-from tests.support.scripted_server import Reply, ScriptedServer, Stall, chat_chunk, stream_of
+from tests.support.scripted_server import (
+    Reply,
+    ScriptedServer,
+    Stall,
+    chat_chunk,
+    stream_of,
+)
 from tui.core.engine import EngineInfo, builtin_model_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,6 +284,49 @@ def test_live_output_on_a_terminal(scripted):
     text = output.decode().replace("\r\n", "\n")
     assert text.startswith("── reasoning ──\nUser\n── answer ──\n東京です。\n\n")
     assert "Mean prob exp(mean) = 1/PPL" in text
+
+
+def _read_until(fd: int, wanted: bytes, limit: float = 60.0) -> bytes:
+    """Read a pty until ``wanted`` shows up (or the child closes it / time runs out)."""
+    output = b""
+    deadline = time.monotonic() + limit
+    while wanted not in output and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            output += data
+    return output
+
+
+def test_ctrl_c_keeps_what_arrived(scripted):
+    partial = [chat_chunk(content="Half an ans", role=True)]
+    scripted.queue(Reply.json({"data": [{"id": "m"}]}), Reply.sse([*partial, Stall()], done=False))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "ask", "--base-url", scripted.url, "Hi"],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    os.close(slave)
+    try:
+        shown = _read_until(master, b"Half an ans")
+        assert b"Half an ans" in shown
+        proc.send_signal(signal.SIGINT)
+        rest = _read_until(master, b"\n")
+    finally:
+        os.close(master)
+    assert proc.wait(60) == 130
+    assert proc.stderr.read() == b"logprob-chat: error: interrupted\n"
+    assert (shown + rest).decode().replace("\r\n", "\n") == "Half an ans\n"
+    # The stalled stream was closed, not left open.
+    assert scripted.wait_until(lambda: scripted.connections_closed_by_client == 1)
 
 
 def test_version_and_help():

@@ -120,11 +120,14 @@ async def _ask(
                     out.flush()
         except RequestError as exc:
             answer = builder.finish("error", str(exc))
-            if not args.json and not live and answer.text:
-                out.write(safe_text(answer.text) + "\n")
-            if args.json:
-                out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+            _print_partial(answer, args, live, answer_json(answer, backend, sampling, messages))
             return fail(str(exc), 1)
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
+            # reports it). What arrived so far is still printed: nothing is lost.
+            answer = builder.finish("stopped", "interrupted")
+            _print_partial(answer, args, live, answer_json(answer, backend, sampling, messages))
+            raise
         answer = builder.finish("complete")
     for note in backend.notes + answer.notices:
         sys.stderr.write(f"note: {safe_text(note)}\n")
@@ -137,6 +140,22 @@ async def _ask(
         out.write(safe_text(answer.text))
     out.write("\n\n" + stats_text(answer) + "\n")
     return 0
+
+
+def _print_partial(answer: Answer, args: argparse.Namespace, live: bool, data: dict) -> None:
+    """Print what arrived of an answer that did not complete (the error goes to stderr)."""
+    out = sys.stdout
+    if args.json:
+        out.write(dumps_compact(data) + "\n")
+    elif live:
+        if answer.text or answer.reasoning:
+            out.write("\n")  # end the streamed line before the error line
+    else:
+        if answer.reasoning:
+            out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
+        if answer.text:
+            out.write(safe_text(answer.text) + "\n")
+    out.flush()
 
 
 def answer_json(
