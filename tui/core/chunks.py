@@ -6,13 +6,13 @@ other). Rows wait ("held") until a delta's text accounts for them:
 
 * an empty delta ``{}`` (or ``""``) that carries rows means the server held the text back
   (vLLM's reasoning parser, a character split over tokens): its rows go with the next text;
-* a delta takes only the rows that spell its text (:func:`wire.rows_spelling`), so rows a
+* a delta takes only the rows that spell its text (:func:`align.rows_spelling`), so rows a
   server attached to the wrong chunk (Ollama puts content rows on the reasoning chunk) wait
   for the delta they belong to; when the rows do not spell the text, the delta takes all;
 * framing tokens (harmony markers, ``<think>``) always go to ``other``; rows still held at the
   end go to the last delta's scope.
 
-A whole reply is split by aligning rows with ``message.content`` (:func:`wire.split_by_content`).
+A whole reply is split by aligning rows with ``message.content`` (:func:`align.split_by_content`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tui.core.align import Atom, fill_untrusted_text, row_atoms, rows_spelling, split_by_content
 from tui.core.errors import ServerReportedError, one_line
 from tui.core.events import (
     Finished,
@@ -33,17 +34,12 @@ from tui.core.events import (
 )
 from tui.core.records import Scope, TokenRecord
 from tui.core.wire import (
-    Atom,
     TextRebuilder,
     assign_scope,
     bytes_are_trustworthy,
-    fill_untrusted_text,
     is_marker,
     is_zero_width,
     normalise_row,
-    row_atoms,
-    rows_spelling,
-    split_by_content,
 )
 
 _TAG = re.compile(r"<[^>]{0,200}>")
