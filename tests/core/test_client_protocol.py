@@ -27,7 +27,7 @@ from tests.support.scripted_server import (
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import BackendOptions, open_backend
 from tui.core.chunks import StreamNormaliser, response_events
-from tui.core.client import ChatClient, ChatRequest
+from tui.core.client import ChatClient, ChatRequest, _is_loopback
 from tui.core.errors import (
     ConfigError,
     ConnectFailed,
@@ -547,3 +547,34 @@ async def test_usage_and_timings_from_the_usage_chunk(scripted):
     assert answer.usage["completion_tokens"] == 1
     assert answer.server_timings == {"predicted_per_second": 97.5}
     assert answer.metrics.coverage == 1.0
+
+
+# ------------------------------------------------------------------ proxies
+
+
+async def test_proxy_variables_never_apply_to_a_loopback_server(
+    scripted, refused_port, monkeypatch
+):
+    # A proxy must never see the embedded engine's traffic (and its key); httpx itself does
+    # not exempt loopback. Here the "proxy" refuses connections: going through it would fail.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{refused_port}")
+    for url in (scripted.url, scripted.url.replace("127.0.0.1", "localhost")):
+        async with ChatClient(Connection(normalise_base_url(url))) as client:
+            answer, _, error = await ask(client, request())
+        assert error is None and answer.text == "Hello world!"
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8000/v1", True),
+        ("http://127.3.2.1/v1", True),
+        ("http://localhost:8000/v1", True),
+        ("http://[::1]:8000/v1", True),
+        ("http://10.0.0.5:8000/v1", False),
+        ("https://api.openai.com/v1", False),
+    ],
+)
+def test_loopback_detection(url, loopback):
+    assert _is_loopback(url) is loopback
