@@ -219,6 +219,8 @@ class StreamNormaliser:
     def _rows_spelling(self, scope: Scope, text: str) -> int:
         held = self._held
         texts = self._rebuilder(scope).preview(held)
+        if "".join(texts) == text:
+            return len(held)  # the common case: the rows spell the delta exactly
         patterns: list[list[Atom]] = []
         previous = self._previous_token
         for row, provisional in zip(held, texts, strict=True):
