@@ -318,6 +318,7 @@ def test_ctrl_c_keeps_what_arrived(scripted):
     try:
         shown = _read_until(master, b"Half an ans")
         assert b"Half an ans" in shown
+        assert scripted.wait_until(lambda: scripted.stalls == 1)  # all sent; it waits
         proc.send_signal(signal.SIGINT)
         rest = _read_until(master, b"\n")
     finally:

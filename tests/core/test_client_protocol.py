@@ -429,6 +429,12 @@ async def test_limits_on_a_misbehaving_server(scripted):
     async with small:
         _, _, too_big = await ask(small, request(stream=False))
     assert isinstance(too_big, MalformedResponse) and "larger than" in str(too_big)
+    # A body that never ends is cut at the limit, not read into memory first.
+    endless = [b"{" + b" " * 4096] * 1000 + [Stall()]
+    scripted.queue(Reply(200, {"Content-Type": "application/json"}, endless, chunked=True))
+    async with ChatClient(Connection(scripted.base_url), max_body_bytes=100_000) as limited:
+        _, _, runaway = await ask(limited, request(stream=False))
+    assert isinstance(runaway, MalformedResponse) and "larger than" in str(runaway)
 
 
 # ------------------------------------------------------------------ cancellation
@@ -446,6 +452,8 @@ async def test_cancelling_closes_the_stream(scripted):
     async with connect(scripted) as client:
         task = asyncio.create_task(consume(client))
         await asyncio.wait_for(got_text.wait(), 10)
+        # The server has sent everything and waits: only the client can end it now.
+        assert await asyncio.to_thread(scripted.wait_until, lambda: scripted.stalls == 1)
         assert scripted.connections_open == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -463,6 +471,10 @@ async def test_stopping_early_with_aclosing_closes_the_stream(scripted):
         async with contextlib.aclosing(client.chat(request())) as events:
             async for event in events:
                 if type(event) is TextDelta:
+                    stalled = await asyncio.to_thread(
+                        scripted.wait_until, lambda: scripted.stalls == 1
+                    )
+                    assert stalled and scripted.connections_open == 1
                     break
         closed = await asyncio.to_thread(
             scripted.wait_until, lambda: scripted.connections_open == 0

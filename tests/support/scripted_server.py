@@ -299,6 +299,7 @@ class ScriptedServer:
         self.max_concurrent = 0
         self.active = 0
         self.connections_open = 0
+        self.stalls = 0  # replies that reached a Stall (everything before it was sent)
         self.connections_closed_by_client = 0  # seen as EOF while stalled
         self._replies: deque[Reply | Callable[[Request], Reply]] = deque()
         self._lock = threading.Lock()
@@ -436,6 +437,7 @@ class ScriptedServer:
             elif isinstance(piece, Stall):
                 # Nothing more is sent; the stall ends when the client closes its side.
                 await writer.drain()
+                self.stalls += 1
                 while await reader.read(65536):
                     pass
                 self.connections_closed_by_client += 1

@@ -190,16 +190,15 @@ class ChatClient:
         payload = request.payload()
         top = request.sampling.top_logprobs
         try:
-            if not request.stream:
-                response = await self._http.post("chat/completions", json=payload)
-                await _raise_for_status(response)
-                if len(response.content) > self.max_body_bytes:
-                    raise MalformedResponse(_too_large(self.max_body_bytes))
-                for event in response_events(_parse_json_body(response.content), top):
-                    yield event
-                return
             async with self._http.stream("POST", "chat/completions", json=payload) as response:
                 await _raise_for_status(response)
+                if not request.stream:
+                    # Read through the size limit: a runaway body stops at the limit instead
+                    # of filling memory first.
+                    body = await _read_bounded(response, self.max_body_bytes)
+                    for event in response_events(_parse_json_body(body), top):
+                        yield event
+                    return
                 async for event in self._read_stream(response, request):
                     yield event
         except httpx.HTTPError as exc:
