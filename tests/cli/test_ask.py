@@ -248,6 +248,18 @@ def test_a_failed_stream_prints_the_partial_answer_then_the_error(scripted):
     assert out["error"] == f"{scripted.url}/v1 sent nothing for 0.5 s; gave up waiting"
 
 
+def test_notices_are_printed_even_when_the_request_fails(scripted):
+    refusal = fixtures.reply("llamacpp/constructed_error_tools_stream.json")
+    scripted.queue(Reply.json({"data": [{"id": "m"}]}), refusal, Reply.text("down", 503))
+    result = run("ask", "--base-url", scripted.url, "Hi")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "note: the server refused logprobs (logprobs is not supported with tools + stream); "
+        "asked again without them",
+        "logprob-chat: error: HTTP 503 Service Unavailable: down",
+    ]
+
+
 def test_reasoning_is_shown_apart_from_the_answer(scripted):
     scripted.queue(Reply.json({"data": [{"id": "m"}]}), fixtures.reply("vllm/gptoss_stream.sse"))
     result = run("ask", "--base-url", scripted.url, "Hi")

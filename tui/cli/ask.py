@@ -120,17 +120,18 @@ async def _ask(
                     out.flush()
         except RequestError as exc:
             answer = builder.finish("error", str(exc))
-            _print_partial(answer, args, live, answer_json(answer, backend, sampling, messages))
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
             return fail(str(exc), 1)
         except asyncio.CancelledError:
             # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
             # reports it). What arrived so far is still printed: nothing is lost.
             answer = builder.finish("stopped", "interrupted")
-            _print_partial(answer, args, live, answer_json(answer, backend, sampling, messages))
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
             raise
         answer = builder.finish("complete")
-    for note in backend.notes + answer.notices:
-        sys.stderr.write(f"note: {safe_text(note)}\n")
+    _print_notes(backend, answer)
     if args.json:
         out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
         return 0
@@ -142,8 +143,16 @@ async def _ask(
     return 0
 
 
-def _print_partial(answer: Answer, args: argparse.Namespace, live: bool, data: dict) -> None:
-    """Print what arrived of an answer that did not complete (the error goes to stderr)."""
+def _print_notes(backend: Backend, answer: Answer) -> None:
+    for note in backend.notes + answer.notices:
+        sys.stderr.write(f"note: {safe_text(note)}\n")
+
+
+def _print_partial(
+    answer: Answer, args: argparse.Namespace, live: bool, backend: Backend, data: dict[str, Any]
+) -> None:
+    """Print what arrived of an answer that did not complete, and its notes (the error
+    itself goes to stderr after)."""
     out = sys.stdout
     if args.json:
         out.write(dumps_compact(data) + "\n")
@@ -156,6 +165,7 @@ def _print_partial(answer: Answer, args: argparse.Namespace, live: bool, data: d
         if answer.text:
             out.write(safe_text(answer.text) + "\n")
     out.flush()
+    _print_notes(backend, answer)
 
 
 def answer_json(
