@@ -125,17 +125,19 @@ async def _ask(
                     out.flush()
         except RequestError as exc:
             answer = await history.finish(builder, "error", str(exc))
-            if not args.json and not live and answer.text:
-                out.write(safe_text(answer.text) + "\n")
-            if args.json:
-                out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
             return fail(str(exc), 1)
-        except asyncio.CancelledError:  # Ctrl-C: keep the partial answer, marked stopped
-            await history.finish(builder, "stopped")
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
+            # reports it). What arrived so far is kept in the history, marked stopped, and
+            # printed: nothing is lost.
+            answer = await history.finish(builder, "stopped", "interrupted")
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
             raise
         answer = await history.finish(builder, "complete")
-    for note in backend.notes + answer.notices:
-        sys.stderr.write(f"note: {safe_text(note)}\n")
+    _print_notes(backend, answer)
     if args.json:
         out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
         return 0
@@ -145,6 +147,31 @@ async def _ask(
         out.write(safe_text(answer.text))
     out.write("\n\n" + stats_text(answer) + "\n")
     return 0
+
+
+def _print_notes(backend: Backend, answer: Answer) -> None:
+    for note in backend.notes + answer.notices:
+        sys.stderr.write(f"note: {safe_text(note)}\n")
+
+
+def _print_partial(
+    answer: Answer, args: argparse.Namespace, live: bool, backend: Backend, data: dict[str, Any]
+) -> None:
+    """Print what arrived of an answer that did not complete, and its notes (the error
+    itself goes to stderr after)."""
+    out = sys.stdout
+    if args.json:
+        out.write(dumps_compact(data) + "\n")
+    elif live:
+        if answer.text or answer.reasoning:
+            out.write("\n")  # end the streamed line before the error line
+    else:
+        if answer.reasoning:
+            out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
+        if answer.text:
+            out.write(safe_text(answer.text) + "\n")
+    out.flush()
+    _print_notes(backend, answer)
 
 
 def answer_json(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 from tui.cli import ask, chat, export
 from tui.cli.configured import parse_args_with_config
-from tui.cli.options import PROG, OneLineParser, version_text
+from tui.cli.options import PROG, OneLineParser, fail, version_text
+from tui.core.errors import LogprobChatError, one_line
 
 SUBCOMMANDS = ("chat", "ask", "export")
 
@@ -36,4 +38,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         args_list.insert(0, "chat")
     args = parse_args_with_config(build_parser(), args_list)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except LogprobChatError as exc:
+        return fail(str(exc), 1)
+    except Exception as exc:
+        # A bug, not a user error: still one line (no traceback over the user's terminal)
+        # unless LOGPROB_CHAT_DEBUG asks for the details.
+        if os.environ.get("LOGPROB_CHAT_DEBUG"):
+            raise
+        return fail(
+            f"unexpected {type(exc).__name__}: {one_line(str(exc))} "
+            "(set LOGPROB_CHAT_DEBUG=1 to see where)",
+            70,
+        )
