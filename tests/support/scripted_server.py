@@ -24,6 +24,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,11 @@ class Pause:
 
 @dataclass(frozen=True)
 class Stall:
-    """Stop sending and never finish (until the client gives up or the server stops)."""
+    """Stop sending and never finish (until the client gives up or the server stops).
+
+    The server notices the client giving up (closing the connection) and ends the
+    connection too, so ``connections_open`` shows whether a cancelled client closed it.
+    """
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,8 @@ class ScriptedServer:
         self.max_concurrent = 0
         self.active = 0
         self.connections_open = 0
+        self.stalls = 0  # replies that reached a Stall (everything before it was sent)
+        self.connections_closed_by_client = 0  # seen as EOF while stalled
         self._replies: deque[Reply | Callable[[Request], Reply]] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -336,6 +343,17 @@ class ScriptedServer:
         with self._lock:
             self._replies.extend(replies)
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Poll ``condition`` (e.g. ``lambda: server.connections_open == 0``) until it holds
+        or ``timeout`` seconds pass; returns whether it held. The server runs in its own
+        thread, so what it observed lands a moment after the client acted."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def chat_requests(self) -> list[Request]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
@@ -376,7 +394,7 @@ class ScriptedServer:
                 self.active += 1
                 self.max_concurrent = max(self.max_concurrent, self.active)
                 try:
-                    keep = await self._respond(request, writer)
+                    keep = await self._respond(request, reader, writer)
                 finally:
                     self.active -= 1
                 if not keep:
@@ -388,7 +406,9 @@ class ScriptedServer:
             if not writer.is_closing():
                 writer.close()
 
-    async def _respond(self, request: Request, writer: asyncio.StreamWriter) -> bool:
+    async def _respond(
+        self, request: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
         reply = self._next_reply(request)
         if reply.delay:
             await asyncio.sleep(reply.delay)
@@ -415,7 +435,13 @@ class ScriptedServer:
             elif isinstance(piece, Pause):
                 await asyncio.sleep(piece.seconds)
             elif isinstance(piece, Stall):
-                await asyncio.Event().wait()
+                # Nothing more is sent; the stall ends when the client closes its side.
+                await writer.drain()
+                self.stalls += 1
+                while await reader.read(65536):
+                    pass
+                self.connections_closed_by_client += 1
+                return False
             elif isinstance(piece, Reset):
                 sock = writer.get_extra_info("socket")
                 if sock is not None:

@@ -15,6 +15,7 @@ from tui.cli.options import (
     fail,
     sampling_options,
 )
+from tui.cli.recording import AskHistory
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.client import ChatClient, ChatRequest
@@ -96,16 +97,20 @@ async def _ask(
     live = not args.json and sys.stdout.isatty() and not args.no_stream
     out = sys.stdout
     async with ChatClient(backend.connection) as client:
+        history = await AskHistory.open(args, backend, messages, sampling)  # before requests
         try:
             model = await resolve_model(backend, client)
         except LogprobChatError as exc:
+            await history.fail(str(exc))
             return fail(str(exc), 1)
         request = ChatRequest(messages, model, sampling, stream=not args.no_stream)
         builder = AnswerBuilder()
+        await history.begin(model, builder)
         in_reasoning = False
         try:
             async for event in client.chat(request):
                 builder.apply(event)
+                history.checkpoint()
                 if live and type(event) is ReasoningDelta:
                     if not in_reasoning:
                         out.write("── reasoning ──\n")
@@ -119,15 +124,20 @@ async def _ask(
                     out.write(safe_text(event.text))
                     out.flush()
         except RequestError as exc:
-            answer = builder.finish("error", str(exc))
-            if not args.json and not live and answer.text:
-                out.write(safe_text(answer.text) + "\n")
-            if args.json:
-                out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+            answer = await history.finish(builder, "error", str(exc))
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
             return fail(str(exc), 1)
-        answer = builder.finish("complete")
-    for note in backend.notes + answer.notices:
-        sys.stderr.write(f"note: {safe_text(note)}\n")
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
+            # reports it). What arrived so far is kept in the history, marked stopped, and
+            # printed: nothing is lost.
+            answer = await history.finish(builder, "stopped", "interrupted")
+            data = answer_json(answer, backend, sampling, messages)
+            _print_partial(answer, args, live, backend, data)
+            raise
+        answer = await history.finish(builder, "complete")
+    _print_notes(backend, answer)
     if args.json:
         out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
         return 0
@@ -137,6 +147,31 @@ async def _ask(
         out.write(safe_text(answer.text))
     out.write("\n\n" + stats_text(answer) + "\n")
     return 0
+
+
+def _print_notes(backend: Backend, answer: Answer) -> None:
+    for note in backend.notes + answer.notices:
+        sys.stderr.write(f"note: {safe_text(note)}\n")
+
+
+def _print_partial(
+    answer: Answer, args: argparse.Namespace, live: bool, backend: Backend, data: dict[str, Any]
+) -> None:
+    """Print what arrived of an answer that did not complete, and its notes (the error
+    itself goes to stderr after)."""
+    out = sys.stdout
+    if args.json:
+        out.write(dumps_compact(data) + "\n")
+    elif live:
+        if answer.text or answer.reasoning:
+            out.write("\n")  # end the streamed line before the error line
+    else:
+        if answer.reasoning:
+            out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
+        if answer.text:
+            out.write(safe_text(answer.text) + "\n")
+    out.flush()
+    _print_notes(backend, answer)
 
 
 def answer_json(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat, compare
-from tui.cli.options import PROG, OneLineParser, version_text
+from tui.cli import ask, chat, compare, export
+from tui.cli.configured import parse_args_with_config
+from tui.cli.options import PROG, OneLineParser, fail, version_text
+from tui.core.errors import LogprobChatError, one_line
 
-SUBCOMMANDS = ("chat", "ask", "compare")
+SUBCOMMANDS = ("chat", "ask", "compare", "export")
 
 
 def build_parser() -> OneLineParser:
@@ -24,6 +27,7 @@ def build_parser() -> OneLineParser:
     chat.add_parser(subparsers)
     ask.add_parser(subparsers)
     compare.add_parser(subparsers)
+    export.add_parser(subparsers)
     return parser
 
 
@@ -34,5 +38,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list.insert(0, "chat")
-    args = build_parser().parse_args(args_list)
-    return int(args.run(args) or 0)
+    args = parse_args_with_config(build_parser(), args_list)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except LogprobChatError as exc:
+        return fail(str(exc), 1)
+    except Exception as exc:
+        # A bug, not a user error: still one line (no traceback over the user's terminal)
+        # unless LOGPROB_CHAT_DEBUG asks for the details.
+        if os.environ.get("LOGPROB_CHAT_DEBUG"):
+            raise
+        return fail(
+            f"unexpected {type(exc).__name__}: {one_line(str(exc))} "
+            "(set LOGPROB_CHAT_DEBUG=1 to see where)",
+            70,
+        )

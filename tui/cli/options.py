@@ -25,7 +25,8 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad value in one line (no usage dump) and exits with 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        # Same prefix as every other error (fail()); the help hint names the subcommand.
+        self.exit(2, f"{PROG}: error: {message} (see {self.prog} --help)\n")
 
 
 def _number(kind: str, low: float | None = None, high: float | None = None):
@@ -37,7 +38,11 @@ def _number(kind: str, low: float | None = None, high: float | None = None):
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
         if (low is not None and value < low) or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
+            if low is not None and high is not None:
+                bound = f"from {low:g} to {high:g}"
+            else:
+                bound = f"at least {low:g}" if low is not None else f"at most {high:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, not {text}")
         return value
 
     return parse

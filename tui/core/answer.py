@@ -1,13 +1,16 @@
 """Collect a chat completion's events into an :class:`Answer`, with live stats on the way.
 
-Timing (seconds, from ``time.monotonic``):
+Timing (seconds, from an injectable monotonic clock):
 
-* ``ttft``: time to first token = first text, reasoning or logprob row − request start.
-* ``duration``: last event − request start.
-* ``tokens_per_second``: (n − 1) / (last token − first token), where n is
-  ``usage.completion_tokens`` when the server reports it, else the rows received: the decode
-  rate the client observed after the first token, comparable to llama.cpp's
-  ``predicted_per_second``.
+* ``ttft``: time to first token = first text, reasoning or logprob row − request start
+  (the builder's creation). Streamed replies only: a whole reply has no first token.
+* ``duration``: :meth:`AnswerBuilder.finish` − request start.
+* ``tokens_per_second``, streamed: (n − 1) / (last token − first token), where n is
+  ``usage.completion_tokens`` when the server reports it, else the rows received, else the
+  text/reasoning deltas: the decode rate the client observed after the first token,
+  comparable to llama.cpp's ``predicted_per_second``. ``None`` when the tokens came within
+  :data:`MIN_RATE_SPAN` of each other (one burst: nothing to measure). Whole replies:
+  n / duration, the end-to-end rate (prompt processing included).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from tui.core.metrics import (
     compute_metrics,
 )
 from tui.core.records import TokenRecord
+
+MIN_RATE_SPAN = 0.001
+"""Seconds between first and last token below which a streamed rate is not reported: the
+tokens arrived in one burst (one chunk, one network read), so their spacing says nothing
+about decode speed."""
 
 Status = Literal["streaming", "complete", "stopped", "error", "incomplete"]
 """``complete``: finished normally. ``stopped``: the user stopped it (Esc), partial kept.
@@ -112,6 +120,8 @@ class AnswerBuilder:
         self.answer = Answer(started_at=time.time(), low_prob_threshold=threshold)
         self.live = MetricsAccumulator(("answer",), threshold)
         self.rows_received = 0
+        self.deltas_received = 0
+        self.streamed = True
 
     def apply(self, event: StreamEvent) -> None:
         kind = type(event)
@@ -127,14 +137,17 @@ class AnswerBuilder:
         elif kind is TextDelta:
             assert isinstance(event, TextDelta)
             self._mark()
+            self.deltas_received += 1
             self._text.append(event.text)
         elif kind is ReasoningDelta:
             assert isinstance(event, ReasoningDelta)
             self._mark()
+            self.deltas_received += 1
             self._reasoning.append(event.text)
         elif kind is UsageReported:
             assert isinstance(event, UsageReported)
-            answer.usage = event.usage
+            if event.usage:  # llama.cpp's finish chunk may carry timings alone
+                answer.usage = event.usage
             if event.timings is not None:
                 answer.server_timings = event.timings
         elif kind is Finished:
@@ -142,6 +155,7 @@ class AnswerBuilder:
             answer.finish_reason = event.reason
         elif kind is ResponseStarted:
             assert isinstance(event, ResponseStarted)
+            self.streamed = event.streamed
             if event.model:
                 answer.model = event.model
         elif kind is Notice:
@@ -177,10 +191,15 @@ class AnswerBuilder:
         answer.error = error
         end = self._clock()
         answer.duration = end - self._t0
-        if self._first is not None:
-            answer.ttft = self._first - self._t0
-            generated = answer.completion_tokens or self.rows_received
-            span = (self._last or end) - self._first
-            if generated > 1 and span > 0:
-                answer.tokens_per_second = (generated - 1) / span
+        generated = answer.completion_tokens or self.rows_received or self.deltas_received
+        if self._first is None or not generated:
+            return answer
+        if not self.streamed:
+            if answer.duration > 0:
+                answer.tokens_per_second = generated / answer.duration
+            return answer
+        answer.ttft = self._first - self._t0
+        span = (self._last or self._first) - self._first
+        if generated > 1 and span >= MIN_RATE_SPAN:
+            answer.tokens_per_second = (generated - 1) / span
         return answer

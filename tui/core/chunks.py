@@ -2,9 +2,17 @@
 
 Scope of rows (answer / reasoning / other) in a stream follows the delta they arrive with
 (``content`` → answer, ``reasoning``/``reasoning_content`` → reasoning, ``tool_calls`` →
-other). An empty delta ``{}`` that still carries rows means the server held the text back (vLLM
-reasoning parser): those rows wait for the next non-empty delta, or go to ``other`` at the end.
-A whole reply is split by aligning rows with ``message.content`` (:func:`wire.split_by_content`).
+other). Rows wait ("held") until a delta's text accounts for them:
+
+* an empty delta ``{}`` (or ``""``) that carries rows means the server held the text back
+  (vLLM's reasoning parser, a character split over tokens): its rows go with the next text;
+* a delta takes only the rows that spell its text (:func:`align.rows_spelling`), so rows a
+  server attached to the wrong chunk (Ollama puts content rows on the reasoning chunk) wait
+  for the delta they belong to; when the rows do not spell the text, the delta takes all;
+* framing tokens (harmony markers, ``<think>``) always go to ``other``; rows still held at the
+  end go to the last delta's scope.
+
+A whole reply is split by aligning rows with ``message.content`` (:func:`align.split_by_content`).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tui.core.align import Atom, fill_untrusted_text, row_atoms, rows_spelling, split_by_content
 from tui.core.errors import ServerReportedError, one_line
 from tui.core.events import (
     Finished,
@@ -28,9 +37,9 @@ from tui.core.wire import (
     TextRebuilder,
     assign_scope,
     bytes_are_trustworthy,
-    fill_untrusted_text,
+    is_marker,
+    is_zero_width,
     normalise_row,
-    split_by_content,
 )
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -101,6 +110,18 @@ def _content_rows(logprobs: Any) -> list[Any] | None:
     return None
 
 
+def _usage_events(body: dict[str, Any]) -> list[StreamEvent]:
+    """``usage`` and llama.cpp's ``timings`` (which its finish chunk carries even when the
+    usage chunk was not asked for; then ``usage`` is ``{}``)."""
+    usage = body.get("usage")
+    timings = body.get("timings")
+    usage = usage if isinstance(usage, dict) else None
+    timings = timings if isinstance(timings, dict) else None
+    if usage is None and timings is None:
+        return []
+    return [UsageReported(usage or {}, timings)]
+
+
 def _reasoning_of(obj: dict[str, Any]) -> str:
     # vLLM: `reasoning` (new), `reasoning_content` (old), sometimes both with the same text.
     value = obj.get("reasoning")
@@ -121,6 +142,7 @@ class StreamNormaliser:
         self._held_raw: list[Any] = []
         self._rebuilders: dict[Scope, TextRebuilder] = {}
         self._previous_token: str | None = None
+        self._last_scope: Scope | None = None
 
     def _rebuilder(self, scope: Scope) -> TextRebuilder:
         rebuilder = self._rebuilders.get(scope)
@@ -151,10 +173,7 @@ class StreamNormaliser:
             choice = choices[0]
             if isinstance(choice, dict):
                 self._feed_choice(choice, events)
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            timings = chunk.get("timings")
-            events.append(UsageReported(usage, timings if isinstance(timings, dict) else None))
+        events.extend(_usage_events(chunk))
         return events
 
     def _feed_choice(self, choice: dict[str, Any], events: list[StreamEvent]) -> None:
@@ -164,31 +183,24 @@ class StreamNormaliser:
         content = delta.get("content")
         content = content if isinstance(content, str) else ""
         reasoning = _reasoning_of(delta)
-        tool_calls = bool(delta.get("tool_calls"))
         raw_rows = _content_rows(choice.get("logprobs"))
         if raw_rows:
-            rows = [self._row(entry) for entry in raw_rows]
-            self._held.extend(rows)
+            self._held.extend(self._row(entry) for entry in raw_rows)
             self._held_raw.extend(raw_rows)
-        scope: Scope | None = None
-        text = ""
-        if reasoning:
-            scope, text = "reasoning", reasoning
-        elif content:
-            scope, text = "answer", content
-        elif tool_calls:
-            scope = "other"
+        # Reasoning comes before content when a delta has both (Ollama): each takes the rows
+        # that spell its text, in order.
         if reasoning:
             events.append(ReasoningDelta(reasoning))
+            self._release_spelled("reasoning", reasoning, events)
         if content:
             events.append(TextDelta(content))
-        if scope is not None and self._held:
-            events.append(self._release(scope, text))
+            self._release_spelled("answer", content, events)
+        if delta.get("tool_calls") and self._held:
+            events.append(self._release("other", "", len(self._held)))
         finish = choice.get("finish_reason")
         if finish is not None:
             self.saw_finish = True
-            if self._held:
-                events.append(self._release("other", ""))
+            events.extend(self.close())
             events.append(Finished(finish if isinstance(finish, str) else str(finish)))
 
     def _row(self, entry: Any) -> TokenRecord:
@@ -196,9 +208,35 @@ class StreamNormaliser:
         self._next_index += 1
         return row
 
-    def _release(self, scope: Scope, text: str) -> TokensReceived:
-        rows, raw = self._held, self._held_raw
-        self._held, self._held_raw = [], []
+    def _release_spelled(self, scope: Scope, text: str, events: list[StreamEvent]) -> None:
+        """Release the held rows that spell ``text`` (all of them when none or all do)."""
+        self._last_scope = scope
+        if not self._held:
+            return
+        count = self._rows_spelling(scope, text)
+        events.append(self._release(scope, text, count))
+
+    def _rows_spelling(self, scope: Scope, text: str) -> int:
+        held = self._held
+        texts = self._rebuilder(scope).preview(held)
+        if "".join(texts) == text:
+            return len(held)  # the common case: the rows spell the delta exactly
+        patterns: list[list[Atom]] = []
+        previous = self._previous_token
+        for row, provisional in zip(held, texts, strict=True):
+            if is_marker(row.token, previous) or is_zero_width(row):
+                patterns.append([])  # framing: not part of any delta's text
+            elif bytes_are_trustworthy(row.bytes):
+                patterns.append(list(provisional))
+            else:
+                patterns.append(row_atoms(row))
+            previous = row.token
+        count = rows_spelling(patterns, text)
+        return len(held) if count is None else count
+
+    def _release(self, scope: Scope, text: str, count: int) -> TokensReceived:
+        rows, raw = self._held[:count], self._held_raw[:count]
+        del self._held[:count], self._held_raw[:count]
         self._previous_token = assign_scope(
             rows, scope, self._rebuilder(scope), self._previous_token
         )
@@ -207,9 +245,11 @@ class StreamNormaliser:
         return TokensReceived(rows, raw)
 
     def close(self) -> list[StreamEvent]:
-        """Release rows still held at the end of the stream (framing tokens, usually)."""
+        """Release rows still held at the end of the stream: framing tokens go to ``other``
+        (:func:`wire.assign_scope`), text rows to the scope of the last delta (their text
+        came earlier), or ``other`` when there was none."""
         if self._held:
-            return [self._release("other", "")]
+            return [self._release(self._last_scope or "other", "", len(self._held))]
         return []
 
 
@@ -225,6 +265,7 @@ def response_events(body: Any, requested_top: int) -> list[StreamEvent]:
         ResponseStarted(
             model if isinstance(model, str) else None,
             response_id if isinstance(response_id, str) else None,
+            streamed=False,
         )
     ]
     choices = body.get("choices")
@@ -253,10 +294,7 @@ def response_events(body: Any, requested_top: int) -> list[StreamEvent]:
                 )
             )
         finish = choice.get("finish_reason")
-    usage = body.get("usage")
-    if isinstance(usage, dict):
-        timings = body.get("timings")
-        events.append(UsageReported(usage, timings if isinstance(timings, dict) else None))
+    events.extend(_usage_events(body))
     events.append(Finished(finish if isinstance(finish, str) or finish is None else str(finish)))
     return events
 

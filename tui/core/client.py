@@ -8,12 +8,15 @@ closes the HTTP stream (the ``async with`` around it exits).
 from __future__ import annotations
 
 import email.utils
+import ipaddress
+import re
 import socket
 import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from httpx_sse import EventSource
@@ -110,7 +113,9 @@ class ChatClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
-            trust_env=False,
+            # Proxy variables (HTTPS_PROXY...) are for remote servers; a proxy must never
+            # see the embedded engine's traffic and key, and httpx does not exempt loopback.
+            trust_env=not _is_loopback(connection.base_url),
         )
 
     async def __aenter__(self) -> ChatClient:
@@ -162,38 +167,38 @@ class ChatClient:
     async def chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Events of one chat completion, streamed or not (see :mod:`tui.core.events`).
 
-        When the server refuses logprobs (llama.cpp with tools, OpenAI reasoning models), the
-        request is retried once without them and a :class:`Notice` says so.
+        When the server refuses the logprobs asked for, the request is asked again, and a
+        :class:`Notice` says so: with the ``top_logprobs`` limit the server's message names
+        (vLLM ``--max-logprobs``, OpenAI models capped at 5), else without logprobs
+        (llama.cpp with tools + stream, OpenAI reasoning models). Stop early with
+        ``contextlib.aclosing`` or by cancelling the task: either closes the HTTP stream.
         """
-        try:
-            async for event in self._chat_once(request):
-                yield event
-        except HTTPStatusError as exc:
-            if not (request.logprobs and exc.status in (400, 403, 422, 500)):
-                raise
-            if "logprob" not in exc.server_message.lower():
-                raise
-            yield Notice(f"the server refused logprobs ({exc.server_message}); asked again without")
-            retry = ChatRequest(
-                request.messages, request.model, request.sampling, request.stream, logprobs=False
-            )
-            async for event in self._chat_once(retry):
-                yield event
+        attempt = request
+        while True:
+            try:
+                async for event in self._chat_once(attempt):
+                    yield event
+                return
+            except HTTPStatusError as exc:
+                fallback = logprobs_fallback(attempt, exc)
+                if fallback is None:
+                    raise
+                attempt, note = fallback
+                yield Notice(note)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()
         top = request.sampling.top_logprobs
         try:
-            if not request.stream:
-                response = await self._http.post("chat/completions", json=payload)
-                await _raise_for_status(response)
-                if len(response.content) > self.max_body_bytes:
-                    raise MalformedResponse(_too_large(self.max_body_bytes))
-                for event in response_events(_parse_json_body(response.content), top):
-                    yield event
-                return
             async with self._http.stream("POST", "chat/completions", json=payload) as response:
                 await _raise_for_status(response)
+                if not request.stream:
+                    # Read through the size limit: a runaway body stops at the limit instead
+                    # of filling memory first.
+                    body = await _read_bounded(response, self.max_body_bytes)
+                    for event in response_events(_parse_json_body(body), top):
+                        yield event
+                    return
                 async for event in self._read_stream(response, request):
                     yield event
         except httpx.HTTPError as exc:
@@ -221,39 +226,91 @@ class ChatClient:
         rows = 0
         received = 0
         done = False
-        async for sse in EventSource(response).aiter_sse():
-            data = sse.data
-            received += len(data)
-            if received > self.max_body_bytes:
-                raise MalformedResponse(_too_large(self.max_body_bytes))
-            if not data:
-                continue
-            if data == "[DONE]":
-                done = True
-                break
-            try:
-                chunk = jsonio.loads(data)
-            except ValueError as exc:
-                raise MalformedResponse(
-                    f"the server sent an event that is not JSON: {one_line(data, 80)}"
-                ) from exc
-            if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
-                chunk = {"error": chunk}
-            for event in normaliser.feed(chunk):
-                if type(event) is TokensReceived:
-                    rows += len(event.tokens)
-                    if rows > max_rows:
-                        raise MalformedResponse(
-                            f"the server sent more than {max_rows:,} tokens for max_tokens="
-                            f"{request.sampling.max_tokens:,}; stopped reading"
-                        )
+        try:
+            async for sse in EventSource(response).aiter_sse():
+                data = sse.data
+                received += len(data)
+                if received > self.max_body_bytes:
+                    raise MalformedResponse(_too_large(self.max_body_bytes))
+                if sse.event not in ("message", "error") or not data:
+                    continue  # keep-alive pings (`event: ping`) and empty events
+                if data == "[DONE]":
+                    done = True
+                    break
+                try:
+                    chunk = jsonio.loads(data)
+                except ValueError as exc:
+                    raise MalformedResponse(
+                        f"the server sent an event that is not JSON: {one_line(data, 80)}"
+                    ) from exc
+                if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
+                    chunk = {"error": chunk}
+                for event in normaliser.feed(chunk):
+                    if type(event) is TokensReceived:
+                        rows += len(event.tokens)
+                        if rows > max_rows:
+                            raise MalformedResponse(
+                                f"the server sent more than {max_rows:,} tokens for "
+                                f"max_tokens={request.sampling.max_tokens:,}; stopped reading"
+                            )
+                    yield event
+        except (httpx.HTTPError, RequestError):
+            # Rows the server held back (empty deltas) are still data: hand them over
+            # before the error, so a partial answer keeps every row that arrived.
+            for event in normaliser.close():
                 yield event
+            raise
         for event in normaliser.close():
             yield event
         if not done and not normaliser.saw_finish:
             raise StreamCut("the stream ended before the answer was complete")
         if not done:
             yield Notice("the stream ended without [DONE]")
+
+
+_TOP_LIMIT = re.compile(
+    r"max(?:imum)? allowed:? (\d+)|between 0 and (\d+)|less than or equal to (\d+)"
+    r"|at most (\d+)"
+)
+
+
+def logprobs_fallback(request: ChatRequest, exc: HTTPStatusError) -> tuple[ChatRequest, str] | None:
+    """The request to try next when the server refused the logprobs asked for, and a note.
+
+    A refusal is a 400/403/422/500 whose message mentions logprobs (llama.cpp "logprobs is
+    not supported with tools + stream"; older builds send it as 500). When the message names
+    a limit below the ``top_logprobs`` sent (vLLM "greater than max allowed: 5", OpenAI
+    "between 0 and 5"), ask again with that many; otherwise ask without logprobs.
+    """
+    if not request.logprobs or exc.status not in (400, 403, 422, 500):
+        return None
+    message = exc.server_message
+    if "logprob" not in message.lower():
+        return None
+    match = _TOP_LIMIT.search(message)
+    if match:
+        limit = int(next(g for g in match.groups() if g is not None))
+        if limit < request.sampling.top_logprobs:
+            sampling = request.sampling.with_changes(top_logprobs=limit)
+            return (
+                replace(request, sampling=sampling),
+                f"the server allows at most {limit} alternatives per token "
+                f"({message}); asked again with top_logprobs={limit}",
+            )
+    return (
+        replace(request, logprobs=False),
+        f"the server refused logprobs ({message}); asked again without them",
+    )
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def _read_bounded(response: httpx.Response, limit: int) -> bytes:

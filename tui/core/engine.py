@@ -14,6 +14,10 @@ Facts this relies on (``shared/reference/engine_notes.md``, re-checked here):
   ``n_ctx / n_parallel`` tokens of context.
 * ``verbosity = -1`` keeps llama.cpp's log lines off stderr, where they would corrupt a TUI.
 * Destroying the ``Server`` object stops it (about 0.1 s).
+* Threads: llama.cpp's default (one per core) collapses when anything else wants the CPU,
+  because its threads spin-wait for each other at every step. Measured on 2 shared cores
+  with another process busy: 2 threads 2.9 tok/s, 1 thread 51 tok/s. A TUI always competes
+  with the engine (rendering), so :func:`default_threads` leaves half the cores free.
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ DEFAULT_SLOT_CONTEXT = 2048
 """Tokens of context per slot (system prompt + conversation + answer)."""
 
 GGUF_MAGIC = b"GGUF"
+
+
+def default_threads() -> int:
+    """Compute threads for the engine: half the CPUs, at least 1, at most 4 (a 135M model
+    gains little beyond that, and the rest of the machine stays responsive)."""
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 def builtin_model_path() -> Path:
@@ -90,11 +100,13 @@ class EmbeddedEngine:
         *,
         slots: int = DEFAULT_SLOTS,
         slot_context: int = DEFAULT_SLOT_CONTEXT,
+        threads: int | None = None,
     ) -> None:
         self.builtin = model_file is None
         self.path = builtin_model_path() if model_file is None else Path(model_file).expanduser()
         self.slots = slots
         self.slot_context = slot_context
+        self.threads = threads or default_threads()
         self.alias = BUILTIN_ALIAS if self.builtin else alias_for(self.path)
         self.friendly_name = BUILTIN_FRIENDLY if self.builtin else self.path.name
         self._server: object | None = None
@@ -121,6 +133,8 @@ class EmbeddedEngine:
             params.hostnames = ["127.0.0.1"]
             params.port = 0
             params.verbosity = -1
+            params.cpuparams.n_threads = self.threads
+            params.cpuparams_batch.n_threads = self.threads
             params.ui = False
             params.endpoint_slots = False
             params.endpoint_metrics = False

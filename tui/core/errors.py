@@ -124,6 +124,12 @@ def register_secret(secret: str | None) -> None:
         _secrets.add(secret)
 
 
+def registered_secrets() -> tuple[str, ...]:
+    """The secrets given to :func:`register_secret`, for writers (the history store) that must
+    scrub them from data without the pattern-based rewrites :func:`redact` also does."""
+    return tuple(_secrets)
+
+
 def redact(text: str) -> str:
     """Remove registered secrets, bearer tokens, ``sk-…`` keys and URL userinfo."""
     for secret in _secrets:

@@ -13,10 +13,15 @@ from tui.core.records import TokenRecord
 
 @dataclass(slots=True, frozen=True)
 class ResponseStarted:
-    """The first chunk arrived: the model name the server reports and the response id."""
+    """The first chunk arrived: the model name the server reports and the response id.
+
+    ``streamed`` is ``False`` when the whole reply came at once (``stream: false``, or a
+    server that ignored ``stream: true``): then there is no per-token timing to measure.
+    """
 
     model: str | None
     response_id: str | None
+    streamed: bool = True
 
 
 @dataclass(slots=True, frozen=True)

@@ -18,7 +18,9 @@ and never enter a sum or a mean.
 * ``mean_entropy`` mean over rows with a top-k list of Hᵢ = −Σⱼ pᵢⱼ ln pᵢⱼ (nats), a
   truncated estimate since only the top-k is known
 * ``mean_residual_mass``  mean of rᵢ = 1 − Σⱼ pᵢⱼ over rows with a top-k list: the probability
-  the top-k does not cover
+  the top-k does not cover. Both describe the distribution at a position, so a row whose own
+  logprob is unknown (vLLM's -9999 for a token outside the top-k) still counts when its top-k
+  list is known; unusable values inside a list are skipped.
 * ``coverage``     rows received (all scopes) / ``usage.completion_tokens``: below 1 when the
   server dropped rows (llama.cpp split characters, stop token) or ignored ``logprobs``
 """

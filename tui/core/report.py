@@ -46,8 +46,11 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
     tokens = f"{m.tokens}"
     if m.unknown:
         tokens += f" ({m.unknown} without a usable logprob)"
-    joint = fmt_prob(m.joint_prob) if m.joint_prob else "underflow"
-    if m.joint_log10 is not None:
+    if m.joint_prob is None:
+        joint = "–"
+    else:
+        # exp(Σ) underflows to 0.0 for long answers; log10 still says how small it is.
+        joint = fmt_prob(m.joint_prob) if m.joint_prob > 0 else "underflow"
         joint += f"  (log10 {m.joint_log10:.2f})"
     lowest = fmt_prob(m.min_prob)
     if m.min_prob_index is not None:
@@ -67,7 +70,10 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
         ("Arithmetic mean prob", fmt_prob(m.arithmetic_mean_prob)),
         ("Lowest prob", lowest),
         (f"Tokens with p < {m.low_prob_threshold:g}", str(m.low_prob_count)),
-        ("Mean top-k entropy", fmt_num(m.mean_entropy) + (" nats" if m.mean_entropy else "")),
+        (
+            "Mean top-k entropy",
+            fmt_num(m.mean_entropy) + (" nats" if m.mean_entropy is not None else ""),
+        ),
         ("Mean residual 1 − Σ top-k p", fmt_prob(m.mean_residual_mass)),
         ("Coverage rows/completion tokens", coverage),
     ]

@@ -47,8 +47,12 @@ _log = math.log
 # Special tokens of chat formats that are framing, never visible text: harmony (gpt-oss)
 # `<|channel|>`, `<|message|>`, `<|end|>`..., ChatML `<|im_end|>`, and `<think>` markers.
 _MARKER_RE = re.compile(r"<\|[^|<>]{1,40}\|>|</?think>")
-# Harmony puts a role after <|start|> and a channel name after <|channel|>: framing too.
-_MARKER_ARGUMENT_AFTER = frozenset({"<|start|>", "<|channel|>"})
+# Harmony puts a role after <|start|> and a channel name after <|channel|>: framing too, but
+# only those names (a reasoning that starts right after <|channel|> is text, not framing).
+_MARKER_ARGUMENTS = {
+    "<|start|>": frozenset({"assistant", "system", "developer", "user", "tool"}),
+    "<|channel|>": frozenset({"analysis", "final", "commentary"}),
+}
 
 
 def clean_logprob(value: Any) -> tuple[float | None, str]:
@@ -130,6 +134,22 @@ def _as_bytes(value: Any) -> bytes | None:
     return None
 
 
+_BYTE_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+
+
+def token_bytes(token: str, raw_bytes: Any) -> bytes | None:
+    """The row's bytes: the wire ``bytes`` list, else bytes spelled by an escape-only token.
+
+    OpenAI writes a token holding part of a character as escape text (``"\\xf0\\x9f\\x92"``)
+    and normally sends the real ``bytes`` too; when ``bytes`` is null, a token that is nothing
+    but ``\\xNN`` escapes is read as those bytes (Mikupad does the same).
+    """
+    value = _as_bytes(raw_bytes)
+    if value is None and token and _BYTE_ESCAPES.fullmatch(token):
+        return bytes(int(token[i + 2 : i + 4], 16) for i in range(0, len(token), 4))
+    return value
+
+
 def surface_text(token: str) -> str:
     """Display form of a token string when no bytes can be trusted.
 
@@ -145,7 +165,8 @@ def is_marker(token: str, previous_token: str | None) -> bool:
     """True for chat-format framing tokens (harmony channels, ``<think>``), never shown text."""
     if _MARKER_RE.fullmatch(token):
         return True
-    return previous_token in _MARKER_ARGUMENT_AFTER and token.isidentifier()
+    names = _MARKER_ARGUMENTS.get(previous_token or "")
+    return names is not None and token in names
 
 
 class TextRebuilder:
@@ -165,6 +186,14 @@ class TextRebuilder:
         if raw_bytes is not None and REPLACEMENT_BYTES not in raw_bytes:
             return self._decoder.decode(raw_bytes)
         return self.flush() + surface_text(token)
+
+    def preview(self, rows: Iterable[TokenRecord]) -> list[str]:
+        """The texts :meth:`text_for` would give these rows, without consuming them."""
+        state = self._decoder.getstate()
+        try:
+            return [self.text_for(row.bytes, row.token) for row in rows]
+        finally:
+            self._decoder.setstate(state)
 
     def flush(self) -> str:
         """Emit what is left of a half character (as U+FFFD) and reset."""
@@ -212,7 +241,7 @@ def normalise_row(entry: Any, index: int, scope: Scope, requested_top: int) -> T
         scope,
         token,
         "",
-        _as_bytes(entry.get("bytes")),
+        token_bytes(token, entry.get("bytes")),
         logprob,
         token_id if type(token_id) is int else None,
         note,
@@ -236,21 +265,15 @@ def normalise_alternatives(
 ) -> list[Alternative]:
     """The top-k list normalised and sorted by logprob (most likely first, unknowns last).
 
-    llama.cpp merges the first bytes of a split character into the row that completes it,
-    while its alternatives carry only their own bytes. When the alternative with the sampled
-    id is a strict suffix of the row's bytes, the rest is a prefix that every alternative
-    shares, so each one is shown as the whole character it would have made.
+    llama.cpp drops the rows of tokens that end inside a character and merges their bytes
+    into the row that completes it, while the alternatives carry only their own bytes
+    (``[169]`` where the row has ``[227, 129, 169]``). Each alternative is shown as the text
+    it would have made after those merged bytes (:func:`merged_prefix`), so a Japanese user
+    sees ``ち`` rather than ``\ufffd``.
     """
     if not raw_top:
         return []
-    prefix = b""
-    if row_id is not None and row_bytes:
-        for alt in raw_top:
-            if type(alt) is dict and alt.get("id") == row_id:
-                own = _as_bytes(alt.get("bytes"))
-                if own and len(own) < len(row_bytes) and row_bytes.endswith(own):
-                    prefix = row_bytes[: -len(own)]
-                break
+    prefix = merged_prefix(raw_top, row_bytes, row_id)
     result: list[Alternative] = []
     for alt in raw_top:
         if type(alt) is not dict:
@@ -258,12 +281,12 @@ def normalise_alternatives(
         token = alt.get("token")
         token = token if type(token) is str else ("" if token is None else str(token))
         logprob = clean_logprob(alt.get("logprob"))[0]
-        raw_bytes = _as_bytes(alt.get("bytes"))
+        raw_bytes = token_bytes(token, alt.get("bytes"))
         alt_id = alt.get("id")
         result.append(
             Alternative(
                 token=token,
-                text=_alternative_text(token, raw_bytes, prefix),
+                text=_alternative_text(token, raw_bytes, prefix, row_bytes),
                 logprob=logprob,
                 bytes=raw_bytes,
                 id=alt_id if type(alt_id) is int else None,
@@ -273,47 +296,77 @@ def normalise_alternatives(
     return result
 
 
-def _alternative_text(token: str, raw_bytes: bytes | None, prefix: bytes) -> str:
+def merged_prefix(
+    raw_top: Sequence[Any], row_bytes: bytes | None, row_id: int | None
+) -> bytes | None:
+    """The bytes llama.cpp merged in front of this row's own token, when they can be known.
+
+    Known exactly when the sampled token (same ``id``) is among the alternatives and its
+    bytes are a strict suffix of the row's bytes. ``None`` when it cannot be told (the
+    sampled token is not in the list, or no ids): :func:`_alternative_text` then guesses per
+    alternative.
+    """
+    if row_id is None or not row_bytes:
+        return None
+    for alt in raw_top:
+        if type(alt) is dict and alt.get("id") == row_id:
+            own = _as_bytes(alt.get("bytes"))
+            if own is not None and len(own) < len(row_bytes) and row_bytes.endswith(own):
+                return row_bytes[: -len(own)]
+            return b""
+    return None
+
+
+def _alternative_text(
+    token: str, raw_bytes: bytes | None, prefix: bytes | None, row_bytes: bytes | None
+) -> str:
     if not bytes_are_trustworthy(raw_bytes):
         return surface_text(token)
     assert raw_bytes is not None
     if prefix:
+        joined = prefix + raw_bytes
         try:
-            return (prefix + raw_bytes).decode("utf-8")
+            return joined.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    return raw_bytes.decode("utf-8", "replace")
+        if _is_continuation(raw_bytes) and _ends_inside_character(joined):
+            # Still part of a character after the merged bytes: show all of it, escaped.
+            return joined.decode("utf-8", "backslashreplace")
+    elif prefix is None and row_bytes and _is_continuation(raw_bytes):
+        # The alternative starts inside a character and the merged bytes are unknown: use the
+        # longest start of the row's bytes that ends inside a character and that this
+        # alternative completes into valid text.
+        for cut in range(len(row_bytes) - 1, 0, -1):
+            head = row_bytes[:cut]
+            if not _ends_inside_character(head):
+                continue
+            try:
+                return (head + raw_bytes).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    # Bytes that make no whole character on their own are shown as escapes (OpenAI's form).
+    return raw_bytes.decode("utf-8", "backslashreplace")
 
 
-def fill_untrusted_text(rows: Sequence[TokenRecord], text: str) -> None:
-    """Give rows without trustworthy bytes the characters of ``text`` they stand for.
-
-    ``rows`` are consecutive rows of one scope whose visible text is ``text``. Trusted rows are
-    matched in order; the characters between two matches go to the last untrusted row before
-    the second match (vLLM sends ``"�"`` for every piece of a split character, llama-cpp-python
-    ``""``), the others show nothing. Stops quietly at the first row that does not match.
-    """
-    pos = 0
-    waiting: list[TokenRecord] = []
-    for row in rows:
-        if bytes_are_trustworthy(row.bytes):
-            idx = text.find(row.text, pos) if row.text else pos
-            if idx < 0:
-                return
-            _give(waiting, text[pos:idx])
-            waiting = []
-            pos = idx + len(row.text)
-        else:
-            waiting.append(row)
-    _give(waiting, text[pos:])
+def _is_continuation(data: bytes) -> bool:
+    """True when ``data`` starts inside a character (a UTF-8 continuation byte)."""
+    return bool(data) and 0x80 <= data[0] <= 0xBF
 
 
-def _give(waiting: list[TokenRecord], chars: str) -> None:
-    if not waiting:
-        return
-    for row in waiting:
-        row.text = ""
-    waiting[-1].text = chars
+def _ends_inside_character(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8 up to an unfinished character at its end."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(data)
+    except UnicodeDecodeError:
+        return False
+    return bool(decoder.getstate()[0])
+
+
+def is_zero_width(row: TokenRecord) -> bool:
+    """A row whose token produced no bytes at all (``bytes: []``): an end-of-sequence or other
+    control token (llama.cpp sends one for EOS in non-streamed replies, none when streaming)."""
+    return row.bytes is not None and not row.bytes and not row.token
 
 
 def assign_scope(
@@ -325,7 +378,7 @@ def assign_scope(
     last token seen, to carry marker context across chunks.
     """
     for row in rows:
-        if is_marker(row.token, previous):
+        if is_marker(row.token, previous) or is_zero_width(row):
             row.scope = "other"
             row.text = (
                 surface_text(row.token)
@@ -337,79 +390,3 @@ def assign_scope(
             row.text = rebuilder.text_for(row.bytes, row.token)
         previous = row.token
     return previous
-
-
-def split_by_content(
-    rows: Sequence[TokenRecord], content: str, reasoning: str
-) -> tuple[list[Scope], bool]:
-    """Decide, for a non-streamed answer, which rows are reasoning and which are the answer.
-
-    Servers with a reasoning parser (vLLM gpt-oss, llama.cpp, SGLang) return rows for every
-    generated token, reasoning included, while ``content`` holds only the answer. Rows (with
-    provisional text, all decoded as one stream) are aligned from the end to ``content``:
-    the answer is the shortest tail whose text is ``content`` (allowing leading whitespace and
-    one unknown character per untrusted row); rows before it are reasoning, framing tokens are
-    ``other``. Returns the scopes and whether the split could be made (``False``: everything
-    was counted as answer).
-    """
-    n = len(rows)
-    markers = [False] * n
-    previous: str | None = None
-    for i, row in enumerate(rows):
-        markers[i] = is_marker(row.token, previous)
-        previous = row.token
-    if not reasoning:
-        return ["other" if markers[i] else "answer" for i in range(n)], True
-    end = n
-    while end > 0 and markers[end - 1]:
-        end -= 1
-    start = _answer_start(rows, markers, end, content)
-    if start is None:
-        return ["other" if markers[i] else "answer" for i in range(n)], False
-    scopes: list[Scope] = []
-    for i in range(n):
-        if markers[i] or i >= end:
-            scopes.append("other")
-        elif i < start:
-            scopes.append("reasoning")
-        else:
-            scopes.append("answer")
-    return scopes, True
-
-
-def _answer_start(
-    rows: Sequence[TokenRecord], markers: list[bool], end: int, content: str
-) -> int | None:
-    target = content.strip()
-    if not target:
-        return end
-    slack = 8  # leading/trailing whitespace the server may have trimmed from content
-    pieces: list[str] = []
-    known = 0
-    untrusted = 0
-    for i in range(end - 1, -1, -1):
-        if markers[i]:
-            continue
-        row = rows[i]
-        if bytes_are_trustworthy(row.bytes):
-            pieces.append(row.text)
-            known += len(row.text)
-        else:
-            pieces.append("\0")  # stands for zero or one unknown character
-            untrusted += 1
-        if known > len(target) + slack:
-            return None
-        if known + untrusted + slack < len(target):
-            continue
-        tail = "".join(reversed(pieces)).strip()
-        if untrusted == 0:
-            if tail == target:
-                return i
-        elif _wildcard_match(tail, target):
-            return i
-    return None
-
-
-def _wildcard_match(pattern_text: str, target: str) -> bool:
-    regex = "".join(".?" if ch == "\0" else re.escape(ch) for ch in pattern_text)
-    return re.fullmatch(regex, target, flags=re.DOTALL) is not None

@@ -1,0 +1,51 @@
+"""Sampling fields typed as text: one message per bad field, in the shared words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.core.sampling_form import format_sampling_field, parse_sampling_form
+from tui.core.settings import Sampling
+
+
+def test_valid_text_gives_a_sampling():
+    form = parse_sampling_form(" 0.3 ", "20", "64", "7")
+    assert form.errors == {}
+    assert form.sampling == Sampling(temperature=0.3, top_logprobs=20, max_tokens=64, seed=7)
+
+
+def test_a_blank_seed_means_none():
+    assert parse_sampling_form("0", "0", "1", "  ").sampling == Sampling(0.0, 0, 1, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "message"),
+    [
+        (("5", "5", "512", ""), "temperature", "temperature must be from 0 to 2, not 5"),
+        (("hot", "5", "512", ""), "temperature", "temperature must be a number from 0 to 2"),
+        (("nan", "5", "512", ""), "temperature", "temperature must be from 0 to 2, not nan"),
+        (("", "5", "512", ""), "temperature", "temperature must be a number"),
+        (("0.7", "-1", "512", ""), "top_logprobs", "top_logprobs must be from 0 to 20, not -1"),
+        (("0.7", "2.5", "512", ""), "top_logprobs", "must be a whole number from 0 to 20"),
+        (("0.7", "5", "0", ""), "max_tokens", "max_tokens must be from 1 to"),
+        (("0.7", "5", "512", "x"), "seed", "seed must be a whole number, not 'x'"),
+    ],
+)
+def test_each_bad_field_gets_its_own_message(fields, name, message):
+    form = parse_sampling_form(*fields)
+    assert form.sampling is None
+    assert set(form.errors) == {name}
+    assert message in form.errors[name]
+
+
+def test_several_bad_fields_are_all_reported():
+    form = parse_sampling_form("9", "99", "-3", "1.5")
+    assert set(form.errors) == {"temperature", "top_logprobs", "max_tokens", "seed"}
+
+
+def test_fields_start_as_the_current_values():
+    sampling = Sampling(temperature=0.7, top_logprobs=5, max_tokens=512, seed=None)
+    shown = [format_sampling_field(n, sampling) for n in ("temperature", "top_logprobs")]
+    assert shown == ["0.7", "5"]
+    assert format_sampling_field("seed", sampling) == ""
+    assert format_sampling_field("seed", sampling.with_changes(seed=3)) == "3"

@@ -1,0 +1,181 @@
+"""The settings modal: model and sampling for the next request.
+
+Keys: Enter (in any field, or on the model list) or ``ctrl+s`` applies, ``esc`` cancels,
+Tab moves between fields. Each field shows its own one-line message as it is typed; applying
+with a bad field shows the messages and keeps the modal open.
+
+Model names come from the server: shown through ``safe_line`` with markup off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.core.safety import safe_line
+from tui.core.sampling_form import (
+    SAMPLING_FIELDS,
+    format_sampling_field,
+    parse_sampling_form,
+)
+from tui.core.settings import MAX_TOP_LOGPROBS, Sampling
+
+
+@dataclass(frozen=True)
+class SettingsChoice:
+    """The model and sampling to use from the next request on."""
+
+    model: str
+    sampling: Sampling
+
+
+_LABELS = {
+    "temperature": ("Temperature", "0 to 2"),
+    "top_logprobs": ("Top logprobs", f"alternatives per token, 0 to {MAX_TOP_LOGPROBS}"),
+    "max_tokens": ("Max tokens", "at least 1"),
+    "seed": ("Seed", "blank = none"),
+}
+
+
+def model_options(models: list[str], current: str) -> list[str]:
+    """The names to offer: the server's list, with the current model first if it is missing
+    (so applying other changes never silently switches the model), without duplicates."""
+    names = list(dict.fromkeys(models))
+    if current and current not in names:
+        names.insert(0, current)
+    return names
+
+
+class SettingsScreen(ModalScreen[SettingsChoice | None]):
+    """Dismisses with a :class:`SettingsChoice` (apply) or None (cancel)."""
+
+    CSS_PATH = "settings.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "apply", "Apply", priority=True, id="settings.apply"),
+        Binding("escape", "cancel", "Cancel", id="settings.cancel"),
+    ]
+
+    def __init__(self, models: list[str], current_model: str, sampling: Sampling) -> None:
+        super().__init__()
+        # No list from the server means a text field (with the current name), not a
+        # one-entry list that would leave no way to name another model.
+        self.models = model_options(models, current_model) if models else []
+        self.current_model = current_model
+        self.sampling = sampling
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="settings-dialog") as dialog:
+            dialog.border_title = "Settings (next request)"
+            dialog.border_subtitle = "Enter or ctrl+s applies · Esc cancels · Tab next field"
+            with Horizontal(classes="settings-row", id="settings-model-row"):
+                yield Label("Model", classes="settings-label")
+                if self.models:
+                    yield OptionList(
+                        *(Option(Content(safe_line(name))) for name in self.models),
+                        markup=False,
+                        id="settings-model",
+                    )
+                else:
+                    yield Input(
+                        safe_line(self.current_model),
+                        placeholder="model name (the server lists none)",
+                        compact=True,
+                        id="settings-model",
+                    )
+            yield Static("", markup=False, id="settings-model-error", classes="settings-error")
+            for name in SAMPLING_FIELDS:
+                label, hint = _LABELS[name]
+                with Horizontal(classes="settings-row"):
+                    yield Label(label, classes="settings-label")
+                    yield Input(
+                        format_sampling_field(name, self.sampling),
+                        compact=True,
+                        id=f"settings-{name}",
+                        classes="settings-input",
+                    )
+                    yield Label(hint, classes="settings-hint")
+                yield Static(
+                    "", markup=False, id=f"settings-{name}-error", classes="settings-error"
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for error in self.query(".settings-error"):
+            error.display = False
+        model = self.query_one("#settings-model")
+        if isinstance(model, OptionList) and self.current_model in self.models:
+            model.highlighted = self.models.index(self.current_model)
+        model.focus()
+
+    # ------------------------------------------------------------------ reading the form
+
+    def _text(self, name: str) -> str:
+        return self.query_one(f"#settings-{name}", Input).value
+
+    def chosen_model(self) -> str:
+        model = self.query_one("#settings-model")
+        if isinstance(model, OptionList):
+            index = model.highlighted
+            return self.models[index] if index is not None else self.current_model
+        assert isinstance(model, Input)
+        typed = model.value.strip()
+        # The field shows a safe form of the current name; unchanged means the current one.
+        return self.current_model if typed == safe_line(self.current_model) else typed
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for name in ("model", *SAMPLING_FIELDS):
+            error = self.query_one(f"#settings-{name}-error", Static)
+            message = errors.get(name, "")
+            error.update(message)
+            error.display = bool(message)
+
+    def read_form(self) -> SettingsChoice | None:
+        """The choice if every field is valid; otherwise show each field's message."""
+        form = parse_sampling_form(*(self._text(name) for name in SAMPLING_FIELDS))
+        errors = dict(form.errors)
+        model = self.chosen_model()
+        if not model:
+            errors["model"] = "type the model name the server expects"
+        self._show_errors(errors)
+        if errors or form.sampling is None:
+            return None
+        return SettingsChoice(model, form.sampling)
+
+    # ------------------------------------------------------------------ events and actions
+
+    @on(Input.Changed, ".settings-input")
+    def _changed(self, event: Input.Changed) -> None:
+        # Live feedback for the field being typed in only: the others keep what they showed.
+        name = (event.input.id or "").removeprefix("settings-")
+        form = parse_sampling_form(*(self._text(n) for n in SAMPLING_FIELDS))
+        error = self.query_one(f"#settings-{name}-error", Static)
+        message = form.errors.get(name, "")
+        error.update(message)
+        error.display = bool(message)
+
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def _submitted(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        choice = self.read_form()
+        if choice is not None:
+            self.dismiss(choice)
+        else:
+            self.app.bell()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,135 @@
+"""``ask`` keeps its question and answer in the history (unless ``--no-save``).
+
+One object, :class:`AskHistory`, so ``ask`` stays a few calls away from the store:
+
+* :meth:`open` — before any request: open the history, start a conversation, write the
+  question (``--no-save`` uses an in-memory store: the same code path, nothing kept).
+* :meth:`begin` — the answer, status ``streaming``, once the model is known.
+* :meth:`checkpoint` — after each event (cheap; writes at most once a second).
+* :meth:`finish` / :meth:`fail` — the final status, then the store is closed.
+
+Problems with the history file are notes on standard error; the answer is printed anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from tui.core.answer import Answer, AnswerBuilder, Status
+from tui.core.backend import Backend
+from tui.core.settings import Sampling
+from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError, history_path
+
+
+class AskHistory:
+    def __init__(
+        self,
+        store: AsyncStore,
+        conversation_id: int | None,
+        params: AnswerParams,
+        question: str,
+    ) -> None:
+        self.store = store
+        self.conversation_id = conversation_id
+        self.params = params
+        self.question = question
+        self.recorder: Recorder | None = None
+        self.problems: list[str] = []
+
+    @classmethod
+    async def open(
+        cls,
+        args: argparse.Namespace,
+        backend: Backend,
+        messages: list[dict[str, str]],
+        sampling: Sampling,
+    ) -> AskHistory:
+        if getattr(args, "no_save", False):
+            store = await AsyncStore.memory()
+        else:
+            store = await AsyncStore.open(history_path(getattr(args, "data_dir", None)))
+        system = next((m["content"] for m in messages if m["role"] == "system"), None)
+        question = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+        embedded = backend.engine is not None
+        params = AnswerParams.of(
+            model=backend.connection.model,
+            # The embedded engine's URL is a random local port: noise, not a place to find.
+            base_url=None if embedded else backend.connection.base_url,
+            sampling=sampling,
+            system_prompt=system,
+            preset=getattr(args, "preset", None),
+        )
+        history = cls(store, None, params, question)
+        history._note(store.problem)
+        try:
+            history.conversation_id = await store.create_conversation(
+                preset=params.preset,
+                system_prompt=params.system_prompt,
+                model=params.model,
+                base_url=params.base_url,
+            )
+            await store.add_user_message(history.conversation_id, question)
+        except StoreError as exc:
+            history._note(str(exc))
+            history.conversation_id = None
+        return history
+
+    def _note(self, problem: str | None) -> None:
+        if problem and problem not in self.problems:
+            self.problems.append(problem)
+            sys.stderr.write(f"note: {problem}\n")
+            sys.stderr.flush()
+
+    async def begin(self, model: str | None, builder: AnswerBuilder) -> None:
+        """Record the answer as streaming; from now on checkpoints keep what arrives."""
+        if self.conversation_id is None:
+            return
+        if model:
+            self.params = _with_model(self.params, model)
+        try:
+            self.recorder = await Recorder.begin(
+                self.store, builder, self.conversation_id, self.params
+            )
+        except StoreError as exc:
+            self._note(str(exc))
+            return
+        self.recorder.start()
+
+    def checkpoint(self) -> None:
+        if self.recorder is not None:
+            self.recorder.maybe_checkpoint()
+
+    async def finish(
+        self, builder: AnswerBuilder, status: Status, error: str | None = None
+    ) -> Answer:
+        """The final answer, written with its status; the history is closed."""
+        if self.recorder is None:
+            answer = builder.finish(status, error)
+        else:
+            answer = await self.recorder.finish(status, error)
+            self._note(self.recorder.problem)
+        await self.close()
+        return answer
+
+    async def fail(self, error: str) -> None:
+        """The request never started (the server is unreachable): keep that as the answer."""
+        if self.conversation_id is not None:
+            builder = AnswerBuilder()
+            try:
+                await self.store.save_answer(
+                    self.conversation_id, self.params, builder.finish("error", error)
+                )
+            except StoreError as exc:
+                self._note(str(exc))
+        await self.close()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def _with_model(params: AnswerParams, model: str) -> AnswerParams:
+    values: dict[str, Any] = params.to_dict()
+    values["model"] = model
+    return AnswerParams(**values)

@@ -1,0 +1,61 @@
+"""Export a stored conversation: pure functions from a ``Conversation`` to text.
+
+=========  ==========================================================  ======================
+format     what                                                        module
+=========  ==========================================================  ======================
+``json``   one document, everything, raw logprobs included             :mod:`.documents`
+``jsonl``  one answer per line (question, params, metrics, tokens)     :mod:`.documents`
+``md``     readable, each answer with its stats table                  :mod:`.markdown`
+``csv``    one row per token with its top alternatives                 :mod:`.csv_tokens`
+=========  ==========================================================  ======================
+
+Every output is terminal-safe (model text cannot carry escape sequences into a terminal that
+shows the file) and holds no API key (the store never has one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tui.core.export.csv_tokens import to_csv
+from tui.core.export.documents import to_json, to_jsonl
+from tui.core.export.markdown import to_markdown
+from tui.core.store.models import Conversation
+
+FORMATS = ("json", "jsonl", "md", "csv")
+
+_EXPORTERS: dict[str, Callable[[Conversation], str]] = {
+    "json": to_json,
+    "jsonl": to_jsonl,
+    "md": to_markdown,
+    "csv": to_csv,
+}
+
+
+def export_conversation(conversation: Conversation, fmt: str) -> str:
+    """The conversation as ``fmt`` (one of :data:`FORMATS`)."""
+    try:
+        exporter = _EXPORTERS[fmt]
+    except KeyError:
+        known = ", ".join(FORMATS)
+        raise ValueError(f"unknown export format {fmt!r} (use one of {known})") from None
+    return exporter(conversation)
+
+
+def suggested_filename(conversation: Conversation, fmt: str) -> str:
+    """``logprob-chat-<id>-<slug>.<fmt>``: a name safe on every file system."""
+    slug = re.sub(r"[^\w-]+", "-", conversation.display_title, flags=re.UNICODE).strip("-_")
+    slug = slug[:40].rstrip("-_") or "conversation"
+    return f"logprob-chat-{conversation.id}-{slug}.{fmt}"
+
+
+__all__ = [
+    "FORMATS",
+    "export_conversation",
+    "suggested_filename",
+    "to_csv",
+    "to_json",
+    "to_jsonl",
+    "to_markdown",
+]

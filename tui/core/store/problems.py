@@ -1,0 +1,55 @@
+"""One readable line for every way the history file can fail."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui.core.errors import LogprobChatError
+from tui.core.store.schema import SCHEMA_VERSION, NewerSchemaError
+
+
+class StoreError(LogprobChatError):
+    """The history file cannot be read or written (locked, read-only, damaged, newer)."""
+
+    kind = "store"
+
+
+def describe(exc: BaseException, path: Path | None) -> str:
+    """What went wrong with ``path``, in words a user can act on (no traceback, one line)."""
+    where = str(path) if path is not None else "the in-memory history"
+    if isinstance(exc, NewerSchemaError):
+        return (
+            f"history file {where} was written by a newer logprob-chat (schema version "
+            f"{exc.found}; this one reads up to {SCHEMA_VERSION}); it was left as it is"
+        )
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in lowered:
+        return f"history file {where} is locked by another program ({text})"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"history file {where} is read-only ({text})"
+    if "unable to open" in lowered:
+        return f"cannot open history file {where} ({text}); check the directory's permissions"
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return f"cannot write history file {where} ({text})"
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
+    ):
+        return (
+            f"history file {where} is damaged ({text}); it was left as it is: move it away "
+            "to start a new history"
+        )
+    if isinstance(exc, PermissionError):
+        return f"cannot write history file {where} (permission denied)"
+    if isinstance(exc, OSError):
+        return f"cannot use history file {where} ({exc.strerror or text})"
+    return f"history file {where}: {type(exc).__name__}: {text}"
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when the file itself is broken (not a passing condition like a lock)."""
+    lowered = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
+    )

@@ -1,0 +1,235 @@
+"""Keep a streaming answer in the history while it arrives: begin → checkpoints → finish.
+
+The same logic serves ``ask`` and the TUI::
+
+    question_id = await store.add_user_message(conversation_id, text)  # before the request
+    builder = AnswerBuilder()
+    recorder = await Recorder.begin(store, builder, conversation_id, params)
+    async with recorder:                      # a ticker checkpoints during silent stretches
+        async for event in client.chat(request):
+            builder.apply(event)
+            recorder.maybe_checkpoint()       # cheap: a clock read unless one is due
+        answer = await recorder.finish("complete")
+    # leaving the block without finish(): "stopped" if cancelled, else "error"
+
+Cost is bounded: at most one checkpoint per ``interval`` seconds (default 1 s), at most one in
+flight, and each writes only the rows that arrived since the last one (one stored part) plus
+the text so far. Taking a checkpoint on the caller's thread copies list slices; encoding and
+SQL run on the store's thread. At most ``interval`` seconds of a stream are lost to a crash.
+
+A failing write never stops the stream: :attr:`problem` gets its one-line message, the rows
+stay pending, and the next checkpoint (or the finish) sends them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tui.core.answer import Answer, AnswerBuilder, Status
+from tui.core.errors import LogprobChatError
+from tui.core.store.async_store import AsyncStore
+from tui.core.store.database import Store
+from tui.core.store.models import AnswerDelta, AnswerParams
+
+CHECKPOINT_INTERVAL = 1.0
+"""Seconds between checkpoints of a streaming answer: the most a crash can lose."""
+
+_EMPTY = (0, 0, 0, 0, False, False, None, None, 0)  # Recorder._signature() of a new answer
+
+
+class Recorder:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        store: AsyncStore,
+        builder: AnswerBuilder,
+        answer_id: int,
+        *,
+        interval: float = CHECKPOINT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.builder = builder
+        self.answer_id = answer_id
+        self.interval = interval
+        self._clock = clock
+        self._last = clock()
+        # What the store confirmed it holds: rows and raw rows written, parts written, and a
+        # signature of the small fields (to skip a checkpoint when nothing changed).
+        self._saved_tokens = 0
+        self._saved_raw = 0
+        self._seq = 0
+        self._saved_signature: tuple[Any, ...] = _EMPTY  # what begin_answer wrote
+        self._writing: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self.finished = False
+        self.checkpoints = 0  # confirmed checkpoint writes
+        self.problem: str | None = None
+
+    @classmethod
+    async def begin(
+        cls,
+        store: AsyncStore,
+        builder: AnswerBuilder,
+        conversation_id: int,
+        params: AnswerParams,
+        *,
+        question_id: int | None = None,
+        interval: float = CHECKPOINT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Recorder:
+        """Write the answer (status ``streaming``) and return its recorder. Raises
+        :class:`~tui.core.store.StoreError` when even that cannot be written."""
+        answer_id = await store.begin_answer(
+            conversation_id,
+            params,
+            question_id=question_id,
+            started_at=builder.answer.started_at,
+        )
+        return cls(store, builder, answer_id, interval=interval, clock=clock)
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _signature(self) -> tuple[Any, ...]:
+        b = self.builder
+        a = b.answer
+        return (
+            len(a.tokens),
+            len(a.raw),
+            len(b.text),  # joined at most once per interval
+            len(b.reasoning),
+            a.usage is not None,
+            a.server_timings is not None,
+            a.finish_reason,
+            a.model,
+            len(a.notices),
+        )
+
+    def _take(self) -> AnswerDelta:
+        """The rows not confirmed yet and the current small fields (caller's thread)."""
+        b = self.builder
+        a = b.answer
+        tokens = a.tokens[self._saved_tokens :]
+        raw = a.raw[self._saved_raw :]
+        return AnswerDelta(
+            answer_id=self.answer_id,
+            seq=self._seq,
+            first_index=self._saved_tokens,
+            tokens=tokens,
+            raw=raw,
+            token_total=self._saved_tokens + len(tokens),
+            text=b.text,
+            reasoning=b.reasoning,
+            usage=a.usage,
+            server_timings=a.server_timings,
+            finish_reason=a.finish_reason,
+            reported_model=a.model,
+            notices=list(a.notices),
+            metrics=b.live_metrics(),
+        )
+
+    def _confirm(self, delta: AnswerDelta, signature: tuple[Any, ...]) -> None:
+        self._saved_tokens = delta.token_total
+        self._saved_raw += len(delta.raw)
+        if delta.tokens or delta.raw:
+            self._seq += 1
+        self._saved_signature = signature
+
+    def due(self) -> bool:
+        return not self.finished and self._clock() - self._last >= self.interval
+
+    def maybe_checkpoint(self) -> bool:
+        """Start a checkpoint if one is due, none is in flight and something changed.
+        Never waits: the write runs on the store's thread. True when one was started."""
+        if self.finished or (self._writing is not None and not self._writing.done()):
+            return False
+        now = self._clock()
+        if now - self._last < self.interval:
+            return False
+        self._last = now
+        signature = self._signature()
+        if signature == self._saved_signature:
+            return False
+        self._writing = asyncio.ensure_future(self._write(self._take(), signature))
+        return True
+
+    async def _write(self, delta: AnswerDelta, signature: tuple[Any, ...]) -> None:
+        try:
+            await self.store.call(Store.checkpoint_answer, delta)
+        except Exception as exc:  # never let the history stop a stream
+            self.problem = _message(exc)  # rows stay pending; the next checkpoint resends them
+            return
+        self._confirm(delta, signature)
+        self.checkpoints += 1
+
+    async def checkpoint(self) -> None:
+        """Write a checkpoint now (waits for the one in flight first)."""
+        await self.wait_idle()
+        self._last = self._clock()
+        signature = self._signature()
+        if signature != self._saved_signature:
+            await self._write(self._take(), signature)
+
+    async def wait_idle(self) -> None:
+        """Wait for the checkpoint in flight, if any, to be written (or to fail)."""
+        if self._writing is not None and not self._writing.done():
+            await asyncio.wait([self._writing])
+
+    # ------------------------------------------------------------------ the end
+
+    async def finish(self, status: Status, error: str | None = None) -> Answer:
+        """Freeze the answer (``AnswerBuilder.finish``) and write it with its final status.
+        Returns the answer even when the write fails (see :attr:`problem`)."""
+        answer = self.builder.finish(status, error)
+        self.finished = True
+        await self._stop_ticker()
+        await self.wait_idle()
+        delta = self._take()
+        try:
+            await self.store.call(Store.finish_answer, delta, answer)
+        except Exception as exc:
+            self.problem = _message(exc)
+        return answer
+
+    def start(self) -> None:
+        """Start the ticker that checkpoints a stream gone quiet (``finish`` stops it)."""
+        if self._ticker is None and not self.finished:
+            self._ticker = asyncio.ensure_future(self._tick())
+
+    async def __aenter__(self) -> Recorder:
+        self.start()
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if not self.finished:
+            if exc_type is None:
+                await self.finish("complete")
+            elif issubclass(exc_type, asyncio.CancelledError | KeyboardInterrupt):
+                await self.finish("stopped")
+            else:
+                await self.finish("error", str(exc) or exc_type.__name__)
+        await self._stop_ticker()
+
+    async def _tick(self) -> None:
+        # Events drive checkpoints; this covers a stream that goes quiet after a burst.
+        while not self.finished:
+            await asyncio.sleep(self.interval)
+            self.maybe_checkpoint()
+
+    async def _stop_ticker(self) -> None:
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None and not ticker.done():
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, LogprobChatError):
+        return str(exc)
+    return f"history not saved: {type(exc).__name__}: {exc}"

@@ -1,0 +1,167 @@
+"""The history schema and its migrations, versioned by ``PRAGMA user_version``.
+
+A file at version *v* is brought to :data:`SCHEMA_VERSION` by running ``MIGRATIONS[v+1]``,
+``MIGRATIONS[v+2]``, ... in one transaction, so a crash mid-migration leaves the old version.
+A fresh file goes through every migration from 1: the upgrade path is the path every new
+install takes, so it is always exercised. Released migrations are never edited; a change is a
+new migration appended at the end (tests keep a real version-1 file to open).
+
+Tables (version 2):
+
+``conversations``
+    id, title (``NULL`` until renamed: lists show the first question), created_at,
+    updated_at (epoch seconds), and the settings of the latest answer (preset, system_prompt,
+    model, base_url without credentials) so a resumed chat carries on with them.
+``messages``
+    The conversation in order (``position`` 0, 1, ...): role ``user`` or ``assistant``,
+    text, reasoning. A user message is written before its request goes out.
+``answers``
+    One per assistant message (``message_id``): the question it answers, its request
+    parameters, status (streaming/complete/stopped/error/incomplete), error, finish reason,
+    the model the server reported, usage, server timings and notices (JSON text), timings,
+    metrics (JSON text, from ``Metrics.to_dict``), token_count, owner_pid/owner_host (the
+    process writing it while it streams), checkpointed_at. Version 2 adds ``mean_prob`` and
+    ``mean_logprob`` columns so the history list can average confidence in SQL.
+``answer_parts``
+    The tokens and raw logprob rows, appended one part per checkpoint (``seq`` 0, 1, ...),
+    so a checkpoint writes only what arrived since the last one. ``tokens`` and ``raw`` are
+    JSON arrays (see :mod:`tui.core.store.codec`); ``format`` says how ``tokens`` is laid out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+SCHEMA_VERSION = 2
+
+_V1 = (
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        preset TEXT,
+        system_prompt TEXT,
+        model TEXT,
+        base_url TEXT
+    )
+    """,
+    "CREATE INDEX conversations_by_update ON conversations (updated_at)",
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        text TEXT NOT NULL DEFAULT '',
+        reasoning TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        UNIQUE (conversation_id, position)
+    )
+    """,
+    """
+    CREATE TABLE answers (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        question_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('streaming', 'complete', 'stopped', 'error', 'incomplete')),
+        error TEXT,
+        model TEXT,
+        base_url TEXT,
+        system_prompt TEXT,
+        preset TEXT,
+        temperature REAL,
+        top_logprobs INTEGER,
+        max_tokens INTEGER,
+        seed INTEGER,
+        reported_model TEXT,
+        finish_reason TEXT,
+        usage TEXT,
+        server_timings TEXT,
+        notices TEXT,
+        started_at REAL,
+        ttft REAL,
+        duration REAL,
+        tokens_per_second REAL,
+        low_prob_threshold REAL,
+        metrics TEXT,
+        reasoning_metrics TEXT,
+        token_count INTEGER NOT NULL DEFAULT 0,
+        owner_pid INTEGER,
+        owner_host TEXT,
+        checkpointed_at REAL
+    )
+    """,
+    "CREATE INDEX answers_by_conversation ON answers (conversation_id)",
+    "CREATE INDEX answers_by_status ON answers (status)",
+    """
+    CREATE TABLE answer_parts (
+        id INTEGER PRIMARY KEY,
+        answer_id INTEGER NOT NULL REFERENCES answers (message_id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        first_index INTEGER NOT NULL,
+        format INTEGER NOT NULL,
+        tokens BLOB NOT NULL,
+        raw BLOB NOT NULL,
+        UNIQUE (answer_id, seq)
+    )
+    """,
+)
+
+_V2 = (
+    # The history list averages each answer's mean probability; reading it out of the metrics
+    # JSON of every answer on every listing is wasteful, so keep it (and the mean logprob) in
+    # columns, filled for existing answers from the JSON written by version 1.
+    "ALTER TABLE answers ADD COLUMN mean_prob REAL",
+    "ALTER TABLE answers ADD COLUMN mean_logprob REAL",
+    """
+    UPDATE answers SET
+        mean_prob = json_extract(metrics, '$.mean_prob'),
+        mean_logprob = json_extract(metrics, '$.mean_logprob')
+    WHERE metrics IS NOT NULL AND json_valid(metrics)
+    """,
+)
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2}
+"""``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
+
+
+class NewerSchemaError(Exception):
+    """The file was written by a newer logprob-chat; it is left untouched."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(found)
+        self.found = found
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the database to ``target``; return the version it had. The connection must be in
+    autocommit mode (``isolation_level=None``); the migration runs in one IMMEDIATE
+    transaction, so two processes opening an old file at once migrate it once."""
+    found = user_version(conn)
+    if found > target:
+        raise NewerSchemaError(found)
+    if found == target:
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = user_version(conn)  # another process may have migrated while we waited
+        if found > target:
+            raise NewerSchemaError(found)
+        for version in range(found + 1, target + 1):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {int(target)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return found
