@@ -98,10 +98,14 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_sampling_options(parser: argparse.ArgumentParser) -> None:
+def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool = True) -> None:
+    """``system_prompt=False`` leaves out --system/--preset (``compare`` repeats them)."""
     group = parser.add_argument_group("sampling")
-    group.add_argument("--system", metavar="TEXT", help="system prompt")
-    group.add_argument("--preset", metavar="NAME", help="system prompt preset (saved in the TUI)")
+    if system_prompt:
+        group.add_argument("--system", metavar="TEXT", help="system prompt")
+        group.add_argument(
+            "--preset", metavar="NAME", help="system prompt preset (saved in the TUI)"
+        )
     group.add_argument(
         "--temperature",
         type=_number("--temperature", 0, 2),

@@ -1,0 +1,354 @@
+"""``logprob-chat compare``: the same question under several system prompts, N samples each,
+and whether the difference in the model's confidence is larger than run-to-run noise."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from tui.cli.ask import read_message
+from tui.cli.options import (
+    _integer,
+    add_connection_options,
+    add_sampling_options,
+    backend_options,
+    fail,
+    sampling_options,
+)
+from tui.core.backend import Backend, open_backend, resolve_model
+from tui.core.client import ChatClient
+from tui.core.compare import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_SAMPLES,
+    ComparePlan,
+    CompareResult,
+    Comparison,
+    Sample,
+    resolve_prompts,
+)
+from tui.core.compare.cells import cell_width, fit_cells, pad_cells
+from tui.core.compare.export import (
+    SAMPLE_COLUMNS,
+    result_json,
+    sample_rows,
+    summary_columns,
+    summary_rows,
+    to_csv,
+)
+from tui.core.compare.format import (
+    difference_text,
+    metric_cell,
+    reading_text,
+    sample_cell,
+    shows_same_seed,
+)
+from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
+from tui.core.errors import LogprobChatError
+from tui.core.jsonio import dumps_compact
+from tui.core.safety import safe_line, safe_text
+
+MAX_ERRORS_SHOWN = 5
+READING_WIDTH = 100
+
+
+class _PromptAction(argparse.Action):
+    """--system / --preset, repeatable, kept in command-line order as (kind, value) pairs."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        kind = "preset" if option_string == "--preset" else "system"
+        current = list(getattr(namespace, self.dest, None) or [])
+        current.append((kind, values))
+        setattr(namespace, self.dest, current)
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare system prompts by the model's confidence (K prompts × N samples)",
+        description="Ask the same question under several system prompts, several times each, "
+        "and show which prompt makes the model more confident, with 95% confidence intervals "
+        "and whether each difference is larger than run-to-run noise.",
+    )
+    parser.add_argument("message", metavar="MESSAGE", help="the question; - reads standard input")
+    prompts = parser.add_argument_group(
+        "prompts to compare (repeat, in order; the first is the baseline)"
+    )
+    prompts.add_argument(
+        "--system",
+        dest="prompts",
+        action=_PromptAction,
+        metavar="TEXT",
+        help='a system prompt ("" for none)',
+    )
+    prompts.add_argument(
+        "--preset", dest="prompts", action=_PromptAction, metavar="NAME", help="a saved preset"
+    )
+    prompts.add_argument(
+        "--samples",
+        type=_integer("--samples", 1, MAX_SAMPLES),
+        default=DEFAULT_SAMPLES,
+        metavar="N",
+        help=f"answers per prompt (default {DEFAULT_SAMPLES}); with --seed S, sample i uses "
+        "seed S+i",
+    )
+    prompts.add_argument(
+        "--concurrency",
+        type=_integer("--concurrency", 1, MAX_CONCURRENCY),
+        default=DEFAULT_CONCURRENCY,
+        metavar="C",
+        help=f"requests in flight at once (default {DEFAULT_CONCURRENCY}, the built-in "
+        "engine's slots)",
+    )
+    add_connection_options(parser)
+    add_sampling_options(parser, system_prompt=False)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "--json", action="store_true", help="one JSON object: every sample and the aggregates"
+    )
+    output.add_argument("--csv", action="store_true", help="CSV, one row per sample")
+    output.add_argument(
+        "--csv-summary", action="store_true", help="CSV, one row per prompt (the table)"
+    )
+    parser.set_defaults(run=run, prompts=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        message = read_message(args.message, sys.stdin)
+        plan = ComparePlan(
+            tuple(resolve_prompts(args.prompts or [])),
+            message,
+            samples=args.samples,
+            sampling=sampling_options(args),
+            concurrency=args.concurrency,
+            stream=not args.no_stream,
+        )
+        backend = open_backend(backend_options(args))
+    except LogprobChatError as exc:
+        return fail(str(exc))
+    try:
+        return asyncio.run(_compare(args, backend, plan))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    finally:
+        backend.close()
+
+
+async def _compare(args: argparse.Namespace, backend: Backend, plan: ComparePlan) -> int:
+    progress = Progress(sys.stderr, plan.total) if sys.stderr.isatty() else None
+    async with ChatClient(backend.connection) as client:
+        try:
+            model = await resolve_model(backend, client)
+        except LogprobChatError as exc:
+            return fail(str(exc), 1)
+        comparison = Comparison(client, plan, model)
+        try:
+            result = await comparison.run(on_sample=progress.update if progress else None)
+        except asyncio.CancelledError:
+            # Ctrl-C: show what finished (marked incomplete), then let the interrupt through.
+            if progress:
+                progress.clear()
+            _write(args, comparison.result(), backend)
+            raise
+    if progress:
+        progress.clear()
+    for note in backend.notes:
+        sys.stderr.write(f"note: {safe_text(note)}\n")
+    _write(args, result, backend)
+    return _report_failures(result)
+
+
+def _write(args: argparse.Namespace, result: CompareResult, backend: Backend) -> None:
+    out = sys.stdout
+    if args.json:
+        data = result_json(result)
+        data["base_url"] = backend.connection.safe_url
+        data["backend"] = backend.display_name
+        data["backend_notes"] = list(backend.notes)
+        out.write(dumps_compact(data) + "\n")
+    elif args.csv:
+        out.write(to_csv(SAMPLE_COLUMNS, sample_rows(result)))
+    elif args.csv_summary:
+        out.write(to_csv(summary_columns(), summary_rows(result)))
+    else:
+        out.write(render_text(result, backend.display_name or result.model))
+    out.flush()
+
+
+def _report_failures(result: CompareResult) -> int:
+    """Failed samples on stderr (a few); exit 1 when some prompt has no answer at all."""
+    failed = [s for s in result.samples if s.status == "error"]
+    for sample in failed[:MAX_ERRORS_SHOWN]:
+        sys.stderr.write(
+            f"warning: {safe_line(sample.label)} #{sample.number} failed: "
+            f"{safe_line(sample.error or '')}\n"
+        )
+    if len(failed) > MAX_ERRORS_SHOWN:
+        sys.stderr.write(f"warning: … and {len(failed) - MAX_ERRORS_SHOWN} more failed samples\n")
+    empty = [p for p in result.prompts if p.ok == 0]
+    if empty:
+        first = next((s.error for s in failed if s.prompt_index == empty[0].index), None)
+        labels = ", ".join(safe_line(p.label) for p in empty)
+        reason = f": {safe_line(first)}" if first else ""
+        return fail(f"no successful samples for {labels}{reason}", 1)
+    return 0
+
+
+class Progress:
+    """One self-rewriting line on a terminal's stderr: samples done, failed, the last one."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self.width = 0
+
+    def update(self, sample: Sample) -> None:
+        self.done += 1
+        self.failed += sample.status == "error"
+        status = "ok" if sample.ok else sample.status
+        line = f"{self.done}/{self.total} samples"
+        if self.failed:
+            line += f" ({self.failed} failed)"
+        line += f" · {fit_cells(safe_line(sample.label), 20)} #{sample.number} {status}"
+        self._show(line)
+
+    def _show(self, line: str) -> None:
+        width = cell_width(line)
+        self.stream.write("\r" + line + " " * max(0, self.width - width))
+        self.stream.flush()
+        self.width = width
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def render_text(result: CompareResult, backend_name: str) -> str:
+    """The readable report: header, prompts, aggregate table, samples, differences, notes."""
+    plan = result.plan
+    k = len(plan.prompts)
+    s = plan.sampling
+    head = [
+        f"{k} prompt{'s' if k != 1 else ''} × {plan.samples} sample"
+        f"{'s' if plan.samples != 1 else ''}",
+        safe_line(backend_name),
+        f"temperature {s.temperature:g}",
+        f"max_tokens {s.max_tokens}",
+    ]
+    if s.seed is not None:
+        head.append(
+            f"seed {s.seed}" if plan.samples == 1 else f"seeds {s.seed}…{s.seed + plan.samples - 1}"
+        )
+    lines = [" · ".join(head), f"Question: {fit_cells(safe_line(plan.message), 100)}", ""]
+
+    lines.append("Prompts")
+    label_width = max(cell_width(p.label) for p in plan.prompts)
+    for i, prompt in enumerate(plan.prompts, 1):
+        text = safe_line(prompt.system) if prompt.system else "(no system prompt)"
+        if prompt.preset:
+            text = f"[preset] {text}"
+        lines.append(f"  {i}  {pad_cells(prompt.label, label_width)}  {fit_cells(text, 70)}")
+    lines.append("")
+    lines += _table(result)
+    lines.append("")
+    lines += _sample_lines(result, label_width)
+    if k > 1:
+        lines.append("")
+        lines += _difference_lines(result, label_width)
+    lines.append("")
+    lines += _reading(result)
+    return "\n".join(lines) + "\n"
+
+
+TABLE_COLUMNS = (
+    # (heading, metric, right-aligned)
+    ("prompt", None, False),
+    ("ok", None, True),
+    ("mean logprob ± 95% CI", "mean_logprob", True),
+    ("mean prob", "mean_prob", True),
+    ("perplexity", "perplexity", True),
+    ("min prob", "min_prob", True),
+    ("tokens", "length", True),
+    ("low-prob", "low_prob_count", True),
+)
+
+
+def _table(result: CompareResult) -> list[str]:
+    best = {m: result.best(m) for _, m, _ in TABLE_COLUMNS if m}
+    headings = [heading for heading, *_ in TABLE_COLUMNS]
+    if not any(p.stats["mean_logprob"].has_interval for p in result.prompts):
+        headings[2] = "mean logprob"  # no interval to speak of (n = 1, or no spread)
+    rows = [headings]
+    for p in result.prompts:
+        row = [p.label, f"{p.ok}/{p.planned}"]
+        for _, metric, _ in TABLE_COLUMNS[2:]:
+            assert metric is not None
+            cell = metric_cell(metric, p.stats[metric])
+            row.append(cell + ("*" if best.get(metric) == p.index else " "))
+        rows.append(row)
+    widths = [max(cell_width(r[c]) for r in rows) for c in range(len(TABLE_COLUMNS))]
+    lines = []
+    for row in rows:
+        cells = [
+            pad_cells(cell, widths[c], right=TABLE_COLUMNS[c][2]) for c, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _sample_lines(result: CompareResult, label_width: int) -> list[str]:
+    lines = ["Mean logprob of each sample, in order (✗ failed, – cancelled or without logprobs)"]
+    for p in result.prompts:
+        cells = " ".join(sample_cell(s) for s in result.samples_of(p.index))
+        lines.append(f"  {pad_cells(p.label, label_width)}  {cells}")
+    return lines
+
+
+def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
+    base = result.prompts[0].label
+    lines = [f"Difference from {base} (the first prompt): prompt − {base}, 95% Welch interval"]
+
+    def line(label: str, name: str, value: str, verdict: str | None) -> str:
+        return f"  {pad_cells(label, label_width)}  {name:<12}  {pad_cells(value, 30)}  {verdict}"
+
+    same_seed = shows_same_seed(result)
+    for p in result.prompts[1:]:
+        for j, pair in enumerate(result.pairwise_for(p.index)):
+            label = p.label if j == 0 else ""
+            if pair.metric == "mean_prob":
+                value = difference_text(pair.difference, pair.metric)
+                lines.append(line(label, "mean prob", value, pair.verdict_text))
+                continue
+            value = difference_text(pair.difference, pair.metric)
+            lines.append(line(label, "mean logprob", value, pair.verdict_text))
+            if pair.paired is not None and same_seed:
+                value = difference_text(pair.paired, pair.metric)
+                lines.append(line("", "same seed", value, pair.paired_verdict_text))
+    return lines
+
+
+def _reading(result: CompareResult) -> list[str]:
+    lines = textwrap.wrap(reading_text(result), READING_WIDTH)
+    for note in result.notes:
+        lines += textwrap.wrap(f"Note: {note}", READING_WIDTH, subsequent_indent="  ")
+    return lines
+
+
+__all__: Sequence[str] = ["add_parser", "render_text", "run"]

@@ -1,0 +1,91 @@
+"""A comparison's numbers and words, the same on every surface (the CLI table, the TUI compare
+screen, copied text): one place decides how an interval, a difference or a failed sample reads.
+"""
+
+from __future__ import annotations
+
+from tui.core.compare.aggregate import CompareResult
+from tui.core.compare.samples import Sample
+from tui.core.report import fmt_num, fmt_prob
+from tui.core.stats import Difference, Summary
+
+MISSING = "–"
+FAILED = "✗"
+
+
+def mean_with_interval(summary: Summary, digits: int = 3) -> str:
+    """ "-0.812 ± 0.071" (± = half-width of the 95 % interval); "-0.812 (n=1)" with one sample;
+    "-0.812 (all equal)" when every sample gave the same value; "–" without samples."""
+    if summary.mean is None:
+        return MISSING
+    value = f"{summary.mean:.{digits}f}"
+    if summary.half_width is not None:
+        return f"{value} ± {summary.half_width:.{digits}f}"
+    if summary.identical:
+        return f"{value} (all equal)"
+    if summary.n == 1:
+        return f"{value} (n=1)"
+    return value
+
+
+def metric_cell(metric: str, summary: Summary) -> str:
+    """A metric's mean for a table cell: mean logprob with its interval, probabilities as
+    percentages, perplexity with 2 decimals, token counts with 1."""
+    if metric == "mean_logprob":
+        return mean_with_interval(summary)
+    if summary.mean is None:
+        return MISSING
+    if metric in ("mean_prob", "min_prob"):
+        return fmt_prob(summary.mean)
+    if metric == "perplexity":
+        return fmt_num(summary.mean, 2)
+    return f"{summary.mean:.1f}"
+
+
+def difference_text(difference: Difference | None, metric: str) -> str:
+    """ "+0.121 [-0.538, +0.780]" for mean logprob (nats/token), "+6.7 pp [-24.4, +37.7]" for
+    mean prob (percentage points); the interval only when there is one."""
+    if difference is None or difference.diff is None:
+        return MISSING
+    scale, unit, digits = (100.0, " pp", 1) if metric == "mean_prob" else (1.0, "", 3)
+    text = f"{difference.diff * scale:+.{digits}f}{unit}"
+    if difference.ci_low is not None and difference.ci_high is not None:
+        text += (
+            f" [{difference.ci_low * scale:+.{digits}f}, {difference.ci_high * scale:+.{digits}f}]"
+        )
+    return text
+
+
+def sample_cell(sample: Sample, metric: str = "mean_logprob") -> str:
+    """One sample's value: "✗" failed, "–" not finished or without logprobs."""
+    if sample.status == "error":
+        return FAILED
+    value = sample.values.get(metric)
+    if value is None:
+        return MISSING
+    return f"{value:.3f}"
+
+
+def shows_same_seed(result: CompareResult) -> bool:
+    """Whether the same-seed (paired) line is worth showing: a seeded run of 2+ samples (with
+    one sample per prompt it is the plain difference again)."""
+    plan = result.plan
+    return plan.sampling.seed is not None and plan.samples >= 2 and len(plan.prompts) > 1
+
+
+def reading_text(result: CompareResult) -> str:
+    """How to read the table and the differences (one paragraph)."""
+    text = (
+        "How to read: a mean logprob closer to 0 (a higher mean prob, a lower perplexity) means "
+        "the model was more confident. Each value is the mean over a prompt's successful "
+        "samples; ± is the half-width of its 95% confidence interval (Student t, n−1 df); "
+        "* marks the most confident prompt on a column, which is not necessarily beyond noise. "
+        "A difference is larger than run-to-run noise when its 95% interval excludes 0."
+    )
+    if shows_same_seed(result):
+        text += (
+            ' "same seed" compares sample i of both prompts (same seed) pair by pair: on '
+            "servers that honour seeds this removes the randomness both share, which often makes "
+            "its interval narrower; the Welch line above it does not rely on seeds."
+        )
+    return text
