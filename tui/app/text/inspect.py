@@ -86,12 +86,18 @@ class AltRow:
     chosen: bool  # the sampled token
 
 
+MARK_WIDTH = 2  # "▶ " before the sampled token's row, "  " before the others
+PROB_WIDTH = 7
+
+
 def alternative_rows(token: TokenRecord, width: int, label_width: int = 14) -> list[AltRow]:
     """One row per alternative, most likely first, bars scaled to probability (not to the
-    largest alternative, so a 30 % favourite does not look certain)."""
+    largest alternative, so a 30 % favourite does not look certain).
+
+    A row is ``mark label bar prob`` with single spaces: it fits in ``width`` cells."""
     rows = []
-    prob_width = 7
-    bar_width = max(4, width - label_width - prob_width - 3)
+    prob_width = PROB_WIDTH
+    bar_width = max(4, width - MARK_WIDTH - label_width - prob_width - 2)
     for alt in token.alternatives():
         label = shorten_middle(visible(alt.text), label_width)
         label += " " * (label_width - cell_len(label))

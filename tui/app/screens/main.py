@@ -1,0 +1,743 @@
+"""The main screen: chat log, input bar, side pane (stats, token inspector, raw JSON).
+
+Data flow while an answer streams::
+
+    ChatClient.chat()  --events-->  _generate (async worker)
+        builder.apply(event)          (AnswerBuilder: tokens, raw rows, running metrics)
+        LiveFeed.text/.reasoning      (new text pieces, appended in O(1))
+    _flush (timer, FLUSH_HZ)  --reads-->  LiveFeed + builder
+        AnswerView.feed(new text, new tokens)   → TextTrack → repaint dirty blocks only
+        footer / stats pane / JSON viewer       → O(1) or O(new rows)
+
+The worker never touches widgets per chunk; the timer batches everything it finds, so the
+repaint rate is bounded whatever the server's speed. When the stream ends (complete, stopped
+with Esc, or failed) the worker's ``finally`` does a last flush and freezes the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app.actions import TOKENS, ActionSpec, bindings_for, help_rows
+from tui.app.clipboard import export_path
+from tui.app.commands import MainCommands
+from tui.app.modals import ModalUnavailable
+from tui.app.text.cursor import least_likely, next_low
+from tui.app.text.heat import HeatPalette
+from tui.app.text.status import prompt_label
+from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine
+from tui.app.widgets.chat_log import ChatLog
+from tui.app.widgets.json_view import JsonView
+from tui.app.widgets.prompt_input import PromptInput
+from tui.app.widgets.side_pane import HeatLegend, StatsView, TokenInspector, TokenStrip
+from tui.app.widgets.status_line import StatusLine
+from tui.core import jsonio
+from tui.core.answer import Answer, AnswerBuilder, Status
+from tui.core.backend import resolve_model
+from tui.core.client import ChatRequest
+from tui.core.conversation import Turn
+from tui.core.errors import LogprobChatError, one_line
+from tui.core.events import ReasoningDelta, TextDelta
+from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
+from tui.core.presets import write_private
+from tui.core.report import answer_rows, fmt_seconds, metric_rows, stats_text
+from tui.core.safety import safe_text
+
+if TYPE_CHECKING:
+    from tui.app.app import LogprobChatApp
+
+FLUSH_HZ = 25
+"""Repaints per second while streaming: smooth to the eye, bounded cost per second."""
+
+CURSOR_MOVES = frozenset({"cursor_left", "cursor_right", "cursor_first", "cursor_last"})
+
+
+@dataclass
+class LiveFeed:
+    """What the worker has received and the timer has not shown yet."""
+
+    turn: Turn
+    view: AnswerView
+    builder: AnswerBuilder
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    seen: int = 0  # tokens of builder.answer.tokens already handed to the view
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = "main.tcss"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("screen")
+    COMMANDS: ClassVar[set[Any]] = {MainCommands}
+    AUTO_FOCUS = "#input"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[AnswerView] = []
+        self.selected: int | None = None
+        self.cursor: int | None = None
+        self.heat_on = False
+        self.palette: HeatPalette | None = None
+        self._live: LiveFeed | None = None
+        self._waiting: tuple[Turn, AnswerView] | None = None
+
+    @property
+    def chat_app(self) -> LogprobChatApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def session(self):  # -> ChatSession (typed loosely to avoid an import cycle)
+        return self.chat_app.session
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="chat-area"):
+                yield ChatLog(id="log")
+                yield TokenStrip(id="token-strip", markup=False)
+            with Vertical(id="pane"):
+                with VerticalScroll(id="pane-top"):
+                    yield TokenInspector(id="inspector", markup=False)
+                    yield HeatLegend(id="legend", markup=False)
+                    yield StatsView(Content("No answer yet."), id="stats", markup=False)
+                yield Static(Content("raw logprobs"), id="json-title", markup=False)
+                yield JsonView(id="json")
+        yield PromptInput(id="input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.log_view = self.query_one(ChatLog)
+        self.input = self.query_one(PromptInput)
+        self.json_view = self.query_one(JsonView)
+        self.stats = self.query_one(StatsView)
+        self.inspector = self.query_one(TokenInspector)
+        self.legend = self.query_one(HeatLegend)
+        self.strip = self.query_one(TokenStrip)
+        self.status = self.query_one(StatusLine)
+        self.log_view.anchor()
+        if not self.chat_app.cursor_blink:
+            self.input.cursor_blink = False
+        self._build_palette()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self._ticker = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
+        self.input.placeholder = self._placeholder()
+        self.update_status()
+        self.input.focus()
+        self.chat_app.main_screen_ready()
+
+    # ------------------------------------------------------------------ status
+
+    def update_status(self) -> None:
+        s = self.session
+        self.status.show(
+            preset=s.preset,
+            system_prompt=s.system_prompt,
+            model=s.model_label,
+            sampling=s.sampling,
+        )
+
+    def _placeholder(self) -> str:
+        s = self.session
+        if s.backend_error is not None:
+            return "no model available (see the message above)"
+        if not s.ready:
+            return f"{s.model_label} — you can type already; it is sent when the model is ready"
+        return "Ask a question…"
+
+    def backend_ready(self) -> None:
+        """The app opened the backend: show its name, send a question typed meanwhile."""
+        self.update_status()
+        self.input.placeholder = self._placeholder()
+        for note in self.session.backend.notes if self.session.backend else []:
+            self.system_note(note)
+        if self._waiting is not None:
+            turn, view = self._waiting
+            self._waiting = None
+            self._start(turn, view)
+
+    def backend_failed(self, message: str) -> None:
+        self.system_note(message, kind="error")
+        self.update_status()
+        self.input.placeholder = self._placeholder()
+        if self._waiting is not None:
+            turn, view = self._waiting
+            self._waiting = None
+            self._fail_turn(turn, view, f"no model is available: {message}")
+
+    def system_note(self, message: str, *, kind: str = "note") -> None:
+        self.log_view.mount(SystemLine(message, kind=kind))
+
+    # ------------------------------------------------------------------ sending
+
+    def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        text = message.text
+        if not text.strip():
+            self.notify("Type a question first.", markup=False)
+            return
+        if self._live is not None or self._waiting is not None:
+            self.notify("An answer is still coming: Esc stops it. Your text is kept.", markup=False)
+            return
+        message.input.clear()
+        s = self.session
+        turn = s.conversation.ask(
+            text,
+            system_prompt=s.system_prompt,
+            preset=s.preset,
+            sampling=s.sampling,
+            model=s.model or "",
+            base_url=s.backend.connection.safe_url if s.backend else "",
+        )
+        view = self._add_turn(turn)
+        self.log_view.anchor()
+        self._select(len(self.views) - 1)
+        if s.ready:
+            self._start(turn, view)
+        elif s.backend_error is not None:
+            self._fail_turn(turn, view, f"no model is available: {s.backend_error}")
+        else:
+            self._waiting = (turn, view)
+            self.refresh_bindings()
+
+    def _add_turn(self, turn: Turn) -> AnswerView:
+        view = AnswerView(turn, len(self.views) + 1)
+        if self.heat_on:
+            view.set_heat(self.palette)
+        self.views.append(view)
+        self.log_view.mount(QuestionView(turn.question), view)
+        return view
+
+    def show_turns(self, turns: list[Turn]) -> None:
+        """Show finished turns (a conversation reopened from the store)."""
+        for turn in turns:
+            self._add_turn(turn)
+        if self.views:
+            self._select(len(self.views) - 1)
+
+    def _fail_turn(self, turn: Turn, view: AnswerView, message: str) -> None:
+        answer = AnswerBuilder(clock=self.chat_app.clock).finish("error", message)
+        turn.answer = answer
+        view.finish(answer)
+        self.refresh_bindings()
+        if self._selected_view() is view:
+            self._show_selected()
+
+    def _start(self, turn: Turn, view: AnswerView) -> None:
+        builder = AnswerBuilder(clock=self.chat_app.clock, threshold=DEFAULT_LOW_PROB_THRESHOLD)
+        turn.live = builder
+        self._live = LiveFeed(turn, view, builder)
+        view.show_live(None)
+        if self._selected_view() is view:
+            self._show_selected()
+        self._ticker.resume()
+        self.refresh_bindings()
+        self._generate(self._live)
+
+    @work(exclusive=True, group="generation", exit_on_error=False)
+    async def _generate(self, live: LiveFeed) -> None:
+        session = self.session
+        builder = live.builder
+        turn = live.turn
+        status: Status = "complete"
+        error: str | None = None
+        try:
+            client = session.client
+            if session.model is None:
+                session.model = await resolve_model(session.backend, client)
+                self.update_status()
+            turn.model = session.model
+            messages = session.conversation.messages_for_request(turn.system_prompt, upto=turn)
+            request = ChatRequest(messages, turn.model, turn.sampling, stream=self.chat_app.stream)
+            text, reasoning = live.text, live.reasoning
+            async for event in client.chat(request):
+                builder.apply(event)
+                kind = type(event)
+                if kind is TextDelta:
+                    text.append(event.text)  # type: ignore[union-attr]
+                elif kind is ReasoningDelta:
+                    reasoning.append(event.text)  # type: ignore[union-attr]
+        except asyncio.CancelledError:
+            status = "stopped"
+            raise
+        except LogprobChatError as exc:
+            status, error = "error", str(exc)
+        except Exception as exc:  # a bug or a library surprise: report it, keep the app alive
+            status, error = "error", "unexpected error: " + one_line(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._finish_live(live, status, error)
+
+    def _flush(self, final: bool = False) -> None:
+        """Move what arrived since the last tick onto the screen (see the module docstring)."""
+        live = self._live
+        if live is None:
+            return
+        text = "".join(live.text)
+        live.text.clear()
+        reasoning = "".join(live.reasoning)
+        live.reasoning.clear()
+        tokens = live.builder.answer.tokens
+        new = tokens[live.seen :]
+        live.seen = len(tokens)
+        if text or reasoning or new or final:
+            live.view.feed(text, reasoning, new, final=final)
+        if final:
+            return
+        live.view.show_live(live.builder.live_metrics())
+        if self._selected_view() is live.view:
+            self._show_live_stats(live)
+            self.json_view.sync()
+            self._update_json_title(len(live.builder.answer.raw))
+            if self.cursor is not None:
+                self._show_cursor(scroll=False)
+
+    def _finish_live(self, live: LiveFeed, status: Status, error: str | None) -> None:
+        if self._live is not live:
+            return
+        self._ticker.pause()
+        self._flush(final=True)
+        self._live = None
+        answer = live.builder.finish(status, error)
+        if not answer.model:
+            answer.model = live.turn.model or None
+        live.turn.answer = answer
+        live.turn.live = None
+        if not self.is_attached:
+            return
+        live.view.finish(answer)
+        self.refresh_bindings()
+        if self._selected_view() is live.view:
+            self._show_selected(keep_cursor=True)
+
+    # ------------------------------------------------------------------ selection & pane
+
+    def _selected_view(self) -> AnswerView | None:
+        return None if self.selected is None else self.views[self.selected]
+
+    def _select(self, index: int) -> None:
+        if not self.views:
+            return
+        index = max(0, min(index, len(self.views) - 1))
+        old = self._selected_view()
+        if old is not None and self.cursor is not None:
+            old.set_cursor(None, None)
+        self.cursor = None
+        self.set_class(False, "-cursor")
+        if old is not None:
+            old.remove_class("-selected")
+        self.selected = index
+        view = self.views[index]
+        view.add_class("-selected")
+        self._show_selected()
+        self.refresh_bindings()
+        if view.is_mounted:
+            if index == len(self.views) - 1:
+                self.log_view.anchor()
+            else:
+                self.log_view.release_anchor()
+                self.log_view.scroll_to_widget(view, animate=False, top=True)
+
+    def _show_selected(self, keep_cursor: bool = False) -> None:
+        view = self._selected_view()
+        if view is None:
+            return
+        turn = view.turn
+        if turn.answer is not None:
+            answer = turn.answer
+            rows = answer_rows(answer)
+            if not answer.has_logprobs:
+                rows.insert(0, ("Logprobs", "none returned by the server"))
+            self.stats.show(f"Answer #{view.number} · {answer.status}", rows)
+            self.json_view.show(answer.raw if answer.raw else None)
+            self._update_json_title(len(answer.raw))
+        elif self._live is not None and self._live.view is view:
+            self._show_live_stats(self._live)
+            self.json_view.show(self._live.builder.answer.raw)
+            self._update_json_title(len(self._live.builder.answer.raw))
+        else:
+            self.stats.show(f"Answer #{view.number} · waiting for the model", [])
+            self.json_view.show(None)
+            self._update_json_title(0)
+        if keep_cursor and self.cursor is not None:
+            self._show_cursor(scroll=False)
+
+    def _show_live_stats(self, live: LiveFeed) -> None:
+        rows = metric_rows(live.builder.live_metrics())
+        rows.append(("Elapsed", fmt_seconds(live.builder.elapsed())))
+        self.stats.show(f"Answer #{live.view.number} · streaming", rows)
+
+    def _update_json_title(self, rows: int) -> None:
+        title = Content(
+            f"raw logprobs · {rows:,} rows · {self.json_view.doc.line_count:,} lines"
+            if rows
+            else "raw logprobs · none"
+        )
+        self.query_one("#json-title", Static).update(title)
+
+    # ------------------------------------------------------------------ heatmap
+
+    def _build_palette(self) -> None:
+        self.palette = HeatPalette.from_variables(
+            self.app.get_css_variables(), DEFAULT_LOW_PROB_THRESHOLD
+        )
+        self.legend.show(self.palette)
+
+    def _theme_changed(self) -> None:
+        self._build_palette()
+        if self.heat_on:
+            for view in self.views:
+                view.set_heat(self.palette)
+        if self.cursor is not None:
+            self._show_cursor(scroll=False)
+
+    def action_toggle_heatmap(self) -> None:
+        self.heat_on = not self.heat_on
+        self.set_class(self.heat_on, "-heat")
+        heat = self.palette if self.heat_on else None
+        for view in self.views:
+            view.set_heat(heat)
+
+    # ------------------------------------------------------------------ token cursor
+
+    def _cursor_view(self, notify: bool = True) -> AnswerView | None:
+        view = self._selected_view()
+        if view is None and self.views:
+            self._select(len(self.views) - 1)
+            view = self._selected_view()
+        if view is None or not view.tokens:
+            if notify:
+                self.notify("This answer has no logprobs to inspect.", markup=False)
+            return None
+        return view
+
+    def _set_cursor(self, index: int | None) -> None:
+        view = self._selected_view()
+        if view is None:
+            return
+        if index is not None:
+            index = max(0, min(index, len(view.tokens) - 1))
+        self.cursor = index
+        self.set_class(index is not None, "-cursor")
+        self._show_cursor(scroll=True)
+        self.refresh_bindings()
+
+    def _show_cursor(self, scroll: bool) -> None:
+        view = self._selected_view()
+        if view is None:
+            return
+        if self.cursor is None:
+            view.set_cursor(None, None)
+            self.json_view.highlight_row(None)
+            return
+        assert self.palette is not None
+        view.set_cursor(self.cursor, self.palette.cursor)
+        token = view.tokens[self.cursor]
+        count = len(view.tokens)
+        width = self.inspector.content_region.width or self.query_one("#pane").size.width - 4
+        self.inspector.show(token, self.cursor, count, width)
+        self.strip.show(token, self.cursor, count)
+        self.json_view.highlight_row(token.index)
+        if scroll:
+            self._scroll_to_cursor(view)
+
+    def _scroll_to_cursor(self, view: AnswerView) -> None:
+        """Bring the line holding the cursor token into view (blocks can be taller than the
+        log, so scrolling to the block is not enough)."""
+        assert self.cursor is not None
+        block = view.cursor_widget(self.cursor)
+        span = view.answer_track.span_of(self.cursor)
+        if block is None or span is None or not block.is_mounted:
+            return
+        self.log_view.release_anchor()
+        start, _ = view.answer_track.block_range(block.index)
+        width = max(1, block.content_region.width)
+        before = view.text_view.block_content(block.index)[: span[0] - start]
+        line = max(0, len(before.wrap(width)) - 1) if span[0] > start else 0
+        top = block.region.y - self.log_view.region.y + int(self.log_view.scroll_y) + line
+        self.log_view.scroll_to_region(
+            Region(0, top, 1, 1), animate=False, immediate=True, center=False
+        )
+
+    def action_toggle_cursor(self) -> None:
+        if self.cursor is not None:
+            self._set_cursor(None)
+            return
+        if self._cursor_view() is not None:
+            self._set_cursor(0)
+
+    def action_cursor_left(self) -> None:
+        if self.cursor is not None:
+            self._set_cursor(self.cursor - 1)
+
+    def action_cursor_right(self) -> None:
+        if self.cursor is not None:
+            self._set_cursor(self.cursor + 1)
+
+    def action_cursor_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        view = self._selected_view()
+        if view is not None:
+            self._set_cursor(len(view.tokens) - 1)
+
+    def action_cursor_least_likely(self) -> None:
+        view = self._cursor_view()
+        if view is None:
+            return
+        index = least_likely(view.tokens)
+        if index is None:
+            self.notify("No token of this answer has a usable logprob.", markup=False)
+            return
+        self._set_cursor(index)
+
+    def action_cursor_next_low(self) -> None:
+        view = self._cursor_view()
+        if view is None:
+            return
+        start = -1 if self.cursor is None else self.cursor
+        index = next_low(view.tokens, start, DEFAULT_LOW_PROB_THRESHOLD)
+        if index is None:
+            self.notify(
+                f"No token of this answer has p < {DEFAULT_LOW_PROB_THRESHOLD:g}.", markup=False
+            )
+            return
+        self._set_cursor(index)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self._live is not None or self._waiting is not None
+        if action in CURSOR_MOVES:
+            return self.cursor is not None
+        return True
+
+    def action_stop(self) -> None:
+        if self._waiting is not None:
+            turn, view = self._waiting
+            self._waiting = None
+            answer = AnswerBuilder(clock=self.chat_app.clock).finish("stopped")
+            turn.answer = answer
+            view.finish(answer)
+            self.refresh_bindings()
+            return
+        self.workers.cancel_group(self, "generation")
+
+    def action_leave(self) -> None:
+        if self.cursor is not None:
+            self._set_cursor(None)
+        else:
+            self.input.focus()
+
+    def action_focus_input(self) -> None:
+        self.input.focus()
+
+    def action_focus_log(self) -> None:
+        self.log_view.focus()
+
+    def action_focus_json(self) -> None:
+        self.json_view.focus()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if event.widget is self.log_view and self.selected is None and self.views:
+            self._select(len(self.views) - 1)
+
+    def action_select_previous(self) -> None:
+        if self.views:
+            self._select(len(self.views) - 1 if self.selected is None else self.selected - 1)
+
+    def action_select_next(self) -> None:
+        if self.views:
+            self._select(len(self.views) - 1 if self.selected is None else self.selected + 1)
+
+    def action_select_last(self) -> None:
+        self._select(len(self.views) - 1)
+
+    def action_toggle_reasoning(self) -> None:
+        view = self._selected_view()
+        if view is None or not view.toggle_reasoning():
+            self.notify("This answer has no reasoning.", markup=False)
+
+    def action_toggle_pane(self) -> None:
+        narrow = self.has_class("-narrow")
+        if narrow:
+            self.toggle_class("-pane-shown")
+            if self.has_class("-pane-shown") and self.log_view.has_focus:
+                self.json_view.focus()
+            elif not self.has_class("-pane-shown") and (
+                self.json_view.has_focus or self.focused is None
+            ):
+                self.log_view.focus()
+        else:
+            self.toggle_class("-pane-hidden")
+            if self.has_class("-pane-hidden") and self.json_view.has_focus:
+                self.log_view.focus()
+
+    def action_help(self) -> None:
+        try:
+            screen = self.chat_app.modals.help(help_rows())
+        except ModalUnavailable as exc:
+            self.notify(str(exc), markup=False, severity="warning")
+            return
+        self.app.push_screen(screen)
+
+    def action_system_prompt(self) -> None:
+        s = self.session
+        try:
+            screen = self.chat_app.modals.system_prompt(
+                self.chat_app.presets, s.system_prompt, s.preset
+            )
+        except ModalUnavailable as exc:
+            self.notify(str(exc), markup=False, severity="warning")
+            return
+        self.app.push_screen(screen, self._apply_prompt_choice)
+
+    def _apply_prompt_choice(self, choice: Any) -> None:
+        if choice is None:
+            return
+        s = self.session
+        s.system_prompt = choice.prompt
+        s.preset = choice.name
+        self.update_status()
+        label = prompt_label(s.preset, s.system_prompt)
+        self.notify(f"system prompt: {label} — applies to the next question", markup=False)
+
+    def preset_names(self) -> list[str]:
+        return self.chat_app.presets.names()
+
+    def use_preset(self, name: str) -> None:
+        try:
+            preset = self.chat_app.presets.get(name)
+        except LogprobChatError as exc:
+            self.notify(str(exc), markup=False, severity="error")
+            return
+        self._apply_prompt_choice(_Choice(preset.name, preset.prompt))
+
+    @work(exclusive=True, group="settings", exit_on_error=False)
+    async def action_settings(self) -> None:
+        s = self.session
+        current = s.model or (s.backend.connection.model if s.backend else None) or ""
+        models = [current] if current else []
+        if s.client is not None:
+            try:
+                listed = await s.client.list_models()
+            except LogprobChatError as exc:
+                self.notify(f"could not list models: {exc}", markup=False, severity="warning")
+            else:
+                models = listed + [m for m in models if m not in listed]
+        try:
+            screen = self.chat_app.modals.settings(models, current, s.sampling)
+        except ModalUnavailable as exc:
+            self.notify(str(exc), markup=False, severity="warning")
+            return
+        choice = await self.app.push_screen_wait(screen)
+        if choice is None:
+            return
+        s.sampling = choice.sampling
+        if choice.model:
+            s.model = choice.model
+        self.update_status()
+        self.notify("Settings apply to the next question.", markup=False)
+
+    def run_spec(self, spec: ActionSpec) -> None:
+        """Run an action chosen in the command palette."""
+        target = self.input if spec.where == "input" else self
+        if spec.group == TOKENS and spec.action == "toggle_cursor":
+            self.log_view.focus()
+        self.call_later(target.run_action, spec.action)
+
+    # ------------------------------------------------------------------ copy / save
+
+    def _finished_answer(self) -> tuple[AnswerView, Answer] | None:
+        view = self._selected_view()
+        if view is None:
+            self.notify("No answer selected.", markup=False)
+            return None
+        if view.turn.answer is None:
+            self.notify(
+                "This answer is still coming: copy it when it ends (Esc stops it).",
+                markup=False,
+            )
+            return None
+        return view, view.turn.answer
+
+    def action_copy_text(self) -> None:
+        found = self._finished_answer()
+        if found is not None:
+            self.chat_app.copy_with_note(safe_text(found[1].text), "the answer text")
+
+    def action_copy_stats(self) -> None:
+        found = self._finished_answer()
+        if found is not None:
+            self.chat_app.copy_with_note(stats_text(found[1]), "the stats")
+
+    def action_copy_json(self) -> None:
+        found = self._finished_answer()
+        if found is None:
+            return
+        raw = found[1].raw_logprobs()
+        if raw is None:
+            self.notify("This answer has no logprobs to copy.", markup=False)
+            return
+        self._dump_then(raw, lambda text: self.chat_app.copy_with_note(text, "the raw JSON"))
+
+    def action_save_json(self) -> None:
+        found = self._finished_answer()
+        if found is None:
+            return
+        view, answer = found
+        raw = answer.raw_logprobs()
+        if raw is None:
+            self.notify("This answer has no logprobs to save.", markup=False)
+            return
+        self._save(raw, view.number)
+
+    @work(thread=True, group="copy", exit_on_error=False)
+    def _dump_then(self, raw: Any, deliver: Callable[[str], None]) -> None:
+        """Format a (possibly 40 MB) JSON document off the UI thread, then deliver it."""
+        text = jsonio.dumps(raw)
+        self.app.call_from_thread(deliver, text)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save(self, raw: Any, number: int) -> None:
+        try:
+            directory = self.chat_app.data_dir / "exports"
+            directory.mkdir(parents=True, exist_ok=True)
+            path = export_path(directory, number, datetime.now())
+            write_private(path, jsonio.dumps(raw) + "\n")
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify,
+                f"could not save the JSON: {exc.strerror or exc}",
+                markup=False,
+                severity="error",
+            )
+            return
+        self.app.call_from_thread(self._saved, path)
+
+    def _saved(self, path: Any) -> None:
+        self.last_export = path
+        self.notify(f"saved raw JSON to {path}", markup=False, timeout=10)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    name: str | None
+    prompt: str
