@@ -30,6 +30,10 @@ from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore
 from tui.core.settings import Sampling
 
+FIRST_PAINT_GRACE = 0.15
+"""Seconds between the first refresh and the engine start: time for Textual's writer thread
+to put the first frame on the terminal before the model load takes the GIL."""
+
 
 class LogprobChatApp(App[int]):
     TITLE = "logprob-chat"
@@ -71,15 +75,15 @@ class LogprobChatApp(App[int]):
         self.cursor_blink = cursor_blink
         self.stream = stream
         self.data_dir = data_dir or default_data_dir()
-        self._closing = False
+        self._shutting_down = False
 
     @property
     def main(self) -> MainScreen:
-        return self.get_screen("main")  # type: ignore[return-value]
+        return self._main
 
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(), "main")
-        self.push_screen("main")
+        self._main = MainScreen()
+        self.push_screen(self._main)
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
@@ -88,7 +92,13 @@ class LogprobChatApp(App[int]):
         if self._given_backend is not None:
             self._backend_opened(self._given_backend)
         else:
-            self._open_backend()
+            # Loading the embedded model holds the GIL for its whole duration (xllamacpp's
+            # Server constructor does not release it: measured 1–6 s without a single Python
+            # bytecode running elsewhere), so even a thread worker freezes the screen. Start
+            # it only once the first frame is painted and written out, so the person sees
+            # "starting built-in model…" instead of a blank terminal; keys typed meanwhile
+            # are buffered by the terminal and handled when the load ends.
+            self.call_after_refresh(self.set_timer, FIRST_PAINT_GRACE, self._open_backend)
 
     # ------------------------------------------------------------------ backend
 
@@ -102,7 +112,7 @@ class LogprobChatApp(App[int]):
         except Exception as exc:  # an engine bug must not take the chat down
             self._from_thread(self._backend_failed, one_line(f"{type(exc).__name__}: {exc}"))
             return
-        if self._closing or not self._from_thread(self._backend_opened, backend):
+        if self._shutting_down or not self._from_thread(self._backend_opened, backend):
             backend.close()  # the app quit while the engine was starting
 
     def _from_thread(self, callback: Callable[..., Any], *args: Any) -> bool:
@@ -113,7 +123,7 @@ class LogprobChatApp(App[int]):
         return True
 
     def _backend_opened(self, backend: Backend) -> None:
-        if self._closing:
+        if self._shutting_down:
             backend.close()
             return
         session = self.session
@@ -184,10 +194,12 @@ class LogprobChatApp(App[int]):
 
     async def shutdown(self) -> None:
         """Stop generating, close the HTTP client and stop the engine (idempotent)."""
-        if self._closing:
+        if self._shutting_down:
             return
-        self._closing = True
-        self.workers.cancel_group(self.main, "generation")
+        self._shutting_down = True
+        main = getattr(self, "_main", None)
+        if main is not None:
+            self.workers.cancel_group(main, "generation")
         session = self.session
         if session.client is not None:
             client, session.client = session.client, None

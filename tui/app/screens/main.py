@@ -53,7 +53,7 @@ from tui.core.errors import LogprobChatError, one_line
 from tui.core.events import ReasoningDelta, TextDelta
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 from tui.core.presets import write_private
-from tui.core.report import answer_rows, fmt_seconds, metric_rows, stats_text
+from tui.core.report import answer_rows, metric_rows, stats_text
 from tui.core.safety import safe_text
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class MainScreen(Screen[None]):
                 yield Static(Content("raw logprobs"), id="json-title", markup=False)
                 yield JsonView(id="json")
         yield PromptInput(id="input")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.log_view = self.query_one(ChatLog)
@@ -337,8 +337,9 @@ class MainScreen(Screen[None]):
         old = self._selected_view()
         if old is not None and self.cursor is not None:
             old.set_cursor(None, None)
+        if self.cursor is not None:
+            self._mark_cursor(False)
         self.cursor = None
-        self.set_class(False, "-cursor")
         if old is not None:
             old.remove_class("-selected")
         self.selected = index
@@ -378,8 +379,9 @@ class MainScreen(Screen[None]):
             self._show_cursor(scroll=False)
 
     def _show_live_stats(self, live: LiveFeed) -> None:
+        # Running sums only (O(1)); timings come when the answer ends. (No clock reading here:
+        # the answer's own timings must not depend on how often the screen was repainted.)
         rows = metric_rows(live.builder.live_metrics())
-        rows.append(("Elapsed", fmt_seconds(live.builder.elapsed())))
         self.stats.show(f"Answer #{live.view.number} · streaming", rows)
 
     def _update_json_title(self, rows: int) -> None:
@@ -408,7 +410,7 @@ class MainScreen(Screen[None]):
 
     def action_toggle_heatmap(self) -> None:
         self.heat_on = not self.heat_on
-        self.set_class(self.heat_on, "-heat")
+        self.legend.set_class(self.heat_on, "-active")
         heat = self.palette if self.heat_on else None
         for view in self.views:
             view.set_heat(heat)
@@ -432,10 +434,19 @@ class MainScreen(Screen[None]):
             return
         if index is not None:
             index = max(0, min(index, len(view.tokens) - 1))
+        was_active = self.cursor is not None
         self.cursor = index
-        self.set_class(index is not None, "-cursor")
         self._show_cursor(scroll=True)
-        self.refresh_bindings()
+        if was_active != (index is not None):
+            # Only when the cursor turns on or off: new bindings rebuild the footer.
+            self._mark_cursor(index is not None)
+            self.refresh_bindings()
+
+    def _mark_cursor(self, active: bool) -> None:
+        # Classes on the widgets concerned, not on the screen: a screen class would restyle
+        # every widget of the chat.
+        self.inspector.set_class(active, "-active")
+        self.strip.set_class(active, "-active")
 
     def _show_cursor(self, scroll: bool) -> None:
         view = self._selected_view()

@@ -66,10 +66,19 @@ class JsonView(ScrollView, can_focus=True):
             else self.doc.line_count - 1
         )
         self._highlight = range(first, last)
-        height = self.scrollable_content_region.height or 1
-        if not (self.scroll_y <= first and last <= self.scroll_y + height):
-            self.scroll_to(y=max(0, first - 1), animate=False)
+        self._scroll_to_highlight()
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._resize()
+        if self._highlight:
+            self._scroll_to_highlight()
+
+    def _scroll_to_highlight(self) -> None:
+        first, last = self._highlight.start, self._highlight.stop
+        height = self.scrollable_content_region.height
+        if height and not (self.scroll_y <= first and last <= self.scroll_y + height):
+            self.scroll_to(y=max(0, first - 1), animate=False)
 
     def _resize(self) -> None:
         width = max(self._widest, self.scrollable_content_region.width)
