@@ -37,11 +37,12 @@ async def test_hostile_answer_is_shown_literally_and_neutralised(scripted, size)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "\x1b" not in app.clipboard
-        await pilot.press("f4")  # narrow: show the pane; wide: hide it
+        chat = app.export_screenshot()
+        assert "[/INST]" in chat and "␛]0;pwned-title␇" in chat
+        await pilot.press("f4")  # narrow: the pane instead of the chat; wide: hide the pane
         await pilot.pause()
-        svg = app.export_screenshot()
-        assert "\x1b" not in svg and "\x07" not in svg
-        assert "[/INST]" in svg
+        for svg in (chat, app.export_screenshot()):
+            assert "\x1b" not in svg and "\x07" not in svg
         for line in range(app.main.json_view.doc.line_count):
             assert "\x1b" not in app.main.json_view.doc.line(line)
         assert app.is_running

@@ -92,15 +92,18 @@ async def test_ctrl_q_quits_cleanly_and_closes_the_backend(scripted):
 
 async def test_a_backend_that_opens_after_quitting_is_closed(scripted):
     release = threading.Event()
+    started = threading.Event()
     backend = RecordingBackend(Connection(scripted.base_url), "late")
 
     def late() -> RecordingBackend:
+        started.set()
         release.wait(10)
         return backend
 
     app = make_app(backend=None, backend_factory=late)
-    async with app.run_test(size=(120, 40)):
-        await app.run_action("quit")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, started.is_set)  # the engine is starting...
+        await app.run_action("quit")  # ...when the person quits
     release.set()
 
     for _ in range(200):  # the start-up thread finishes after the app has gone

@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App
 
 from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, local_clipboard_available
+from tui.app.gc_policy import GcPolicy
 from tui.app.modals import Modals
 from tui.app.screens.main import MainScreen
 from tui.app.session import ChatSession
@@ -76,6 +77,7 @@ class LogprobChatApp(App[int]):
         self.stream = stream
         self.data_dir = data_dir or default_data_dir()
         self._shutting_down = False
+        self.gc_policy = GcPolicy()
 
     @property
     def main(self) -> MainScreen:
@@ -87,6 +89,7 @@ class LogprobChatApp(App[int]):
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
+        self.gc_policy.settle()  # Textual's own long-lived objects, out of every collection
         if self.presets.problem:
             self.main.system_note(self.presets.problem, kind="error")
         if self._given_backend is not None:
@@ -205,6 +208,7 @@ class LogprobChatApp(App[int]):
             client, session.client = session.client, None
             await client.aclose()
         self.close_backend()
+        self.gc_policy.release()
 
     def close_backend(self) -> None:
         backend, self.session.backend = self.session.backend, None

@@ -29,6 +29,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from tui.app.actions import TOKENS, ActionSpec, bindings_for, help_rows
@@ -38,7 +39,7 @@ from tui.app.modals import ModalUnavailable
 from tui.app.text.cursor import least_likely, next_low
 from tui.app.text.heat import HeatPalette
 from tui.app.text.status import prompt_label
-from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine
+from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine, update_static
 from tui.app.widgets.chat_log import ChatLog
 from tui.app.widgets.json_view import JsonView
 from tui.app.widgets.prompt_input import PromptInput
@@ -183,7 +184,18 @@ class MainScreen(Screen[None]):
             self._fail_turn(turn, view, f"no model is available: {message}")
 
     def system_note(self, message: str, *, kind: str = "note") -> None:
-        self.log_view.mount(SystemLine(message, kind=kind))
+        self._append(SystemLine(message, kind=kind))
+
+    def _append(self, *widgets: Widget) -> None:
+        """Add widgets at the end of the log, after the pending layout has been done.
+
+        Why not at once: the log's stream layout re-measures only the children it was told
+        changed, and a height change deep inside an earlier answer (its footer growing when
+        it ends) is not reported to it when a new child arrives in the same layout pass
+        (Textual 8.2.8, ``Screen._on_layout``): the earlier answer would keep its old height
+        and be clipped. One frame later its change has been laid out.
+        """
+        self.call_after_refresh(self.log_view.mount_all, widgets)
 
     # ------------------------------------------------------------------ sending
 
@@ -221,7 +233,7 @@ class MainScreen(Screen[None]):
         if self.heat_on:
             view.set_heat(self.palette)
         self.views.append(view)
-        self.log_view.mount(QuestionView(turn.question), view)
+        self._append(QuestionView(turn.question), view)
         return view
 
     def show_turns(self, turns: list[Turn]) -> None:
@@ -247,6 +259,7 @@ class MainScreen(Screen[None]):
         if self._selected_view() is view:
             self._show_selected()
         self._ticker.resume()
+        self.chat_app.gc_policy.stream_started()
         self.refresh_bindings()
         self._generate(self._live)
 
@@ -295,6 +308,7 @@ class MainScreen(Screen[None]):
         tokens = live.builder.answer.tokens
         new = tokens[live.seen :]
         live.seen = len(tokens)
+        self.chat_app.gc_policy.rows_added(len(new))
         if text or reasoning or new or final:
             live.view.feed(text, reasoning, new, final=final)
         if final:
@@ -318,6 +332,7 @@ class MainScreen(Screen[None]):
             answer.model = live.turn.model or None
         live.turn.answer = answer
         live.turn.live = None
+        self.chat_app.gc_policy.stream_ended()
         if not self.is_attached:
             return
         live.view.finish(answer)
@@ -348,11 +363,11 @@ class MainScreen(Screen[None]):
         self._show_selected()
         self.refresh_bindings()
         if view.is_mounted:
-            if index == len(self.views) - 1:
-                self.log_view.anchor()
+            if index == len(self.views) - 1 and self._live is not None:
+                self.log_view.anchor()  # follow the answer that is streaming
             else:
-                self.log_view.release_anchor()
-                self.log_view.scroll_to_widget(view, animate=False, top=True)
+                height = min(view.size.height, self.log_view.scrollable_content_region.height)
+                self._bring_into_view(view, Region(0, 0, 1, max(1, height)))
 
     def _show_selected(self, keep_cursor: bool = False) -> None:
         view = self._selected_view()
@@ -390,7 +405,7 @@ class MainScreen(Screen[None]):
             if rows
             else "raw logprobs · none"
         )
-        self.query_one("#json-title", Static).update(title)
+        update_static(self.query_one("#json-title", Static), title)
 
     # ------------------------------------------------------------------ heatmap
 
@@ -473,17 +488,35 @@ class MainScreen(Screen[None]):
         assert self.cursor is not None
         block = view.cursor_widget(self.cursor)
         span = view.answer_track.span_of(self.cursor)
-        if block is None or span is None or not block.is_mounted:
+        if block is None or span is None or not block.is_mounted or not block.size.width:
             return
-        self.log_view.release_anchor()
         start, _ = view.answer_track.block_range(block.index)
-        width = max(1, block.content_region.width)
-        before = view.text_view.block_content(block.index)[: span[0] - start]
-        line = max(0, len(before.wrap(width)) - 1) if span[0] > start else 0
-        top = block.region.y - self.log_view.region.y + int(self.log_view.scroll_y) + line
-        self.log_view.scroll_to_region(
-            Region(0, top, 1, 1), animate=False, immediate=True, center=False
-        )
+        line = 0
+        if span[0] > start:
+            before = view.text_view.block_content(block.index)[: span[0] - start]
+            line = max(0, len(before.wrap(block.size.width)) - 1)
+        # The line's region in the log's own (virtual) coordinates: translate up through the
+        # containers between the block and the log, none of which scrolls.
+        self._bring_into_view(block, Region(0, line, 1, 1))
+
+    def _bring_into_view(self, widget: Widget, region: Region) -> None:
+        """Scroll the log so ``region`` (in ``widget``'s coordinates) is visible, and only if
+        it is not: an anchored log whose content is shorter than the screen sits at the
+        bottom (Textual's chat behaviour), and releasing the anchor for nothing would make it
+        jump to the top."""
+        node: Any = widget
+        while node is not None and node is not self.log_view:
+            # Up through containers that do not scroll, into the log's virtual coordinates.
+            region = region.translate(node.virtual_region.offset)
+            node = node.parent
+        if node is None:
+            return
+        log = self.log_view
+        top = log.scroll_y
+        if top <= region.y and region.bottom <= top + log.scrollable_content_region.height:
+            return
+        log.release_anchor()
+        log.scroll_to_region(region, animate=False, immediate=True, top=True)
 
     def action_toggle_cursor(self) -> None:
         if self.cursor is not None:

@@ -42,7 +42,14 @@ class AnswerBlock(Widget):
         self._content: Content | None = None
 
     def invalidate(self, *, layout: bool) -> None:
+        """Rebuild the content; lay out again only if the height may have changed."""
         self._content = None
+        if layout and self.is_mounted and self.size.width:
+            # Text was added. A new line moves everything below (and scrolls the log): a full
+            # layout. The same number of lines only needs this block repainted.
+            content = self.view.block_content(self.index)
+            self._content = content
+            layout = line_count(content, self.size.width) != self.size.height
         self.refresh(layout=layout)
 
     def render(self) -> Content:
@@ -51,10 +58,26 @@ class AnswerBlock(Widget):
         return self._content
 
 
+def line_count(content: Content, width: int) -> int:
+    """Lines ``content`` takes when wrapped to ``width`` cells."""
+    return len(content.wrap(max(1, width)))
+
+
+def update_static(widget: Static, content: Content) -> None:
+    """``Static.update`` with a layout only when the number of lines changes (live lines and
+    the stats change every repaint while an answer streams, their height hardly ever)."""
+    width = widget.content_region.width
+    same = bool(width) and line_count(content, width) == widget.content_region.height
+    widget.update(content, layout=not same)
+
+
 class TrackView(Vertical):
     """The blocks of one track (answer text or reasoning)."""
 
-    DEFAULT_CSS = "TrackView { height: auto; }"
+    # The stream layout re-places only the blocks that changed (the vertical layout would
+    # measure all of them on every repaint: O(blocks) per frame, O(n²) per answer).
+    DEFAULT_CSS = "TrackView { height: auto; layout: stream; }"
+    BLANK = True  # nothing of its own to draw: skip rendering its (covered) background lines
 
     def __init__(self, track: TextTrack, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -168,10 +191,14 @@ class AnswerView(Vertical):
         self._footer = Static(markup=False, classes="answer-footer")
         self._error = Static(markup=False, classes="answer-error")
         self._notices = Static(markup=False, classes="answer-notices")
+        self._composed = False
 
     def compose(self) -> ComposeResult:
+        self._composed = True
         self._header.update(Content(answer_header(self.turn, self.number)))
         yield self._header
+        if self._reasoning_box is not None:
+            yield self._reasoning_box
         yield self.text_view
         yield self._footer
         yield self._error
@@ -233,7 +260,12 @@ class AnswerView(Vertical):
         self._reasoning_box = Collapsible(
             self._reasoning_view, title="reasoning", collapsed=True, classes="reasoning"
         )
-        self.mount(self._reasoning_box, after=self._header)
+        # Reasoning can arrive before this view is on screen (it is mounted a frame after
+        # its question): then compose picks the box up, or it is mounted once this view is.
+        if self.is_mounted:
+            self.mount(self._reasoning_box, after=self._header)
+        elif self._composed:
+            self.call_after_refresh(self.mount, self._reasoning_box, after=self._header)
 
     def _update_reasoning_title(self) -> None:
         if self._reasoning_box is not None:
@@ -251,10 +283,8 @@ class AnswerView(Vertical):
     # ------------------------------------------------------------------ state lines
 
     def show_live(self, metrics: Metrics | None, *, waiting: bool = False) -> None:
-        if metrics is None:
-            self._footer.update(Content(live_footer(_EMPTY, waiting=waiting)))
-        else:
-            self._footer.update(Content(live_footer(metrics)))
+        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting)
+        update_static(self._footer, Content(text))
 
     def finish(self, answer: Answer) -> None:
         self._footer.update(Content(answer_footer(answer)))

@@ -15,3 +15,4 @@ from tui.app.actions import bindings_for
 
 class ChatLog(VerticalScroll, can_focus=True):
     BINDINGS = bindings_for("log", "screen.")
+    BLANK = True  # a plain background: Textual then skips rendering it line by line

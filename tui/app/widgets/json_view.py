@@ -48,10 +48,14 @@ class JsonView(ScrollView, can_focus=True):
         self.refresh()
 
     def sync(self) -> None:
-        """Pick up rows appended to the list being shown (cheap: O(new rows))."""
+        """Pick up rows appended to the list being shown (cheap: O(new rows)). Lines on
+        screen are repainted only if the new rows reach them (the closing line moves)."""
+        before = self.doc.line_count
         if self.doc.sync():
             self._resize()
-            self.refresh()
+            top = int(self.scroll_y)
+            if before - 2 < top + self.scrollable_content_region.height:
+                self.refresh()
 
     def highlight_row(self, row: int | None) -> None:
         """Highlight a row's lines and bring them into view."""

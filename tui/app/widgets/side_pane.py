@@ -32,7 +32,9 @@ class StatsView(Static):
     """Every metric of the selected answer (``report.answer_rows``), or its live numbers."""
 
     def show(self, title: str, rows: list[tuple[str, str]]) -> None:
-        self.update(rows_content(title, rows))
+        from tui.app.widgets.answer import update_static
+
+        update_static(self, rows_content(title, rows))
 
 
 class HeatLegend(Static):
