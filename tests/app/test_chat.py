@@ -19,7 +19,7 @@ async def test_input_has_focus_at_start_and_a_question_gets_a_streamed_answer(sc
         assert view.turn.state == "complete"
         assert block_texts(app) == TEXT
         assert len(view.tokens) == len(TOKENS)
-        footer = str(view._footer.render())
+        footer = view.footer_text
         assert footer.startswith("✓ complete · 7 tokens")
         assert "1 below 0.1" in footer
         body = scripted.chat_requests()[0].json
@@ -40,8 +40,8 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(app.main.views) and len(app.main.views[0].tokens) == 3)
         view = app.main.views[0]
-        await wait_for(pilot, lambda: "3 tokens" in str(view._footer.render()))
-        assert str(view._footer.render()).startswith("… streaming · 3 tokens")
+        await wait_for(pilot, lambda: "3 tokens" in view.footer_text)
+        assert view.footer_text.startswith("… streaming · 3 tokens")
         assert "streaming" in str(app.main.stats.render())
         assert view.turn.state == "streaming"
         # Typing stays possible while the answer streams.
@@ -53,7 +53,7 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
         assert answer.status == "stopped"
         assert answer.text == "The cat sat"
         assert len(answer.tokens) == 3
-        assert str(view._footer.render()).startswith("■ stopped · 3 tokens")
+        assert view.footer_text.startswith("■ stopped · 3 tokens")
         assert block_texts(app) == "The cat sat"
         assert app.main.input.text == "ab"
         # The app is still usable: the next question goes out.
@@ -74,7 +74,7 @@ async def test_connection_refused_is_one_line_in_the_chat_and_the_app_lives_on()
         await send(pilot, "hello?")
         view = app.main.views[-1]
         assert view.turn.state == "error"
-        error = str(view._error.render())
+        error = view.error_text
         assert error.startswith("⚠ cannot connect to http://127.0.0.1:")
         assert "connection refused" in error and "\n" not in error
         assert app.is_running
@@ -94,9 +94,7 @@ async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
         first, second = app.main.views
         assert first.turn.state == "complete" and block_texts(app, 0) == TEXT
         assert second.turn.state == "error"
-        assert str(second._error.render()) == (
-            "⚠ HTTP 500 Internal Server Error: the GPU caught fire"
-        )
+        assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
 
 
 async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted):
@@ -107,7 +105,7 @@ async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted)
         view = app.main.views[-1]
         assert view.turn.state == "error"
         assert view.turn.answer.text == "The cat"
-        assert "not JSON" in str(view._error.render())
+        assert "not JSON" in view.error_text
         assert block_texts(app) == "The cat"
 
 
@@ -199,3 +197,45 @@ async def test_a_note_in_the_chat_is_plain_text():
         await pilot.pause()
         line = app.main.query(SystemLine).last()
         assert str(line.render()) == "· [bold]not markup[/bold] ␛]0;t␇"
+
+
+async def test_a_server_that_ignores_streaming_is_answered_with_a_notice(scripted):
+    from tests.support.scripted_server import completion_of
+
+    scripted.queue(Reply.json(completion_of([("Whole", -0.2), (" reply", -0.4)])))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "q")
+        view = app.main.views[-1]
+        assert view.turn.state == "complete"
+        assert block_texts(app) == "Whole reply"
+        assert view.notices_text == "· the server did not stream; showing its complete reply"
+
+
+async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
+    from tui.core.answer import AnswerBuilder
+    from tui.core.conversation import Turn
+    from tui.core.events import Finished, TextDelta, TokensReceived
+    from tui.core.wire import normalise_row
+
+    builder = AnswerBuilder()
+    rows = [token_row("Old", -0.1), token_row(" answer", -2.5)]
+    tokens = [normalise_row(r, i, "answer", 5) for i, r in enumerate(rows)]
+    for token, text in zip(tokens, ("Old", " answer"), strict=True):
+        token.text = text
+        builder.apply(TextDelta(text))
+    builder.apply(TokensReceived(tokens, rows))
+    builder.apply(Finished("stop"))
+    turn = Turn("what was said?", preset="kept", answer=builder.finish("stopped"))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.main.show_turns([turn])
+        await pilot.pause()
+        view = app.main.views[0]
+        assert block_texts(app) == "Old answer"
+        assert view.footer_text.startswith("■ stopped · 2 tokens")
+        assert view.header_text.startswith("#1 · kept")
+        assert "Answer #1 · stopped" in str(app.main.stats.render())
+        assert app.main.json_view.doc.row_count == 2
+        await pilot.press("escape", "m")
+        assert app.main.cursor == 1

@@ -27,7 +27,7 @@ async def test_system_prompt_choice_is_shown_and_used_by_the_next_request(script
         await send(pilot, "こんにちは")
         messages = scripted.chat_requests()[0].json["messages"]
         assert messages[0] == {"role": "system", "content": "あなたは親切なAIです。"}
-        assert str(app.main.views[0]._header.render()).startswith("#1 · 丁寧 ·")
+        assert app.main.views[0].header_text.startswith("#1 · 丁寧 ·")
 
 
 async def test_cancelled_modal_changes_nothing(scripted):

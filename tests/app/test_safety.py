@@ -53,5 +53,5 @@ async def test_hostile_server_error_message_is_plain_in_chat_and_notifications(s
     app = make_app(scripted)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await send(pilot, "q")
-        error = str(app.main.views[-1]._error.render())
+        error = app.main.views[-1].error_text
         assert "[/oops]" in error and "␛]0;t␇" in error

@@ -30,7 +30,7 @@ async def test_a_question_typed_while_the_engine_starts_is_sent_when_it_is_ready
         await pilot.pause()
         view = screen.views[0]
         assert view.turn.state == "queued"
-        assert str(view._footer.render()) == "… waiting for the model"
+        assert view.footer_text == "… waiting for the model"
         assert scripted.chat_requests() == []
         release.set()
         await wait_for(pilot, lambda: view.turn.answer is not None)
@@ -54,7 +54,7 @@ async def test_an_engine_that_cannot_start_is_a_message_and_the_app_stays(script
         await send(pilot, "anyone?")
         view = app.main.views[0]
         assert view.turn.state == "error"
-        assert "no model is available: model file not found" in str(view._error.render())
+        assert "no model is available: model file not found" in view.error_text
         assert app.is_running
 
 

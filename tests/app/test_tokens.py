@@ -109,4 +109,19 @@ async def test_an_answer_without_logprobs_says_so(scripted):
         await pilot.press("escape", "t")
         assert app.main.cursor is None
         assert "none returned by the server" in str(app.main.stats.render())
-        assert "no logprobs returned" in str(app.main.views[-1]._footer.render())
+        assert "no logprobs returned" in app.main.views[-1].footer_text
+
+
+async def test_a_theme_change_recolours_the_heatmap(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("f5")
+        before = styles_of(app)[0][2].background
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = styles_of(app)[0][2].background
+        assert before != after
+        palette = app.main.palette
+        assert after in [s.background for s in (*palette.levels, *palette.low_levels)]

@@ -215,6 +215,24 @@ class AnswerView(Vertical):
     # ------------------------------------------------------------------ content
 
     @property
+    def footer_text(self) -> str:
+        """The state line under the answer, as shown (live while streaming)."""
+        return str(self._footer.render())
+
+    @property
+    def error_text(self) -> str:
+        """The error line ("" when there is none)."""
+        return str(self._error.render()) if self._error.display else ""
+
+    @property
+    def notices_text(self) -> str:
+        return str(self._notices.render()) if self._notices.display else ""
+
+    @property
+    def header_text(self) -> str:
+        return str(self._header.render())
+
+    @property
     def tokens(self) -> list[TokenRecord]:
         """The answer-scope tokens: what the token cursor walks over."""
         return self.answer_track.tokens
