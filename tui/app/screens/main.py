@@ -17,9 +17,7 @@ with Esc, or failed) the worker's ``finally`` does a last flush and freezes the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -32,30 +30,27 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from tui.app.actions import TOKENS, ActionSpec, bindings_for, help_rows
-from tui.app.clipboard import export_path
+from tui.app.actions import bindings_for
 from tui.app.commands import MainCommands
-from tui.app.modals import ModalUnavailable
-from tui.app.text.cursor import least_likely, next_low
+from tui.app.screens.copy_actions import CopyActionsMixin
+from tui.app.screens.dialogs import DialogActionsMixin
+from tui.app.screens.token_cursor import TokenCursorMixin
+from tui.app.session import ChatSession
 from tui.app.text.heat import HeatPalette
-from tui.app.text.status import prompt_label
 from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine, update_static
 from tui.app.widgets.chat_log import ChatLog
 from tui.app.widgets.json_view import JsonView
 from tui.app.widgets.prompt_input import PromptInput
 from tui.app.widgets.side_pane import HeatLegend, StatsView, TokenInspector, TokenStrip
 from tui.app.widgets.status_line import StatusLine
-from tui.core import jsonio
-from tui.core.answer import Answer, AnswerBuilder, Status
+from tui.core.answer import AnswerBuilder, Status
 from tui.core.backend import resolve_model
 from tui.core.client import ChatRequest
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.events import ReasoningDelta, TextDelta
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
-from tui.core.presets import write_private
-from tui.core.report import answer_rows, metric_rows, stats_text
-from tui.core.safety import safe_text
+from tui.core.report import answer_rows, metric_rows
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
@@ -78,7 +73,7 @@ class LiveFeed:
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
 
 
-class MainScreen(Screen[None]):
+class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[None]):
     CSS_PATH = "main.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),
@@ -103,7 +98,7 @@ class MainScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def session(self):  # -> ChatSession (typed loosely to avoid an import cycle)
+    def session(self) -> ChatSession:
         return self.chat_app.session
 
     # ------------------------------------------------------------------ layout
@@ -430,140 +425,6 @@ class MainScreen(Screen[None]):
         for view in self.views:
             view.set_heat(heat)
 
-    # ------------------------------------------------------------------ token cursor
-
-    def _cursor_view(self, notify: bool = True) -> AnswerView | None:
-        view = self._selected_view()
-        if view is None and self.views:
-            self._select(len(self.views) - 1)
-            view = self._selected_view()
-        if view is None or not view.tokens:
-            if notify:
-                self.notify("This answer has no logprobs to inspect.", markup=False)
-            return None
-        return view
-
-    def _set_cursor(self, index: int | None) -> None:
-        view = self._selected_view()
-        if view is None:
-            return
-        if index is not None:
-            index = max(0, min(index, len(view.tokens) - 1))
-        was_active = self.cursor is not None
-        self.cursor = index
-        self._show_cursor(scroll=True)
-        if was_active != (index is not None):
-            # Only when the cursor turns on or off: new bindings rebuild the footer.
-            self._mark_cursor(index is not None)
-            self.refresh_bindings()
-
-    def _mark_cursor(self, active: bool) -> None:
-        # Classes on the widgets concerned, not on the screen: a screen class would restyle
-        # every widget of the chat.
-        self.inspector.set_class(active, "-active")
-        self.strip.set_class(active, "-active")
-
-    def _show_cursor(self, scroll: bool) -> None:
-        view = self._selected_view()
-        if view is None:
-            return
-        if self.cursor is None:
-            view.set_cursor(None, None)
-            self.json_view.highlight_row(None)
-            return
-        assert self.palette is not None
-        view.set_cursor(self.cursor, self.palette.cursor)
-        token = view.tokens[self.cursor]
-        count = len(view.tokens)
-        width = self.inspector.content_region.width or self.query_one("#pane").size.width - 4
-        self.inspector.show(token, self.cursor, count, width)
-        self.strip.show(token, self.cursor, count)
-        self.json_view.highlight_row(token.index)
-        if scroll:
-            self._scroll_to_cursor(view)
-
-    def _scroll_to_cursor(self, view: AnswerView) -> None:
-        """Bring the line holding the cursor token into view (blocks can be taller than the
-        log, so scrolling to the block is not enough)."""
-        assert self.cursor is not None
-        block = view.cursor_widget(self.cursor)
-        span = view.answer_track.span_of(self.cursor)
-        if block is None or span is None or not block.is_mounted or not block.size.width:
-            return
-        start, _ = view.answer_track.block_range(block.index)
-        line = 0
-        if span[0] > start:
-            before = view.text_view.block_content(block.index)[: span[0] - start]
-            line = max(0, len(before.wrap(block.size.width)) - 1)
-        # The line's region in the log's own (virtual) coordinates: translate up through the
-        # containers between the block and the log, none of which scrolls.
-        self._bring_into_view(block, Region(0, line, 1, 1))
-
-    def _bring_into_view(self, widget: Widget, region: Region) -> None:
-        """Scroll the log so ``region`` (in ``widget``'s coordinates) is visible, and only if
-        it is not: an anchored log whose content is shorter than the screen sits at the
-        bottom (Textual's chat behaviour), and releasing the anchor for nothing would make it
-        jump to the top."""
-        node: Any = widget
-        while node is not None and node is not self.log_view:
-            # Up through containers that do not scroll, into the log's virtual coordinates.
-            region = region.translate(node.virtual_region.offset)
-            node = node.parent
-        if node is None:
-            return
-        log = self.log_view
-        top = log.scroll_y
-        if top <= region.y and region.bottom <= top + log.scrollable_content_region.height:
-            return
-        log.release_anchor()
-        log.scroll_to_region(region, animate=False, immediate=True, top=True)
-
-    def action_toggle_cursor(self) -> None:
-        if self.cursor is not None:
-            self._set_cursor(None)
-            return
-        if self._cursor_view() is not None:
-            self._set_cursor(0)
-
-    def action_cursor_left(self) -> None:
-        if self.cursor is not None:
-            self._set_cursor(self.cursor - 1)
-
-    def action_cursor_right(self) -> None:
-        if self.cursor is not None:
-            self._set_cursor(self.cursor + 1)
-
-    def action_cursor_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_cursor_last(self) -> None:
-        view = self._selected_view()
-        if view is not None:
-            self._set_cursor(len(view.tokens) - 1)
-
-    def action_cursor_least_likely(self) -> None:
-        view = self._cursor_view()
-        if view is None:
-            return
-        index = least_likely(view.tokens)
-        if index is None:
-            self.notify("No token of this answer has a usable logprob.", markup=False)
-            return
-        self._set_cursor(index)
-
-    def action_cursor_next_low(self) -> None:
-        view = self._cursor_view()
-        if view is None:
-            return
-        start = -1 if self.cursor is None else self.cursor
-        index = next_low(view.tokens, start, DEFAULT_LOW_PROB_THRESHOLD)
-        if index is None:
-            self.notify(
-                f"No token of this answer has p < {DEFAULT_LOW_PROB_THRESHOLD:g}.", markup=False
-            )
-            return
-        self._set_cursor(index)
-
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -633,155 +494,3 @@ class MainScreen(Screen[None]):
             self.toggle_class("-pane-hidden")
             if self.has_class("-pane-hidden") and self.json_view.has_focus:
                 self.log_view.focus()
-
-    def action_help(self) -> None:
-        try:
-            screen = self.chat_app.modals.help(help_rows())
-        except ModalUnavailable as exc:
-            self.notify(str(exc), markup=False, severity="warning")
-            return
-        self.app.push_screen(screen)
-
-    def action_system_prompt(self) -> None:
-        s = self.session
-        try:
-            screen = self.chat_app.modals.system_prompt(
-                self.chat_app.presets, s.system_prompt, s.preset
-            )
-        except ModalUnavailable as exc:
-            self.notify(str(exc), markup=False, severity="warning")
-            return
-        self.app.push_screen(screen, self._apply_prompt_choice)
-
-    def _apply_prompt_choice(self, choice: Any) -> None:
-        if choice is None:
-            return
-        s = self.session
-        s.system_prompt = choice.prompt
-        s.preset = choice.name
-        self.update_status()
-        label = prompt_label(s.preset, s.system_prompt)
-        self.notify(f"system prompt: {label} — applies to the next question", markup=False)
-
-    def preset_names(self) -> list[str]:
-        return self.chat_app.presets.names()
-
-    def use_preset(self, name: str) -> None:
-        try:
-            preset = self.chat_app.presets.get(name)
-        except LogprobChatError as exc:
-            self.notify(str(exc), markup=False, severity="error")
-            return
-        self._apply_prompt_choice(_Choice(preset.name, preset.prompt))
-
-    @work(exclusive=True, group="settings", exit_on_error=False)
-    async def action_settings(self) -> None:
-        s = self.session
-        current = s.model or (s.backend.connection.model if s.backend else None) or ""
-        models = [current] if current else []
-        if s.client is not None:
-            try:
-                listed = await s.client.list_models()
-            except LogprobChatError as exc:
-                self.notify(f"could not list models: {exc}", markup=False, severity="warning")
-            else:
-                models = listed + [m for m in models if m not in listed]
-        try:
-            screen = self.chat_app.modals.settings(models, current, s.sampling)
-        except ModalUnavailable as exc:
-            self.notify(str(exc), markup=False, severity="warning")
-            return
-        choice = await self.app.push_screen_wait(screen)
-        if choice is None:
-            return
-        s.sampling = choice.sampling
-        if choice.model:
-            s.model = choice.model
-        self.update_status()
-        self.notify("Settings apply to the next question.", markup=False)
-
-    def run_spec(self, spec: ActionSpec) -> None:
-        """Run an action chosen in the command palette."""
-        target = self.input if spec.where == "input" else self
-        if spec.group == TOKENS and spec.action == "toggle_cursor":
-            self.log_view.focus()
-        self.call_later(target.run_action, spec.action)
-
-    # ------------------------------------------------------------------ copy / save
-
-    def _finished_answer(self) -> tuple[AnswerView, Answer] | None:
-        view = self._selected_view()
-        if view is None:
-            self.notify("No answer selected.", markup=False)
-            return None
-        if view.turn.answer is None:
-            self.notify(
-                "This answer is still coming: copy it when it ends (Esc stops it).",
-                markup=False,
-            )
-            return None
-        return view, view.turn.answer
-
-    def action_copy_text(self) -> None:
-        found = self._finished_answer()
-        if found is not None:
-            self.chat_app.copy_with_note(safe_text(found[1].text), "the answer text")
-
-    def action_copy_stats(self) -> None:
-        found = self._finished_answer()
-        if found is not None:
-            self.chat_app.copy_with_note(stats_text(found[1]), "the stats")
-
-    def action_copy_json(self) -> None:
-        found = self._finished_answer()
-        if found is None:
-            return
-        raw = found[1].raw_logprobs()
-        if raw is None:
-            self.notify("This answer has no logprobs to copy.", markup=False)
-            return
-        self._dump_then(raw, lambda text: self.chat_app.copy_with_note(text, "the raw JSON"))
-
-    def action_save_json(self) -> None:
-        found = self._finished_answer()
-        if found is None:
-            return
-        view, answer = found
-        raw = answer.raw_logprobs()
-        if raw is None:
-            self.notify("This answer has no logprobs to save.", markup=False)
-            return
-        self._save(raw, view.number)
-
-    @work(thread=True, group="copy", exit_on_error=False)
-    def _dump_then(self, raw: Any, deliver: Callable[[str], None]) -> None:
-        """Format a (possibly 40 MB) JSON document off the UI thread, then deliver it."""
-        text = jsonio.dumps(raw)
-        self.app.call_from_thread(deliver, text)
-
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save(self, raw: Any, number: int) -> None:
-        try:
-            directory = self.chat_app.data_dir / "exports"
-            directory.mkdir(parents=True, exist_ok=True)
-            path = export_path(directory, number, datetime.now())
-            write_private(path, jsonio.dumps(raw) + "\n")
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify,
-                f"could not save the JSON: {exc.strerror or exc}",
-                markup=False,
-                severity="error",
-            )
-            return
-        self.app.call_from_thread(self._saved, path)
-
-    def _saved(self, path: Any) -> None:
-        self.last_export = path
-        self.notify(f"saved raw JSON to {path}", markup=False, timeout=10)
-
-
-@dataclass(frozen=True)
-class _Choice:
-    name: str | None
-    prompt: str
