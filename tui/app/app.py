@@ -24,6 +24,7 @@ from tui.app.gc_policy import GcPolicy
 from tui.app.modals import Modals
 from tui.app.screens.main import MainScreen
 from tui.app.session import ChatSession
+from tui.app.turn_events import TurnEvents
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
 from tui.core.client import ChatClient
 from tui.core.errors import LogprobChatError, one_line
@@ -56,6 +57,7 @@ class LogprobChatApp(App[int]):
         cursor_blink: bool = True,
         stream: bool = True,
         data_dir: Path | None = None,
+        gc_policy: GcPolicy | None = None,
     ) -> None:
         super().__init__()
         self.options = options or BackendOptions()
@@ -77,7 +79,8 @@ class LogprobChatApp(App[int]):
         self.stream = stream
         self.data_dir = data_dir or default_data_dir()
         self._shutting_down = False
-        self.gc_policy = GcPolicy()
+        self.gc_policy = gc_policy or GcPolicy()
+        self.turn_events = TurnEvents(self._listener_failed)
 
     @property
     def main(self) -> MainScreen:
@@ -102,6 +105,14 @@ class LogprobChatApp(App[int]):
             # "starting built-in model…" instead of a blank terminal; keys typed meanwhile
             # are buffered by the terminal and handled when the load ends.
             self.call_after_refresh(self.set_timer, FIRST_PAINT_GRACE, self._open_backend)
+
+    @property
+    def turn_listeners(self) -> list[Any]:
+        """Objects told about each turn as it happens (see :mod:`tui.app.turn_events`)."""
+        return self.turn_events.listeners
+
+    def _listener_failed(self, message: str) -> None:
+        self.main.system_note(message, kind="error")
 
     # ------------------------------------------------------------------ backend
 

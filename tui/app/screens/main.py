@@ -217,6 +217,7 @@ class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[
             base_url=s.backend.connection.safe_url if s.backend else "",
         )
         view = self._add_turn(turn)
+        self.chat_app.turn_events.emit("turn_asked", turn)
         self.log_view.anchor()
         self._select(len(self.views) - 1)
         if s.ready:
@@ -246,6 +247,7 @@ class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[
         answer = AnswerBuilder(clock=self.chat_app.clock).finish("error", message)
         turn.answer = answer
         view.finish(answer)
+        self.chat_app.turn_events.emit("turn_finished", turn)
         self.refresh_bindings()
         if self._selected_view() is view:
             self._show_selected()
@@ -321,6 +323,8 @@ class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[
         if final:
             return
         live.view.show_live(live.builder.live_metrics())
+        if new or text or reasoning:
+            self.chat_app.turn_events.emit("turn_progress", live.turn, live.builder)
         if self._selected_view() is live.view:
             self._show_live_stats(live)
             self.json_view.sync()
@@ -340,6 +344,7 @@ class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[
         live.turn.answer = answer
         live.turn.live = None
         self.chat_app.gc_policy.stream_ended()
+        self.chat_app.turn_events.emit("turn_finished", live.turn)
         if not self.is_attached:
             return
         live.view.finish(answer)
@@ -453,6 +458,7 @@ class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[
             answer = AnswerBuilder(clock=self.chat_app.clock).finish("stopped")
             turn.answer = answer
             view.finish(answer)
+            self.chat_app.turn_events.emit("turn_finished", turn)
             self.refresh_bindings()
             return
         self.workers.cancel_group(self, "generation")
