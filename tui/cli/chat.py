@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from tui.cli.ask import system_prompt
 from tui.cli.options import (
     add_connection_options,
     add_sampling_options,
     add_store_options,
+    backend_options,
     fail,
+    sampling_options,
 )
+from tui.core.backend import validate_options
+from tui.core.errors import LogprobChatError
+from tui.core.paths import data_dir
 
 
 def add_parser(subparsers: Any) -> None:
@@ -23,4 +29,26 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return fail("the chat screen is not built yet; use `logprob-chat ask MESSAGE`", 1)
+    # Every bad value is reported here, in one line, before the screen opens.
+    try:
+        system, preset = system_prompt(args)
+        sampling = sampling_options(args)
+        options = backend_options(args)
+        validate_options(options)
+    except LogprobChatError as exc:
+        return fail(str(exc))
+    from tui.app.app import LogprobChatApp  # Textual loads only when the TUI is wanted
+
+    app = LogprobChatApp(
+        options=options,
+        sampling=sampling,
+        system_prompt=system or "",
+        preset=preset,
+        stream=not args.no_stream,
+        data_dir=data_dir(args.data_dir),
+    )
+    try:
+        result = app.run()
+    finally:
+        app.close_backend()
+    return int(result or 0)

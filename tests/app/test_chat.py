@@ -1,0 +1,241 @@
+"""The main screen against the scripted server: send, stream, stop, errors, selection."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
+from tests.support.scripted_server import Reply, Stall, chat_chunk, stream_of, token_row
+from tui.app.widgets.answer import SystemLine
+
+
+async def test_input_has_focus_at_start_and_a_question_gets_a_streamed_answer(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS), interval=0.01))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.focused is app.main.input
+        await send(pilot, "Where did the cat sit?")
+        view = app.main.views[-1]
+        assert view.turn.state == "complete"
+        assert block_texts(app) == TEXT
+        assert len(view.tokens) == len(TOKENS)
+        footer = view.footer_text
+        assert footer.startswith("✓ complete · 7 tokens")
+        assert "1 below 0.1" in footer
+        body = scripted.chat_requests()[0].json
+        assert body["messages"] == [{"role": "user", "content": "Where did the cat sit?"}]
+        assert body["stream"] is True and body["top_logprobs"] == 5
+        assert app.main.input.text == ""  # sent text leaves the input
+        stats = str(app.main.stats.render())
+        assert "Answer #1 · complete" in stats
+        assert "Time to first token" in stats and "Tokens/s" in stats
+
+
+async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(scripted):
+    half = stream_of(TOKENS)[:4]  # role chunk + 3 tokens, then the server goes silent
+    scripted.queue(Reply.sse([*half, Stall()], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.main.input.insert("go")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.main.views) and len(app.main.views[0].tokens) == 3)
+        view = app.main.views[0]
+        await wait_for(pilot, lambda: "3 tokens" in view.footer_text)
+        assert view.footer_text.startswith("… streaming · 3 tokens")
+        assert "streaming" in str(app.main.stats.render())
+        assert view.turn.state == "streaming"
+        # Typing stays possible while the answer streams.
+        await pilot.press("a", "b")
+        assert app.main.input.text == "ab"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: view.turn.answer is not None)
+        answer = view.turn.answer
+        assert answer.status == "stopped"
+        assert answer.text == "The cat sat"
+        assert len(answer.tokens) == 3
+        assert view.footer_text.startswith("■ stopped · 3 tokens")
+        assert block_texts(app) == "The cat sat"
+        assert app.main.input.text == "ab"
+        # The app is still usable: the next question goes out.
+        app.main.input.clear()
+        await send(pilot, "again")
+        assert app.main.views[-1].turn.state == "complete"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_connection_refused_is_one_line_in_the_chat_and_the_app_lives_on():
+    app = make_app(base_url=f"http://127.0.0.1:{_closed_port()}/v1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hello?")
+        view = app.main.views[-1]
+        assert view.turn.state == "error"
+        error = view.error_text
+        assert error.startswith("⚠ cannot connect to http://127.0.0.1:")
+        assert "connection refused" in error and "\n" not in error
+        assert app.is_running
+        await send(pilot, "still there?")
+        assert len(app.main.views) == 2
+
+
+async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
+    scripted.queue(
+        Reply.sse(stream_of(TOKENS)),
+        Reply.json({"error": {"message": "the GPU caught fire"}}, status=500),
+    )
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "one")
+        await send(pilot, "two")
+        first, second = app.main.views
+        assert first.turn.state == "complete" and block_texts(app, 0) == TEXT
+        assert second.turn.state == "error"
+        assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
+
+
+async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted):
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:3], "data: {not json"], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "x")
+        view = app.main.views[-1]
+        assert view.turn.state == "error"
+        assert view.turn.answer.text == "The cat"
+        assert "not JSON" in view.error_text
+        assert block_texts(app) == "The cat"
+
+
+async def test_the_second_request_carries_the_history(scripted):
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "first")
+        await send(pilot, "second")
+        messages = scripted.chat_requests()[1].json["messages"]
+        assert messages == [
+            {"role": "user", "content": "first"},
+            {"role": "assistant", "content": "Hello world!"},
+            {"role": "user", "content": "second"},
+        ]
+
+
+async def test_selecting_an_earlier_answer_shows_its_stats_and_json(scripted):
+    scripted.queue(
+        Reply.sse(stream_of(TOKENS)),
+        Reply.sse(stream_of([("Yes", -0.2), (".", -0.01)])),
+    )
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "one")
+        await send(pilot, "two")
+        screen = app.main
+        assert screen.selected == 1
+        assert "Answer #2" in str(screen.stats.render())
+        assert screen.json_view.doc.row_count == 2
+        await pilot.press("escape")  # input → chat log
+        assert app.focused is screen.log_view
+        await pilot.press("up")
+        assert screen.selected == 0
+        stats = str(screen.stats.render())
+        assert "Answer #1 · complete" in stats
+        assert "Tokens                           7" in stats
+        assert screen.json_view.doc.row_count == len(TOKENS)
+        assert screen.json_view.doc.line(2).strip().startswith('{"token": "The"')
+        assert screen.views[0].has_class("-selected")
+        assert not screen.views[1].has_class("-selected")
+        await pilot.press("j")
+        assert screen.selected == 1
+        await pilot.press("i")
+        assert app.focused is screen.input
+
+
+async def test_reasoning_is_shown_apart_and_collapsed(scripted):
+    chunks = [
+        chat_chunk(role=True, content=""),
+        chat_chunk(reasoning="Think", rows=[token_row("Think", -0.3)]),
+        chat_chunk(reasoning=" hard", rows=[token_row(" hard", -0.9)]),
+        chat_chunk(content="Done", rows=[token_row("Done", -0.05)]),
+        chat_chunk(finish="stop"),
+    ]
+    scripted.queue(Reply.sse(chunks))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "why?")
+        view = app.main.views[-1]
+        assert block_texts(app) == "Done"
+        assert view.reasoning_track.text == "Think hard"
+        assert [t.text for t in view.tokens] == ["Done"]  # the cursor walks the answer only
+        box = view.query_one(".reasoning")
+        assert box.collapsed is True
+        assert box.title == "reasoning · 2 tokens · 10 characters"
+        await pilot.press("escape", "r")
+        assert box.collapsed is False
+
+
+async def test_a_question_typed_while_an_answer_streams_is_kept_not_sent(scripted):
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], Stall()], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main.input.insert("first")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main._live is not None)
+        app.main.input.insert("second")
+        await pilot.press("enter")
+        assert len(app.main.views) == 1
+        assert app.main.input.text == "second"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.main._live is None)
+
+
+async def test_a_note_in_the_chat_is_plain_text():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.system_note("[bold]not markup[/bold] \x1b]0;t\x07")
+        await pilot.pause()
+        line = app.main.query(SystemLine).last()
+        assert str(line.render()) == "· [bold]not markup[/bold] ␛]0;t␇"
+
+
+async def test_a_server_that_ignores_streaming_is_answered_with_a_notice(scripted):
+    from tests.support.scripted_server import completion_of
+
+    scripted.queue(Reply.json(completion_of([("Whole", -0.2), (" reply", -0.4)])))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "q")
+        view = app.main.views[-1]
+        assert view.turn.state == "complete"
+        assert block_texts(app) == "Whole reply"
+        assert view.notices_text == "· the server did not stream; showing its complete reply"
+
+
+async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
+    from tui.core.answer import AnswerBuilder
+    from tui.core.conversation import Turn
+    from tui.core.events import Finished, TextDelta, TokensReceived
+    from tui.core.wire import normalise_row
+
+    builder = AnswerBuilder()
+    rows = [token_row("Old", -0.1), token_row(" answer", -2.5)]
+    tokens = [normalise_row(r, i, "answer", 5) for i, r in enumerate(rows)]
+    for token, text in zip(tokens, ("Old", " answer"), strict=True):
+        token.text = text
+        builder.apply(TextDelta(text))
+    builder.apply(TokensReceived(tokens, rows))
+    builder.apply(Finished("stop"))
+    turn = Turn("what was said?", preset="kept", answer=builder.finish("stopped"))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.main.show_turns([turn])
+        await pilot.pause()
+        view = app.main.views[0]
+        assert block_texts(app) == "Old answer"
+        assert view.footer_text.startswith("■ stopped · 2 tokens")
+        assert view.header_text.startswith("#1 · kept")
+        assert "Answer #1 · stopped" in str(app.main.stats.render())
+        assert app.main.json_view.doc.row_count == 2
+        await pilot.press("escape", "m")
+        assert app.main.cursor == 1

@@ -1,0 +1,57 @@
+"""The GC policy: no automatic collection while streaming, survivors frozen, all restored."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from tui.app.gc_policy import GcPolicy
+
+
+@pytest.fixture
+def restore_gc():
+    was = gc.isenabled()
+    yield
+    gc.unfreeze()
+    if was:
+        gc.enable()
+
+
+def test_streaming_disables_collection_and_freezes_every_n_rows(restore_gc):
+    ticks = iter(range(1000))
+    policy = GcPolicy(every_rows=100, every_seconds=1e9, clock=lambda: next(ticks))
+    frozen = gc.get_freeze_count()
+    policy.stream_started()
+    assert not gc.isenabled()
+    kept = [{"row": i} for i in range(50)]
+    policy.rows_added(50)
+    assert policy.freezes == 0
+    policy.rows_added(60)
+    assert policy.freezes == 1
+    assert gc.get_freeze_count() >= frozen + len(kept)
+    policy.stream_ended()
+    assert gc.isenabled()
+    policy.release()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_slow_stream_still_freezes_on_time(restore_gc):
+    now = [0.0]
+    policy = GcPolicy(every_rows=10**9, every_seconds=2.0, clock=lambda: now[0])
+    policy.stream_started()
+    policy.rows_added(1)
+    assert policy.freezes == 0
+    now[0] = 2.5
+    policy.rows_added(1)
+    assert policy.freezes == 1
+    policy.stream_ended()
+
+
+def test_disabled_policy_leaves_the_collector_alone(restore_gc):
+    policy = GcPolicy(enabled=False)
+    policy.stream_started()
+    assert gc.isenabled()
+    policy.rows_added(10**6)
+    policy.stream_ended()
+    assert policy.freezes == 0 and gc.isenabled()

@@ -1,0 +1,41 @@
+"""The input bar: Enter sends; ctrl+j newline; multi-line mode for terminals without
+shift+enter."""
+
+from __future__ import annotations
+
+from tests.app.support import make_app, wait_for
+
+
+async def test_ctrl_j_inserts_a_newline_and_enter_sends_both_lines(scripted):
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.main.input.text == "a\nb"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(scripted.chat_requests()) == 1)
+        assert scripted.chat_requests()[0].json["messages"][-1]["content"] == "a\nb"
+
+
+async def test_multiline_mode_enter_is_a_newline_and_ctrl_s_sends(scripted):
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        field = app.main.input
+        await pilot.press("ctrl+o")
+        assert field.multiline and "ctrl+s send" in str(field.border_title)
+        await pilot.press("x", "enter", "y", "enter", "z")
+        assert field.text == "x\ny\nz"
+        assert app.main.views == []
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(scripted.chat_requests()) == 1)
+        assert scripted.chat_requests()[0].json["messages"][-1]["content"] == "x\ny\nz"
+        assert field.text == ""
+        await pilot.press("ctrl+o")
+        assert not field.multiline
+
+
+async def test_blank_input_is_not_sent(scripted):
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        assert app.main.views == [] and scripted.chat_requests() == []

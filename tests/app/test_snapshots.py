@@ -1,0 +1,74 @@
+"""Snapshots of the main screen (SVG, compared by pytest-textual-snapshot).
+
+Deterministic: fixed answers from the scripted server, a fake clock for the timings, no
+cursor blink, no notifications. Update with ``uv run pytest tests/app/test_snapshots.py
+--snapshot-update`` after looking at the report.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tests.app.support import make_app, wait_for
+from tests.support.scripted_server import Reply, stream_of
+
+# Japanese, as the users write it: wide characters must line up.
+JAPANESE = [
+    ("猫", math.log(0.92), [("猫", math.log(0.92)), ("犬", math.log(0.05))]),
+    ("は", math.log(0.97), [("は", math.log(0.97)), ("が", math.log(0.02))]),
+    ("マット", math.log(0.45), [("マット", math.log(0.45)), ("床", math.log(0.3))]),
+    ("の", math.log(0.99), [("の", math.log(0.99))]),
+    ("上", math.log(0.88), [("上", math.log(0.88)), ("横", math.log(0.07))]),
+    ("に", math.log(0.95), [("に", math.log(0.95))]),
+    ("座りました", math.log(0.06), [("いました", math.log(0.7)), ("座りました", math.log(0.06))]),
+    ("。", math.log(0.9), [("。", math.log(0.9)), ("!", math.log(0.05))]),
+]
+ENGLISH = [
+    ("The", math.log(0.9), [("The", math.log(0.9)), ("A", math.log(0.08))]),
+    (" cat", math.log(0.5), [(" cat", math.log(0.5)), (" dog", math.log(0.3))]),
+    (" sat", math.log(0.04), [(" ran", math.log(0.6)), (" sat", math.log(0.04))]),
+    (".", math.log(0.85), [(".", math.log(0.85)), ("!", math.log(0.1))]),
+]
+
+
+def _app(scripted):
+    scripted.queue(Reply.sse(stream_of(ENGLISH)), Reply.sse(stream_of(JAPANESE)))
+    return make_app(scripted)
+
+
+async def _two_answers_with_heatmap(pilot) -> None:
+    app = pilot.app
+    for question in ("Where did the cat sit?", "猫はどこに座りましたか？"):
+        app.main.input.insert(question)
+        await pilot.press("enter")
+        n = len(app.main.views)
+        await wait_for(pilot, lambda n=n: n and app.main.views[n - 1].turn.answer is not None)
+    await pilot.press("f5")
+    await pilot.pause()
+
+
+async def _with_cursor_on_least_likely(pilot) -> None:
+    await _two_answers_with_heatmap(pilot)
+    await pilot.press("escape", "m")
+    await pilot.pause()
+
+
+def test_wide_main_screen_with_heatmap_and_inspector(scripted, snap_compare):
+    assert snap_compare(
+        _app(scripted), terminal_size=(160, 48), run_before=_with_cursor_on_least_likely
+    )
+
+
+def test_narrow_main_screen_with_heatmap(scripted, snap_compare):
+    assert snap_compare(
+        _app(scripted), terminal_size=(80, 24), run_before=_two_answers_with_heatmap
+    )
+
+
+def test_narrow_main_screen_with_the_pane_swapped_in(scripted, snap_compare):
+    async def run_before(pilot) -> None:
+        await _with_cursor_on_least_likely(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(_app(scripted), terminal_size=(80, 24), run_before=run_before)

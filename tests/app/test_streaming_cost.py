@@ -1,0 +1,71 @@
+"""A long answer streams as blocks: finished blocks are never rebuilt while it streams, and
+the raw JSON viewer formats only the lines on screen."""
+
+from __future__ import annotations
+
+import collections
+import math
+
+from tests.app.support import make_app, send
+from tests.support.scripted_server import Pause, Reply, stream_of
+from tui.app.text import json_lines
+from tui.app.widgets.answer import TrackView
+
+
+def long_answer(n: int) -> list[tuple[str, float, list[tuple[str, float]]]]:
+    tokens = []
+    for i in range(n):
+        text = "\n\n" if i % 40 == 39 else f" word{i % 50}"
+        lp = math.log(0.3 + 0.6 * ((i * 7) % 10) / 10)
+        tokens.append((text, lp, [(text, lp)] + [(f" alt{j}", math.log(0.01)) for j in range(9)]))
+    return tokens
+
+
+async def test_finished_blocks_are_never_rebuilt_while_streaming(scripted, monkeypatch):
+    tokens = long_answer(1200)
+    chunks = stream_of(tokens)
+    # Pauses make the answer arrive over many repaint ticks.
+    paced = []
+    for i, chunk in enumerate(chunks):
+        paced.append(chunk)
+        if i % 100 == 99:
+            paced.append(Pause(0.08))
+    scripted.queue(Reply.sse(paced))
+    builds: collections.Counter[int] = collections.Counter()
+    final: set[int] = set()  # blocks built with their final text and every colour
+    wasted: list[int] = []  # rebuilds of such blocks
+    original = TrackView.block_content
+
+    def counting(self, index):
+        if "answer-text" in self.classes:
+            builds[index] += 1
+            if index in final:
+                wasted.append(index)
+            track = self.track
+            _, end = track.block_range(index)
+            if index < track.blocks.frozen and track.aligner.pos > end:
+                final.add(index)
+        return original(self, index)
+
+    monkeypatch.setattr(TrackView, "block_content", counting)
+    formatted: list[int] = []
+    real_format = json_lines.format_row
+    monkeypatch.setattr(
+        json_lines, "format_row", lambda row: formatted.append(1) or real_format(row)
+    )
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f5")  # heatmap on: the costly case
+        await send(pilot, "go")
+        view = app.main.views[-1]
+        assert len(view.tokens) == 1200
+        blocks = view.text_view.track.block_count()
+        assert blocks >= 8
+        # A block is rebuilt while it grows or gets colours; once complete, never again
+        # (whatever the timing of the stream and the repaints).
+        assert wasted == []
+        assert len(final) >= blocks - 2
+        assert max(builds[i] for i in range(blocks - 1)) > 1  # the check did see growth
+        # The JSON document has 1200 rows × 12 lines; only what was on screen was formatted.
+        assert app.main.json_view.doc.line_count == 2 + 1200 * 12
+        assert len(formatted) < 200

@@ -1,0 +1,127 @@
+"""Heatmap and token cursor: colours follow probability, the inspector follows the cursor."""
+
+from __future__ import annotations
+
+import math
+
+from tests.app.support import TOKENS, make_app, send
+from tests.support.scripted_server import Reply, stream_of
+from tui.app.widgets.answer import AnswerBlock
+
+
+def styles_of(app) -> list:
+    block = app.main.views[-1].text_view.query_one(AnswerBlock)
+    return [(span.start, span.end, span.style) for span in block.render().spans]
+
+
+async def test_heatmap_toggles_colours_per_token_with_a_cue_for_the_unlikely(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        assert styles_of(app) == []
+        await pilot.press("f5")
+        assert app.main.heat_on
+        assert app.main.legend.display
+        spans = styles_of(app)
+        assert [(s, e) for s, e, _ in spans] == [(0, 3), (3, 7), (7, 11), (11, 14), (14, 18),
+                                                 (18, 22), (22, 23)]  # fmt: skip
+        sat = spans[2][2]
+        assert sat.bold and sat.underline  # p = 0.04 < 0.1: not only a colour
+        assert not spans[0][2].underline
+        assert spans[0][2].background != sat.background
+        await pilot.press("f5")
+        assert styles_of(app) == []
+        assert not app.main.legend.display
+
+
+async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        screen = app.main
+        await pilot.press("escape", "t")
+        assert screen.cursor == 0
+        assert screen.inspector.display
+        assert "Token 1 of 7" in str(screen.inspector.render())
+        await pilot.press("right", "right")
+        assert screen.cursor == 2
+        text = str(screen.inspector.render())
+        assert "#2  ␣sat" in text
+        assert "4.00%" in text and "-3.2189" in text  # probability and logprob
+        assert "▶ ␣sat" in text and "␣ran" in text  # alternatives, the sampled one marked
+        assert "Residual mass" in text
+        # The cursor token is drawn with the cursor style in its block.
+        spans = styles_of(app)
+        assert (7, 11) in [(s, e) for s, e, _ in spans]
+        # The JSON viewer highlights the cursor token's row.
+        first = screen.json_view.doc.line_of_row(2)
+        assert first in screen.json_view._highlight
+        await pilot.press("end")
+        assert screen.cursor == 6
+        await pilot.press("right")
+        assert screen.cursor == 6  # clamped
+        await pilot.press("home", "left")
+        assert screen.cursor == 0
+        await pilot.press("escape")  # leaves the cursor, keeps the focus in the log
+        assert screen.cursor is None and app.focused is screen.log_view
+        assert not screen.inspector.display
+
+
+async def test_jump_to_the_least_likely_and_next_low_tokens(scripted):
+    tokens = [*TOKENS, (" again", math.log(0.02), [(" again", math.log(0.02))])]
+    scripted.queue(Reply.sse(stream_of(tokens)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        screen = app.main
+        await pilot.press("escape", "m")
+        assert screen.cursor == 7  # " again", p = 0.02
+        assert "␣again" in str(screen.inspector.render())
+        await pilot.press("n")
+        assert screen.cursor == 2  # wraps around to " sat", the other p < 0.1
+        await pilot.press("n")
+        assert screen.cursor == 7
+
+
+async def test_narrow_terminal_shows_the_token_strip_under_the_chat(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("escape", "m")
+        await pilot.pause()
+        strip = app.main.strip
+        assert strip.display and strip.region.height > 0
+        assert "␣sat" in str(strip.render()) and "4.00%" in str(strip.render())
+
+
+async def test_an_answer_without_logprobs_says_so(scripted):
+    chunks = stream_of([("Hi", -0.1)])
+    for chunk in chunks:
+        for choice in chunk.get("choices", []):
+            choice.pop("logprobs", None)
+    scripted.queue(Reply.sse(chunks))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("escape", "t")
+        assert app.main.cursor is None
+        assert "none returned by the server" in str(app.main.stats.render())
+        assert "no logprobs returned" in app.main.views[-1].footer_text
+
+
+async def test_a_theme_change_recolours_the_heatmap(scripted):
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("f5")
+        before = styles_of(app)[0][2].background
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = styles_of(app)[0][2].background
+        assert before != after
+        palette = app.main.palette
+        assert after in [s.background for s in (*palette.levels, *palette.low_levels)]

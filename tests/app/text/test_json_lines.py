@@ -1,0 +1,65 @@
+"""The lazy raw-JSON document: line counts without formatting, valid JSON when joined."""
+
+import json
+
+from tests.support.scripted_server import token_row
+from tui.app.text.json_lines import RawJsonLines, format_row, row_line_count
+
+
+def rows(n: int, top: int = 3) -> list[dict]:
+    return [
+        token_row(
+            f"t{i}", -0.1 * i, [(f"t{i}", -0.1 * i)] + [(f"a{j}", -3.0) for j in range(top - 1)]
+        )
+        for i in range(n)
+    ]
+
+
+def test_line_count_is_known_without_formatting():
+    data = rows(5, top=4)
+    doc = RawJsonLines(data)
+    assert row_line_count(data[0]) == 2 + 4
+    assert doc.line_count == 2 + 5 * 6
+    assert row_line_count("odd") == 1
+    assert row_line_count({"token": "x", "logprob": -1.0}) == 1
+
+
+def test_joined_lines_are_the_rows_as_valid_json():
+    data = rows(4)
+    data.append({"token": "x", "logprob": -1.0, "top_logprobs": []})
+    data.append({"token": "odd row without alternatives"})
+    doc = RawJsonLines(data)
+    assert json.loads(doc.text()) == {"content": data}
+    assert doc.line(0) == '{"content": ['
+    assert doc.line(doc.line_count - 1) == "]}"
+
+
+def test_a_growing_row_list_is_indexed_incrementally_and_commas_follow():
+    data = rows(2)
+    doc = RawJsonLines(data)
+    before = doc.line(doc.line_count - 2)
+    assert before.endswith("]}") and not before.endswith(",")
+    data.extend(rows(3)[2:])
+    assert doc.sync() == 1
+    assert json.loads(doc.text()) == {"content": data}
+
+
+def test_row_of_line_maps_back():
+    data = rows(3, top=2)
+    doc = RawJsonLines(data)
+    assert doc.row_of_line(0) is None
+    assert doc.row_of_line(1) == 0
+    assert doc.row_of_line(doc.line_of_row(2)) == 2
+    assert doc.row_of_line(doc.line_count - 1) is None
+
+
+def test_empty_document_and_out_of_range_lines():
+    doc = RawJsonLines([])
+    assert doc.line_count == 1 and doc.line(0) == "null" and doc.line(5) == ""
+
+
+def test_control_characters_never_reach_a_line():
+    data = [token_row("\x1b]0;pwned\x07", -0.5, [("\x1b[31m", -1.0)])]
+    text = "\n".join(format_row(data[0]))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\u001b" in text

@@ -1,0 +1,172 @@
+"""Every user action in one table: its keys, its words, where it applies.
+
+The footer bindings, the help screen's rows and the command palette are all generated from
+:data:`ACTIONS`, so a key shown in one place is the key that works in the others.
+
+``where`` says which part of the screen owns the binding:
+
+* ``screen``: works wherever the focus is (function keys, Esc to stop);
+* ``log``: the chat log has focus (single letters and arrows, since typing there is not text);
+* ``input``: the input bar has focus.
+
+``palette`` is ``False`` for actions that make no sense without a key (moving the cursor by one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.binding import Binding
+
+Where = Literal["screen", "log", "input"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    action: str  # method name without ``action_`` on the widget that owns the binding
+    keys: str  # Textual key names, comma separated
+    description: str  # short: the footer
+    help: str  # one sentence: help screen and palette
+    group: str
+    where: Where
+    show: bool = True  # in the footer
+    palette: bool = True
+    priority: bool = False
+    key_display: str | None = None
+    palette_title: str | None = None  # longer than the footer's word, when it needs to be
+
+    @property
+    def title(self) -> str:
+        return self.palette_title or self.description
+
+
+GENERAL = "General"
+ANSWERS = "Answers"
+TOKENS = "Token cursor"
+COPY = "Copy and save"
+INPUT = "Input"
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # -- screen-wide
+    ActionSpec("stop", "escape", "Stop", "Stop the answer being generated (keeps what arrived)",
+               GENERAL, "screen", priority=True, key_display="esc",
+               palette_title="Stop generating"),
+    ActionSpec("help", "f1", "Help", "Show every key and what it does", GENERAL, "screen",
+               palette_title="Help: keys and actions"),
+    ActionSpec("system_prompt", "f2", "Prompt", "Edit the system prompt, pick or save a preset",
+               GENERAL, "screen", palette_title="System prompt and presets"),
+    ActionSpec("settings", "f3", "Settings",
+               "Model, temperature, top_logprobs, max_tokens and seed for the next request",
+               GENERAL, "screen", palette_title="Settings: model and sampling"),
+    ActionSpec("toggle_pane", "f4", "Pane", "Show or hide the stats / inspector / JSON pane",
+               GENERAL, "screen", palette_title="Show or hide the side pane"),
+    ActionSpec("toggle_heatmap", "f5", "Heat",
+               "Colour answer tokens by probability (bold underline: p below the threshold)",
+               GENERAL, "screen", palette_title="Token heatmap on/off"),
+    ActionSpec("focus_log", "f8", "Log",
+               "Move the focus to the chat log (select answers, token cursor, copy)",
+               GENERAL, "screen", show=False, palette_title="Focus the chat log"),
+    ActionSpec("focus_json", "f9", "JSON", "Move the focus to the raw JSON viewer to scroll it",
+               GENERAL, "screen", show=False, palette_title="Focus the raw JSON viewer"),
+    # -- input bar
+    ActionSpec("send_enter", "enter", "Send", "Send the question", INPUT, "input",
+               palette=False, key_display="⏎"),
+    ActionSpec("send", "ctrl+s", "Send", "Send the question (works in multi-line mode)",
+               INPUT, "input", show=False, palette_title="Send the question"),
+    ActionSpec("toggle_multiline", "ctrl+o", "Multi",
+               "Multi-line mode: Enter inserts a newline, ctrl+s sends", INPUT, "input",
+               palette_title="Multi-line input on/off"),
+    ActionSpec("screen.focus_log", "escape", "Log",
+               "Move to the chat log (select answers, token cursor, copy)", INPUT, "input",
+               palette=False, key_display="esc"),
+    ActionSpec("newline", "ctrl+j,shift+enter", "Newline",
+               "Insert a newline without sending", INPUT, "input", show=False, palette=False),
+    # -- chat log: answers
+    ActionSpec("select_previous", "up,k", "Prev", "Select the previous answer", ANSWERS, "log",
+               key_display="↑k", palette_title="Select the previous answer"),
+    ActionSpec("select_next", "down,j", "Next", "Select the next answer", ANSWERS, "log",
+               key_display="↓j", palette_title="Select the next answer"),
+    ActionSpec("select_last", "G", "Latest", "Select the latest answer", ANSWERS, "log",
+               show=False, palette_title="Select the latest answer"),
+    ActionSpec("toggle_heatmap", "h", "Heatmap", "Colour answer tokens by probability",
+               ANSWERS, "log", show=False, palette=False),
+    ActionSpec("toggle_reasoning", "r", "Reasoning",
+               "Expand or collapse the selected answer's reasoning", ANSWERS, "log",
+               palette_title="Expand or collapse reasoning"),
+    ActionSpec("focus_input", "i,enter", "Input", "Back to the input bar", ANSWERS, "log",
+               show=False, key_display="i", palette_title="Focus the input bar"),
+    ActionSpec("help", "question_mark", "Help", "Show every key and what it does", GENERAL,
+               "log", show=False, palette=False, key_display="?"),
+    ActionSpec("leave", "escape", "Back", "Leave the token cursor, or go back to the input",
+               ANSWERS, "log", palette=False, key_display="esc"),
+    # -- chat log: token cursor
+    ActionSpec("toggle_cursor", "t", "Tokens", "Enter or leave the token cursor", TOKENS, "log",
+               palette_title="Token cursor on/off"),
+    ActionSpec("cursor_left", "left", "Prev token", "Previous token", TOKENS, "log",
+               show=False, palette=False, key_display="←"),
+    ActionSpec("cursor_right", "right", "Move", "Next token (← previous)", TOKENS, "log",
+               palette=False, key_display="←→"),
+    ActionSpec("cursor_first", "home", "First", "First token", TOKENS, "log", show=False,
+               palette=False),
+    ActionSpec("cursor_last", "end", "Last", "Last token", TOKENS, "log", show=False,
+               palette=False),
+    ActionSpec("cursor_least_likely", "m", "Least",
+               "Put the token cursor on the selected answer's least likely token", TOKENS, "log",
+               palette_title="Jump to the least likely token"),
+    ActionSpec("cursor_next_low", "n", "Next low",
+               "Move the token cursor to the next token with p below the threshold", TOKENS,
+               "log", palette_title="Jump to the next low-probability token"),
+    # -- copy and save (chat log keys; the palette works from anywhere)
+    ActionSpec("copy_json", "c", "Copy",
+               "Copy the selected answer's raw logprob JSON to the clipboard", COPY, "log",
+               palette_title="Copy raw logprob JSON"),
+    ActionSpec("copy_stats", "s", "Stats", "Copy the selected answer's stats as text", COPY,
+               "log", palette_title="Copy stats as text"),
+    ActionSpec("copy_text", "y", "Text", "Copy the selected answer's text", COPY, "log",
+               palette_title="Copy the answer text"),
+    ActionSpec("save_json", "w", "Save",
+               "Save the selected answer's raw logprob JSON to a file (for big payloads)", COPY,
+               "log", palette_title="Save raw logprob JSON to a file"),
+)  # fmt: skip
+
+
+def bindings_for(where: Where, namespace: str = "") -> list[Binding]:
+    """Textual bindings for one owner, in table order; ``namespace`` (e.g. ``"screen."``)
+    sends the actions elsewhere (the chat log's keys run the screen's actions)."""
+    return [
+        Binding(
+            spec.keys,
+            namespace + spec.action,
+            spec.description,
+            show=spec.show,
+            priority=spec.priority,
+            key_display=spec.key_display,
+            tooltip=spec.help,
+        )
+        for spec in ACTIONS
+        if spec.where == where
+    ]
+
+
+def key_label(spec: ActionSpec) -> str:
+    """How a key is written in help: ``f1``, ``ctrl+s``, ``↑/k``."""
+    if spec.key_display:
+        return spec.key_display
+    return " / ".join(k.strip() for k in spec.keys.split(","))
+
+
+def help_rows() -> list[tuple[str, str, str]]:
+    """``(key, description, group)`` for the help screen, one row per binding."""
+    return [(key_label(spec), spec.help, spec.group) for spec in ACTIONS]
+
+
+def palette_actions() -> list[ActionSpec]:
+    """One entry per action offered in the command palette (no duplicates)."""
+    seen: set[str] = set()
+    out = []
+    for spec in ACTIONS:
+        if spec.palette and spec.action not in seen:
+            seen.add(spec.action)
+            out.append(spec)
+    return out

@@ -1,0 +1,230 @@
+"""The Textual application: opens the backend, owns the session, copies to the clipboard.
+
+Start-up paints the screen first, then opens the backend in a thread worker (starting the
+embedded engine takes about a second); a question typed meanwhile is sent when it is ready.
+Quitting (ctrl+q) stops the generation, closes the HTTP client and stops the engine.
+
+Everything the app would otherwise reach for on its own can be injected, for tests and for
+other front ends: an open ``backend`` (or a ``backend_factory``), the ``clock`` answers are
+timed with, the preset store, the modal screens, whether to try a local clipboard.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+
+from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, local_clipboard_available
+from tui.app.gc_policy import GcPolicy
+from tui.app.modals import Modals
+from tui.app.screens.main import MainScreen
+from tui.app.session import ChatSession
+from tui.app.turn_events import TurnEvents
+from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
+from tui.core.client import ChatClient
+from tui.core.errors import LogprobChatError, one_line
+from tui.core.paths import data_dir as default_data_dir
+from tui.core.presets import PresetStore
+from tui.core.settings import Sampling
+
+FIRST_PAINT_GRACE = 0.15
+"""Seconds between the first refresh and the engine start: time for Textual's writer thread
+to put the first frame on the terminal before the model load takes the GIL."""
+
+
+class LogprobChatApp(App[int]):
+    TITLE = "logprob-chat"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        *,
+        options: BackendOptions | None = None,
+        backend: Backend | None = None,
+        backend_factory: Callable[[], Backend] | None = None,
+        sampling: Sampling | None = None,
+        system_prompt: str = "",
+        preset: str | None = None,
+        presets: PresetStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        modals: Modals | None = None,
+        local_clipboard: bool | None = None,
+        cursor_blink: bool = True,
+        stream: bool = True,
+        data_dir: Path | None = None,
+        gc_policy: GcPolicy | None = None,
+    ) -> None:
+        super().__init__()
+        self.options = options or BackendOptions()
+        self.session = ChatSession(
+            sampling=sampling or Sampling(),
+            system_prompt=system_prompt,
+            preset=preset,
+            embedded=(backend.engine is not None) if backend else self.options.embedded,
+        )
+        self._given_backend = backend
+        self._backend_factory = backend_factory or (lambda: open_backend(self.options))
+        self.presets = presets if presets is not None else PresetStore()
+        self.clock = clock
+        self.modals = modals or Modals()
+        self.local_clipboard = (
+            local_clipboard_available() if local_clipboard is None else local_clipboard
+        )
+        self.cursor_blink = cursor_blink
+        self.stream = stream
+        self.data_dir = data_dir or default_data_dir()
+        self._shutting_down = False
+        self.gc_policy = gc_policy or GcPolicy()
+        self.turn_events = TurnEvents(self._listener_failed)
+
+    @property
+    def main(self) -> MainScreen:
+        return self._main
+
+    def on_mount(self) -> None:
+        self._main = MainScreen()
+        self.push_screen(self._main)
+
+    def main_screen_ready(self) -> None:
+        """Called by the main screen once it is mounted: now open the backend."""
+        self.gc_policy.settle()  # Textual's own long-lived objects, out of every collection
+        if self.presets.problem:
+            self.main.system_note(self.presets.problem, kind="error")
+        if self._given_backend is not None:
+            self._backend_opened(self._given_backend)
+        else:
+            # Loading the embedded model holds the GIL for its whole duration (xllamacpp's
+            # Server constructor does not release it: measured 1–6 s without a single Python
+            # bytecode running elsewhere), so even a thread worker freezes the screen. Start
+            # it only once the first frame is painted and written out, so the person sees
+            # "starting built-in model…" instead of a blank terminal; keys typed meanwhile
+            # are buffered by the terminal and handled when the load ends.
+            self.call_after_refresh(self.set_timer, FIRST_PAINT_GRACE, self._open_backend)
+
+    @property
+    def turn_listeners(self) -> list[Any]:
+        """Objects told about each turn as it happens (see :mod:`tui.app.turn_events`)."""
+        return self.turn_events.listeners
+
+    def _listener_failed(self, message: str) -> None:
+        self.main.system_note(message, kind="error")
+
+    # ------------------------------------------------------------------ backend
+
+    @work(thread=True, group="backend", exit_on_error=False)
+    def _open_backend(self) -> None:
+        try:
+            backend = self._backend_factory()
+        except LogprobChatError as exc:
+            self._from_thread(self._backend_failed, str(exc))
+            return
+        except Exception as exc:  # an engine bug must not take the chat down
+            self._from_thread(self._backend_failed, one_line(f"{type(exc).__name__}: {exc}"))
+            return
+        if self._shutting_down or not self._from_thread(self._backend_opened, backend):
+            backend.close()  # the app quit while the engine was starting
+
+    def _from_thread(self, callback: Callable[..., Any], *args: Any) -> bool:
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:  # the app is no longer running
+            return False
+        return True
+
+    def _backend_opened(self, backend: Backend) -> None:
+        if self._shutting_down:
+            backend.close()
+            return
+        session = self.session
+        session.backend = backend
+        session.embedded = backend.engine is not None
+        session.client = ChatClient(backend.connection)
+        if backend.connection.model and backend.engine is None:
+            session.model = backend.connection.model
+        self.main.backend_ready()
+        if session.model is None:
+            self._resolve_model()
+
+    def _backend_failed(self, message: str) -> None:
+        self.session.backend_error = message
+        self.main.backend_failed(message)
+
+    @work(group="backend", exit_on_error=False)
+    async def _resolve_model(self) -> None:
+        session = self.session
+        if session.backend is None or session.client is None:
+            return
+        try:
+            model = await resolve_model(session.backend, session.client)
+        except LogprobChatError as exc:
+            self.main.system_note(f"could not ask the server for its models: {exc}", kind="error")
+            return
+        if session.model is None:
+            session.model = model
+        self.main.update_status()
+
+    # ------------------------------------------------------------------ clipboard
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """OSC 52 through the terminal (works over SSH), plus the local clipboard when there
+        is one (macOS Terminal has no OSC 52). Used by Textual's own copy keys too."""
+        self._copy_local(text)
+        super().copy_to_clipboard(text)
+
+    def _copy_local(self, text: str) -> bool:
+        if not self.local_clipboard:
+            return False
+        try:
+            import pyperclip
+
+            pyperclip.copy(text)
+        except Exception:  # no clipboard tool, no display: OSC 52 is the fallback
+            return False
+        return True
+
+    def copy_with_note(self, text: str, what: str) -> None:
+        """Copy by every route that can take ``text`` and say what happened."""
+        size = len(text.encode("utf-8", "replace"))
+        local = self._copy_local(text)
+        osc52 = size <= OSC52_MAX_BYTES
+        if osc52:
+            super().copy_to_clipboard(text)
+        self.notify(
+            copy_note(what, size, osc52=osc52, local=local),
+            markup=False,
+            severity="information" if osc52 or local else "warning",
+        )
+
+    # ------------------------------------------------------------------ shutdown
+
+    async def action_quit(self) -> None:
+        await self.shutdown()
+        self.exit(0)
+
+    async def shutdown(self) -> None:
+        """Stop generating, close the HTTP client and stop the engine (idempotent)."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        main = getattr(self, "_main", None)
+        if main is not None:
+            self.workers.cancel_group(main, "generation")
+        session = self.session
+        if session.client is not None:
+            client, session.client = session.client, None
+            await client.aclose()
+        self.close_backend()
+        self.gc_policy.release()
+
+    def close_backend(self) -> None:
+        backend, self.session.backend = self.session.backend, None
+        if backend is not None:
+            backend.close()
+
+    async def on_unmount(self) -> None:
+        await self.shutdown()

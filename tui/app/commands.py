@@ -1,0 +1,48 @@
+"""Command palette entries (ctrl+p): every action of the action table, and every preset."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.app.actions import ActionSpec, key_label, palette_actions
+from tui.core.safety import safe_line
+
+if TYPE_CHECKING:
+    from tui.app.screens.main import MainScreen
+
+
+def palette_title(spec: ActionSpec) -> str:
+    return f"{spec.title} ({key_label(spec)})"
+
+
+class MainCommands(Provider):
+    """Actions of the main screen, titled as in the help, with their keys."""
+
+    @property
+    def main(self) -> MainScreen:
+        return self.screen  # type: ignore[return-value]
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        entries: list[tuple[str, str, object]] = []
+        for spec in palette_actions():
+            entries.append((palette_title(spec), spec.help, partial(self.main.run_spec, spec)))
+        for name in self.main.preset_names():
+            title = f"Use preset: {safe_line(name)}"
+            entries.append(
+                (title, "Make this preset the system prompt", partial(self.main.use_preset, name))
+            )
+        return entries
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""What the token inspector says about one token: plain strings, no widgets.
+
+Token text is shown with its whitespace visible (a space is ``␣``, a newline ``⏎``, a tab
+``→``) and control characters neutralised (:func:`tui.core.safety.safe_line`), because the
+difference between ``" the"`` and ``"the"`` is often the whole story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from tui.app.text.status import shorten_middle
+from tui.core.records import (
+    NOTE_FROM_PROBABILITY,
+    NOTE_NON_FINITE,
+    NOTE_OUT_OF_RANGE,
+    NOTE_SENTINEL,
+    NOTE_SPECULATIVE,
+    TokenRecord,
+)
+from tui.core.report import fmt_num, fmt_prob
+from tui.core.safety import safe_line
+
+NOTES = {
+    NOTE_SENTINEL: "the server sent a sentinel (-9999 / -3.4e38): probability ~0, not averaged",
+    NOTE_NON_FINITE: "the server sent no usable number (NaN, infinity or null)",
+    NOTE_SPECULATIVE: "a speculative (draft) token: the server gave no real logprob",
+    NOTE_FROM_PROBABILITY: "the server sent a probability in the logprob field; converted",
+    NOTE_OUT_OF_RANGE: "the server sent a value above 1: neither a logprob nor a probability",
+}
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def visible(text: str) -> str:
+    """Token text for one line: whitespace visible, controls neutralised."""
+    return safe_line(text).replace(" ", "␣")
+
+
+def hex_bytes(raw: bytes | None) -> str:
+    return "–" if raw is None else (raw.hex(" ") or "(none)")
+
+
+def bar(fraction: float, width: int) -> str:
+    """A horizontal bar of ``fraction`` (0..1) of ``width`` cells, in eighths of a cell."""
+    fraction = min(1.0, max(0.0, fraction))
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part else "")
+    return text.ljust(width)
+
+
+def token_facts(token: TokenRecord) -> list[tuple[str, str]]:
+    """Labelled facts about one token."""
+    facts = [
+        ("Token", f"#{token.index}  {visible(token.text)}"),
+    ]
+    if token.token != token.text:
+        facts.append(("Server token", visible(token.token)))
+    facts += [
+        ("Bytes", hex_bytes(token.bytes)),
+        ("Probability", fmt_prob(token.prob)),
+        ("Logprob", fmt_num(token.logprob, 4)),
+    ]
+    if token.id is not None:
+        facts.append(("Token id", str(token.id)))
+    if token.note:
+        facts.append(("Note", NOTES.get(token.note, safe_line(token.note))))
+    if token.top_count:
+        facts.append(("Top-k", f"{token.top_count} alternatives"))
+        facts.append(("Residual mass", fmt_prob(token.residual_mass)))
+        if token.top_entropy is not None:
+            facts.append(("Top-k entropy", f"{fmt_num(token.top_entropy)} nats"))
+    else:
+        facts.append(("Top-k", "none sent"))
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class AltRow:
+    label: str  # the alternative's text, visible whitespace, cut to fit
+    bar: str
+    prob: str
+    chosen: bool  # the sampled token
+
+
+MARK_WIDTH = 2  # "▶ " before the sampled token's row, "  " before the others
+PROB_WIDTH = 7
+
+
+def alternative_rows(token: TokenRecord, width: int, label_width: int = 14) -> list[AltRow]:
+    """One row per alternative, most likely first, bars scaled to probability (not to the
+    largest alternative, so a 30 % favourite does not look certain).
+
+    A row is ``mark label bar prob`` with single spaces: it fits in ``width`` cells."""
+    rows = []
+    prob_width = PROB_WIDTH
+    bar_width = max(4, width - MARK_WIDTH - label_width - prob_width - 2)
+    for alt in token.alternatives():
+        label = shorten_middle(visible(alt.text), label_width)
+        label += " " * (label_width - cell_len(label))
+        p = alt.prob
+        chosen = alt.token == token.token
+        rows.append(AltRow(label, bar(p or 0.0, bar_width), fmt_prob(p).rjust(prob_width), chosen))
+    return rows

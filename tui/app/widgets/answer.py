@@ -1,0 +1,332 @@
+"""Widgets of one exchange in the chat log: the question, the answer, its reasoning.
+
+An answer's text lives in a :class:`~tui.app.text.track.TextTrack` and is shown as a column
+of :class:`AnswerBlock` widgets, one per block of the track. While the answer streams only the
+blocks the track reports as dirty are repainted (the last one, as a rule); a block builds its
+:class:`~textual.content.Content` lazily in ``render`` and keeps it until something changes, so
+a heatmap toggle or a theme change costs nothing for blocks that are off screen.
+
+Everything shown is model output: it goes through ``safe_text`` and into ``Content`` (never
+markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content, Span
+from textual.widget import Widget
+from textual.widgets import Collapsible, Static
+
+from tui.app.text.heat import HeatPalette
+from tui.app.text.summary import answer_footer, answer_header, live_footer
+from tui.app.text.track import TextTrack, TrackUpdate
+from tui.core.answer import Answer
+from tui.core.conversation import Turn
+from tui.core.metrics import Metrics, compute_metrics
+from tui.core.records import TokenRecord
+from tui.core.safety import safe_line, safe_text
+
+
+class AnswerBlock(Widget):
+    """One block of a track's text, heat-coloured on demand."""
+
+    DEFAULT_CSS = "AnswerBlock { height: auto; }"
+
+    def __init__(self, view: TrackView, index: int) -> None:
+        super().__init__()
+        self.view = view
+        self.index = index
+        self._content: Content | None = None
+
+    def invalidate(self, *, layout: bool) -> None:
+        """Rebuild the content; lay out again only if the height may have changed."""
+        self._content = None
+        if layout and self.is_mounted and self.size.width:
+            # Text was added. A new line moves everything below (and scrolls the log): a full
+            # layout. The same number of lines only needs this block repainted.
+            content = self.view.block_content(self.index)
+            self._content = content
+            layout = line_count(content, self.size.width) != self.size.height
+        self.refresh(layout=layout)
+
+    def render(self) -> Content:
+        if self._content is None:
+            self._content = self.view.block_content(self.index)
+        return self._content
+
+
+def line_count(content: Content, width: int) -> int:
+    """Lines ``content`` takes when wrapped to ``width`` cells."""
+    return len(content.wrap(max(1, width)))
+
+
+def update_static(widget: Static, content: Content) -> None:
+    """``Static.update`` with a layout only when the number of lines changes (live lines and
+    the stats change every repaint while an answer streams, their height hardly ever)."""
+    width = widget.content_region.width
+    same = bool(width) and line_count(content, width) == widget.content_region.height
+    widget.update(content, layout=not same)
+
+
+class TrackView(Vertical):
+    """The blocks of one track (answer text or reasoning)."""
+
+    # The stream layout re-places only the blocks that changed (the vertical layout would
+    # measure all of them on every repaint: O(blocks) per frame, O(n²) per answer).
+    DEFAULT_CSS = "TrackView { height: auto; layout: stream; }"
+    BLANK = True  # nothing of its own to draw: skip rendering its (covered) background lines
+
+    def __init__(self, track: TextTrack, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.track = track
+        self.heat: HeatPalette | None = None
+        self.cursor: int | None = None  # token index in the track
+        self.cursor_style: object = None
+        self._blocks: list[AnswerBlock] = []
+
+    def compose(self) -> ComposeResult:
+        self._blocks = [AnswerBlock(self, i) for i in range(self.track.block_count())]
+        yield from self._blocks
+
+    def on_mount(self) -> None:
+        self._sync_blocks()
+
+    def _sync_blocks(self) -> None:
+        """Mount a block widget for every block the track has and no widget shows yet."""
+        count = self.track.block_count()
+        if count > len(self._blocks):
+            new = [AnswerBlock(self, i) for i in range(len(self._blocks), count)]
+            self._blocks.extend(new)
+            self.mount_all(new)
+
+    def apply(self, update: TrackUpdate) -> None:
+        """Mount new blocks and repaint dirty ones (never the whole track). Before the view is
+        mounted there is nothing to do: blocks render from the track when they appear."""
+        if not self.is_mounted:
+            return
+        self._sync_blocks()
+        for i in update.dirty:
+            if i < len(self._blocks):
+                self._blocks[i].invalidate(layout=True)
+
+    def repaint_all(self) -> None:
+        """Heat or theme changed: styles only, sizes stay (lazy: on-screen blocks render)."""
+        for block in self._blocks:
+            block.invalidate(layout=False)
+
+    def set_heat(self, heat: HeatPalette | None) -> None:
+        if heat is not self.heat:
+            self.heat = heat
+            self.repaint_all()
+
+    def set_cursor(self, cursor: int | None, style: object) -> None:
+        """Move the token cursor, repainting only the blocks it leaves and enters."""
+        if cursor == self.cursor and style is self.cursor_style:
+            return
+        dirty = set(self._blocks_of(self.cursor)) | set(self._blocks_of(cursor))
+        self.cursor = cursor
+        self.cursor_style = style
+        for i in dirty:
+            if i < len(self._blocks):
+                self._blocks[i].invalidate(layout=False)
+
+    def _blocks_of(self, token: int | None) -> range:
+        return range(0) if token is None else self.track.blocks_of_token(token)
+
+    def block_widget(self, token: int) -> AnswerBlock | None:
+        blocks = self._blocks_of(token)
+        return self._blocks[blocks.start] if blocks and blocks.start < len(self._blocks) else None
+
+    def block_content(self, index: int) -> Content:
+        track = self.track
+        start, end = track.block_range(index)
+        text = safe_text(track.text[start:end])  # same length: one character for one
+        spans: list[Span] = []
+        heat = self.heat
+        if heat is not None:
+            tokens = track.tokens
+            style_for = heat.style_for
+            for s, e, ti in track.spans_in(start, end):
+                spans.append(Span(s - start, e - start, style_for(tokens[ti].logprob)))
+        if self.cursor is not None and self.cursor_style is not None:
+            span = track.span_of(self.cursor)
+            if span is not None and span[0] < end and span[1] > start:
+                s, e = max(span[0], start), min(span[1], end)
+                spans.append(Span(s - start, e - start, self.cursor_style))  # type: ignore[arg-type]
+        return Content(text, spans, strip_control_codes=False)
+
+
+class QuestionView(Static):
+    """What the person asked (their own text, still never markup)."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(Content(safe_text(question)), markup=False, classes="question")
+
+
+class SystemLine(Static):
+    """A one-line message in the log (start-up problems, notes). Never markup."""
+
+    def __init__(self, message: str, *, kind: str = "note") -> None:
+        mark = "⚠ " if kind == "error" else "· "
+        super().__init__(Content(mark + safe_line(message)), markup=False, classes=f"system {kind}")
+
+
+class AnswerView(Vertical):
+    """One answer: header, reasoning (collapsed), text blocks, footer, error and notices."""
+
+    def __init__(self, turn: Turn, number: int) -> None:
+        super().__init__(classes="answer")
+        self.turn = turn
+        self.number = number
+        self.answer_track = TextTrack()
+        self.reasoning_track = TextTrack()
+        self.other_tokens = 0
+        self.text_view = TrackView(self.answer_track, classes="answer-text")
+        self._reasoning_view: TrackView | None = None
+        self._reasoning_box: Collapsible | None = None
+        self._header = Static(markup=False, classes="answer-header")
+        self._footer = Static(markup=False, classes="answer-footer")
+        self._error = Static(markup=False, classes="answer-error")
+        self._notices = Static(markup=False, classes="answer-notices")
+        self._composed = False
+
+    def compose(self) -> ComposeResult:
+        self._composed = True
+        self._header.update(Content(answer_header(self.turn, self.number)))
+        yield self._header
+        if self._reasoning_box is not None:
+            yield self._reasoning_box
+        yield self.text_view
+        yield self._footer
+        yield self._error
+        yield self._notices
+
+    def on_mount(self) -> None:
+        self._error.display = False
+        self._notices.display = False
+        if self.turn.answer is not None:
+            self.load(self.turn.answer)
+        else:
+            self.show_live(None, waiting=self.turn.live is None)
+
+    # ------------------------------------------------------------------ content
+
+    @property
+    def footer_text(self) -> str:
+        """The state line under the answer, as shown (live while streaming)."""
+        return str(self._footer.render())
+
+    @property
+    def error_text(self) -> str:
+        """The error line ("" when there is none)."""
+        return str(self._error.render()) if self._error.display else ""
+
+    @property
+    def notices_text(self) -> str:
+        return str(self._notices.render()) if self._notices.display else ""
+
+    @property
+    def header_text(self) -> str:
+        return str(self._header.render())
+
+    @property
+    def tokens(self) -> list[TokenRecord]:
+        """The answer-scope tokens: what the token cursor walks over."""
+        return self.answer_track.tokens
+
+    def feed(
+        self,
+        text: str,
+        reasoning: str,
+        tokens: Sequence[TokenRecord],
+        *,
+        final: bool = False,
+    ) -> None:
+        """Add what arrived since the last call (tokens of every scope, in order)."""
+        answer_tokens: list[TokenRecord] = []
+        reasoning_tokens: list[TokenRecord] = []
+        for token in tokens:
+            if token.scope == "answer":
+                answer_tokens.append(token)
+            elif token.scope == "reasoning":
+                reasoning_tokens.append(token)
+            else:
+                self.other_tokens += 1
+        if reasoning or reasoning_tokens or (final and self._reasoning_view is not None):
+            self._ensure_reasoning()
+            update = self.reasoning_track.extend(reasoning, reasoning_tokens, final=final)
+            assert self._reasoning_view is not None
+            self._reasoning_view.apply(update)
+            self._update_reasoning_title()
+        if text or answer_tokens or final:
+            self.text_view.apply(self.answer_track.extend(text, answer_tokens, final=final))
+
+    def load(self, answer: Answer) -> None:
+        """Show a finished answer in one go (from the store, or a non-streamed reply)."""
+        if not self.answer_track.text and not self.answer_track.tokens:
+            self.feed(answer.text, answer.reasoning, answer.tokens, final=True)
+        self.finish(answer)
+
+    def _ensure_reasoning(self) -> None:
+        if self._reasoning_view is not None:
+            return
+        self._reasoning_view = TrackView(self.reasoning_track, classes="reasoning-text")
+        self._reasoning_view.set_heat(self.text_view.heat)
+        self._reasoning_box = Collapsible(
+            self._reasoning_view, title="reasoning", collapsed=True, classes="reasoning"
+        )
+        # Reasoning can arrive before this view is on screen (it is mounted a frame after
+        # its question): then compose picks the box up, or it is mounted once this view is.
+        if self.is_mounted:
+            self.mount(self._reasoning_box, after=self._header)
+        elif self._composed:
+            self.call_after_refresh(self.mount, self._reasoning_box, after=self._header)
+
+    def _update_reasoning_title(self) -> None:
+        if self._reasoning_box is not None:
+            n = len(self.reasoning_track.tokens)
+            chars = len(self.reasoning_track.text)
+            self._reasoning_box.title = f"reasoning · {n} tokens · {chars} characters"
+
+    def toggle_reasoning(self) -> bool:
+        """Expand or collapse the reasoning; ``False`` when there is none."""
+        if self._reasoning_box is None:
+            return False
+        self._reasoning_box.collapsed = not self._reasoning_box.collapsed
+        return True
+
+    # ------------------------------------------------------------------ state lines
+
+    def show_live(self, metrics: Metrics | None, *, waiting: bool = False) -> None:
+        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting)
+        update_static(self._footer, Content(text))
+
+    def finish(self, answer: Answer) -> None:
+        self._footer.update(Content(answer_footer(answer)))
+        self.set_class(True, f"-{answer.status}")
+        if answer.error:
+            self._error.update(Content("⚠ " + safe_line(answer.error)))
+            self._error.display = True
+        notices = [safe_line(n) for n in answer.notices]
+        if notices:
+            self._notices.update(Content("\n".join("· " + n for n in notices)))
+            self._notices.display = True
+
+    # ------------------------------------------------------------------ heat / cursor
+
+    def set_heat(self, heat: HeatPalette | None) -> None:
+        self.text_view.set_heat(heat)
+        if self._reasoning_view is not None:
+            self._reasoning_view.set_heat(heat)
+
+    def set_cursor(self, cursor: int | None, style: object) -> None:
+        self.text_view.set_cursor(cursor, style)
+
+    def cursor_widget(self, cursor: int) -> Widget | None:
+        return self.text_view.block_widget(cursor)
+
+
+_EMPTY = compute_metrics([])
