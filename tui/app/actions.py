@@ -64,6 +64,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("toggle_heatmap", "f5", "Heat",
                "Colour answer tokens by probability (bold underline: p below the threshold)",
                GENERAL, "screen", palette_title="Token heatmap on/off"),
+    # Priority: the input bar (a TextArea) has a hidden F7 "select all" that would swallow
+    # it. Not in the footer: priority keys are listed first and would push F4/F5 off at 80
+    # columns; F1 help and the palette list it.
+    ActionSpec("compare", "f7", "Compare",
+               "Compare system prompts: the same question, N samples each, with 95% intervals",
+               GENERAL, "screen", show=False, priority=True,
+               palette_title="Compare system prompts (K prompts × N samples)"),
     ActionSpec("focus_log", "f8", "Log",
                "Move the focus to the chat log (select answers, token cursor, copy)",
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),

@@ -33,6 +33,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.actions import bindings_for
 from tui.app.commands import MainCommands
+from tui.app.screens.compare_action import CompareActionMixin
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.dialogs import DialogActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
@@ -77,7 +78,9 @@ class LiveFeed:
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
 
 
-class MainScreen(TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, Screen[None]):
+class MainScreen(
+    TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, CompareActionMixin, Screen[None]
+):
     CSS_PATH = "main.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),
