@@ -53,6 +53,8 @@ from textual.widgets.selection_list import Selection
 
 from tui.app.screens.sample import SampleScreen
 from tui.app.text.comparison import (
+    LABEL_CELLS,
+    NARROW_LABEL_CELLS,
     RIGHT_ALIGNED,
     TABLE_COLUMNS,
     distribution,
@@ -468,6 +470,9 @@ class CompareScreen(Screen[None]):
         self._ticker.pause()
         if self.is_attached:
             self._show_results()
+            # Once more after the next layout: a run that ended before the results view was
+            # first laid out drew its histograms and sample lines for a guessed width.
+            self.call_after_refresh(self._show_results)
             self.refresh_bindings()
 
     def action_stop(self) -> None:
@@ -503,7 +508,8 @@ class CompareScreen(Screen[None]):
 
     def _fill_table(self, result: CompareResult) -> None:
         table = self.query_one(DataTable)
-        for k, row in enumerate(table_rows(result)):
+        labels = NARROW_LABEL_CELLS if self.has_class("-narrow") else LABEL_CELLS
+        for k, row in enumerate(table_rows(result, labels)):
             for (key, _, _), cell in zip(TABLE_COLUMNS, row, strict=True):
                 text = Text(
                     cell.text,

@@ -38,6 +38,8 @@ TABLE_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
 without scrolling the table sideways."""
 RIGHT_ALIGNED = frozenset({"index", "n", *METRICS})
 LABEL_CELLS = 24
+NARROW_LABEL_CELLS = 14
+"""At 80 columns: room for the verdict column without scrolling the table sideways."""
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 EMPTY_BIN = "·"
@@ -49,9 +51,10 @@ class Cell:
     best: bool = False
 
 
-def table_rows(result: CompareResult) -> list[list[Cell]]:
-    """One row per prompt, cells in :data:`TABLE_COLUMNS` order. The most confident mean of
-    each metric with a direction ends in ``*`` and is flagged ``best``."""
+def table_rows(result: CompareResult, label_cells: int = LABEL_CELLS) -> list[list[Cell]]:
+    """One row per prompt, cells in :data:`TABLE_COLUMNS` order, labels cut to
+    ``label_cells``. The most confident mean of each metric with a direction ends in ``*``
+    and is flagged ``best``."""
     best = {metric: result.best(metric) for _, _, metric in TABLE_COLUMNS if metric}
     verdicts = {
         p.prompt_index: p.verdict_text for p in result.pairwise if p.metric == "mean_logprob"
@@ -63,7 +66,7 @@ def table_rows(result: CompareResult) -> list[list[Cell]]:
             n += f" ✗{p.failed}"
         fixed = {
             "index": str(p.index + 1),
-            "prompt": fit_cells(safe_line(p.label), LABEL_CELLS),
+            "prompt": fit_cells(safe_line(p.label), label_cells),
             "n": n,
             "verdict": "baseline" if p.index == 0 else verdicts.get(p.index, MISSING),
         }
