@@ -29,7 +29,8 @@ from tests.app.screens.host import screen_text
 from tests.app.support import make_app, send
 from tests.support.compare_replies import CAREFUL, LOGPROBS, SEED, endless_reply, scripted_reply
 from tests.support.compare_replies import TERSE as BE_TERSE
-from tui.app.screens.compare import CompareScreen
+from tests.support.scripted_server import Reply, Request, default_reply, stream_of
+from tui.app.screens.compare import CompareCommands, CompareScreen
 from tui.app.screens.sample import SampleScreen
 from tui.core import jsonio
 from tui.core.presets import PresetStore
@@ -254,6 +255,9 @@ async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
             "concurrency": "concurrency must be a whole number from 1 to 64, not ''",
         }
         assert screen.plan is None and not scripted.chat_requests()
+        # The palette offers what applies now: run, or go back to the chat.
+        titles = [title for title, _, _ in CompareCommands(screen)._entries()]
+        assert titles == ["Run the comparison (ctrl+s)", "Close the compare screen (esc)"]
         # Fixing a field clears its message as it is typed.
         screen.query_one("#compare-samples").focus()
         await pilot.press("backspace", "5")
@@ -290,3 +294,30 @@ async def test_presets_baseline_and_the_palette_entry(scripted):
         await pilot.press("end", "enter")
         assert [c.spec.label for c in screen._candidates] == ["terse", "Be brief.", "polite"]
         assert "(baseline)" in str(box.get_option_at_index(0).prompt)
+
+
+HOSTILE = "[/INST]\x1b[31m[bold]red[/bold]\x1b]52;c;QUFBQQ==\x07"
+
+
+async def test_greedy_seeded_runs_say_so_and_model_text_stays_text(scripted):
+    def reply(request: Request) -> Reply:
+        if not request.path.endswith("/chat/completions"):
+            return default_reply(request)
+        return Reply.sse(stream_of([(HOSTILE, -0.2), (" ok", -0.1)]))
+
+    scripted.default = reply
+    store = PresetStore()
+    store.save("[/INST] preset", "[bold]system[/bold]")
+    app = make_app(scripted, presets=store, preset="[/INST] preset", system_prompt="x")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot)
+        fill(screen, question="q", written="[red]x", samples="1", temperature="0", seed="3")
+        await run_comparison(pilot, screen)
+        report = report_text(screen)
+        assert "Note: Deterministic run (temperature 0, seed 3): decoding is greedy" in report
+        assert row_texts(screen, 1)["verdict"] == "exact (deterministic decoding, no noise)"
+        shown = screen_text(app)
+        assert "[/INST] preset" in shown  # labels and answers literally, never markup
+        assert "[red]x" in shown
+        assert "[/INST]␛[31m[bold]red[/bold]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
