@@ -26,10 +26,11 @@ from tests.app.screens.compare_support import (
     until,
 )
 from tests.app.screens.host import screen_text
-from tests.app.support import make_app, send
+from tests.app.support import make_app
 from tests.support.compare_replies import CAREFUL, LOGPROBS, SEED, endless_reply, scripted_reply
 from tests.support.compare_replies import TERSE as BE_TERSE
 from tests.support.scripted_server import Reply, Request, default_reply, stream_of
+from tui.app.commands import MainCommands
 from tui.app.screens.compare import CompareCommands, CompareScreen
 from tui.app.screens.sample import SampleScreen
 from tui.core import jsonio
@@ -37,9 +38,11 @@ from tui.core.presets import PresetStore
 from tui.core.stats import t_critical
 
 
-async def test_the_table_fills_with_hand_checked_numbers_and_marks_the_best(scripted):
+async def test_the_table_fills_with_hand_checked_numbers_marks_the_best_and_exports(
+    scripted, tmp_path
+):
     scripted.default = scripted_reply(LOGPROBS)
-    app = make_app(scripted, system_prompt=CAREFUL)
+    app = make_app(scripted, system_prompt=CAREFUL, data_dir=tmp_path / "data")
     async with app.run_test(size=(160, 48)) as pilot:
         app.main.input.insert("日本の首都はどこですか？")
         screen = await open_compare(pilot)
@@ -86,6 +89,24 @@ async def test_the_table_fills_with_hand_checked_numbers_and_marks_the_best(scri
         assert sent == sorted((s, SEED + i, 16) for s in (CAREFUL, BE_TERSE) for i in range(3))
         assert {r.json["messages"][-1]["content"] for r in requests} == {"日本の首都はどこですか？"}
 
+        # x exports the table and every sample; the files parse back.
+        await pilot.press("x")
+        await until(lambda: bool(screen.last_export))
+        json_path, samples_path, summary_path = screen.last_export
+        assert json_path.parent == tmp_path / "data" / "exports"
+        data = jsonio.loads(json_path.read_text(encoding="utf-8"))
+        assert [p["label"] for p in data["prompts"]] == [CAREFUL, BE_TERSE]
+        assert len(data["samples"]) == 6
+        assert data["samples"][0]["raw"]["content"][0]["token"] == "t0"
+        assert data["pairwise"][0]["verdict"] == "larger_than_noise"
+        assert data["backend"] == "scripted"
+        rows = list(csv.DictReader(io.StringIO(samples_path.read_text(encoding="utf-8"))))
+        assert len(rows) == 6
+        assert {r["status"] for r in rows} == {"ok"}
+        summary = list(csv.DictReader(io.StringIO(summary_path.read_text(encoding="utf-8"))))
+        assert math.isclose(float(summary[0]["mean_logprob_mean"]), -0.4)
+        assert summary[1]["diff_mean_logprob_verdict"] == "larger_than_noise"
+
 
 async def test_the_japanese_question_shows_whether_the_difference_is_beyond_noise(scripted):
     """Issue 5's done-when: two system prompts, the same Japanese question, 5 samples each."""
@@ -118,7 +139,7 @@ async def test_the_japanese_question_shows_whether_the_difference_is_beyond_nois
         assert "larger than run-to-run noise" in screen_text(app)
 
 
-async def test_a_failed_sample_is_shown_and_the_rest_still_count(scripted):
+async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown(scripted):
     scripted.default = scripted_reply(
         LOGPROBS, fail=lambda system, i: system == BE_TERSE and i == 1
     )
@@ -126,25 +147,47 @@ async def test_a_failed_sample_is_shown_and_the_rest_still_count(scripted):
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_compare(pilot)
         screen.query_one("#compare-presets", SelectionList).deselect_all()
-        fill(
-            screen,
-            question="q",
-            written=f"{CAREFUL}\n---\n{BE_TERSE}",
-            samples="3",
-            seed=str(SEED),
-        )
+        fill(screen, question="q", written=f"{CAREFUL}\n---\n{BE_TERSE}", samples="3")
+        fill(screen, seed=str(SEED))
         await run_comparison(pilot, screen)
         assert row_texts(screen, 1)["n"] == "2/3 ✗1"
         # Two terse samples (−1.0, −1.4) against three: the interval is wide.
         assert row_texts(screen, 1)["verdict"] == "within noise"
         assert "1 failed" in str(screen.query_one("#compare-progress").render())
         assert "Note: 1 of 6 samples failed" in report_text(screen)
-        await pilot.press("down")  # the terse row: its samples
+
+        await pilot.press("enter")  # the careful row → its samples
+        assert screen.query_one("#compare-sample-list").has_focus
+        await pilot.press("down", "down", "enter")  # sample #3: logprobs −0.5, −0.7
+        await until(lambda: isinstance(app.screen, SampleScreen))
+        sample_screen = app.screen
+        assert isinstance(sample_screen, SampleScreen)
+        await until(lambda: sample_screen.cursor is not None)
+        await pilot.pause()
+        # Opened on the least likely token, with the heatmap on.
+        assert sample_screen.cursor == 1
+        assert sample_screen.heat_on and sample_screen.view.text_view.heat is not None
+        inspector = str(sample_screen.inspector.render())
+        assert "Token 2 of 2" in inspector
+        assert "49.7%" in inspector  # e^−0.7
+        assert "t1" in inspector
+        assert "Sample #3 · complete" in str(sample_screen.stats.render())
+        answer = screen.comparison.sample(0, 2).answer  # type: ignore[union-attr]
+        await pilot.press("c")
+        await until(lambda: app.clipboard.startswith("{"))
+        assert json.loads(app.clipboard) == answer.raw_logprobs()
+        await pilot.press("left")
+        assert sample_screen.cursor == 0
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+
+        screen.query_one(DataTable).focus()
+        await pilot.press("down")  # the terse row: its samples, the failed one with its error
         samples = screen.query_one("#compare-sample-list", OptionList)
         line = str(samples.get_option_at_index(1).prompt)
         assert line.startswith("#2   ✗ failed")
         assert "boom" in line
-        await pilot.press("enter", "down", "enter")  # a failed sample has an answer: empty
+        await pilot.press("enter", "home", "down", "enter")
         await until(lambda: isinstance(app.screen, SampleScreen))
         assert "boom" in app.screen.view.error_text
 
@@ -174,68 +217,6 @@ async def test_esc_stops_the_run_and_every_request(scripted):
         assert screen.query_one("#compare-form").display
         await pilot.press("escape")
         await until(lambda: app.screen is app.main)
-
-
-async def test_a_sample_opens_with_its_heatmap_inspector_and_copy_keys(scripted):
-    scripted.default = scripted_reply(LOGPROBS)
-    app = make_app(scripted)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_compare(pilot)
-        screen.query_one("#compare-presets", SelectionList).deselect_all()
-        fill(screen, question="q", written=f"{CAREFUL}\n---\n{BE_TERSE}", samples="3")
-        fill(screen, seed=str(SEED))
-        await run_comparison(pilot, screen)
-        await pilot.press("enter")  # the careful row → its samples
-        assert screen.query_one("#compare-sample-list").has_focus
-        await pilot.press("down", "down", "enter")  # sample #3: logprobs −0.5, −0.7
-        await until(lambda: isinstance(app.screen, SampleScreen))
-        sample_screen = app.screen
-        assert isinstance(sample_screen, SampleScreen)
-        await until(lambda: sample_screen.cursor is not None)
-        await pilot.pause()
-        # Opened on the least likely token, with the heatmap on.
-        assert sample_screen.cursor == 1
-        assert sample_screen.heat_on and sample_screen.view.text_view.heat is not None
-        inspector = str(sample_screen.inspector.render())
-        assert "Token 2 of 2" in inspector
-        assert "49.7%" in inspector  # e^−0.7
-        assert "t1" in inspector
-        assert "Sample #3 · complete" in str(sample_screen.stats.render())
-        answer = screen.comparison.sample(0, 2).answer  # type: ignore[union-attr]
-        await pilot.press("c")
-        await until(lambda: app.clipboard.startswith("{"))
-        assert json.loads(app.clipboard) == answer.raw_logprobs()
-        await pilot.press("left")
-        assert sample_screen.cursor == 0
-        await pilot.press("escape")
-        await until(lambda: app.screen is screen)
-
-
-async def test_export_writes_the_table_and_every_sample(scripted, tmp_path):
-    scripted.default = scripted_reply(LOGPROBS)
-    app = make_app(scripted, data_dir=tmp_path / "data")
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_compare(pilot)
-        screen.query_one("#compare-presets", SelectionList).deselect_all()
-        fill(screen, question="q", written=f"{CAREFUL}\n---\n{BE_TERSE}", samples="3")
-        fill(screen, seed=str(SEED))
-        await run_comparison(pilot, screen)
-        await pilot.press("x")
-        await until(lambda: bool(screen.last_export))
-        json_path, samples_path, summary_path = screen.last_export
-        assert json_path.parent == tmp_path / "data" / "exports"
-        data = jsonio.loads(json_path.read_text(encoding="utf-8"))
-        assert [p["label"] for p in data["prompts"]] == [CAREFUL, BE_TERSE]
-        assert len(data["samples"]) == 6
-        assert data["samples"][0]["raw"]["content"][0]["token"] == "t0"
-        assert data["pairwise"][0]["verdict"] == "larger_than_noise"
-        assert data["backend"] == "scripted"
-        rows = list(csv.DictReader(io.StringIO(samples_path.read_text(encoding="utf-8"))))
-        assert len(rows) == 6
-        assert {r["status"] for r in rows} == {"ok"}
-        summary = list(csv.DictReader(io.StringIO(summary_path.read_text(encoding="utf-8"))))
-        assert math.isclose(float(summary[0]["mean_logprob_mean"]), -0.4)
-        assert summary[1]["diff_mean_logprob_verdict"] == "larger_than_noise"
 
 
 async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
@@ -270,11 +251,11 @@ async def test_presets_baseline_and_the_palette_entry(scripted):
     store.save("terse", TERSE)
     app = make_app(scripted, presets=store, preset="polite", system_prompt=POLITE)
     async with app.run_test(size=(160, 48)) as pilot:
-        await send(pilot, "最初の質問")
-        # Opened from the palette, with the input empty: the last question is the question.
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Compare system")
-        await pilot.press("enter")
+        app.session.conversation.ask("最初の質問")
+        # The chat's palette offers the screen; with the input empty, the last question is
+        # the question.
+        entries = {title: run for title, _, run in MainCommands(app.main)._entries()}
+        entries["Compare system prompts (K prompts × N samples) (f7)"]()
         await until(lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
