@@ -137,6 +137,19 @@ async def test_the_japanese_question_shows_whether_the_difference_is_beyond_nois
         assert f"mean logprob  {expected}" in report
         # At 80×24 the verdict is on screen without scrolling the table.
         assert "larger than run-to-run noise" in screen_text(app)
+        # A sample at 80×24: the answer takes the width, the token strip shows the cursor's
+        # token, F4 swaps the pane (inspector, stats, JSON) in.
+        await pilot.press("enter", "enter")
+        await until(lambda: isinstance(app.screen, SampleScreen) and app.screen.cursor is not None)
+        await pilot.pause()
+        sample_screen = app.screen
+        assert sample_screen.has_class("-narrow")
+        assert sample_screen.strip.display and not sample_screen.query_one("#pane").display
+        assert "token 3/3  。  p 86.1%" in str(sample_screen.strip.render())  # e^−0.15
+        await pilot.press("f4")
+        await pilot.pause()
+        assert sample_screen.query_one("#pane").display
+        assert "Token 3 of 3" in str(sample_screen.inspector.render())
 
 
 async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown(scripted):

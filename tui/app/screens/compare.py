@@ -70,6 +70,7 @@ from tui.core.compare.form import (
     NO_SYSTEM,
     Candidate,
     CandidateKey,
+    CompareForm,
     candidates,
     key_for,
     parse_compare_form,
@@ -189,6 +190,7 @@ class CompareScreen(Screen[None]):
         self.plan: ComparePlan | None = None
         self.result: CompareResult | None = None
         self.running = False
+        self.showing_results = False
         self.state = ""
         self.shown_prompt = 0
         self.last_export: list[Path] = []
@@ -279,7 +281,7 @@ class CompareScreen(Screen[None]):
         return format_sampling_field(name, self.sampling)
 
     def on_mount(self) -> None:
-        self.query_one("#compare-results").display = False
+        self._show_view(results=False)
         for error in self.query(".compare-error"):
             error.display = False
         self._fill_presets()
@@ -355,7 +357,7 @@ class CompareScreen(Screen[None]):
         event.stop()
         self.action_run()
 
-    def _read_form(self) -> Any:
+    def _read_form(self) -> CompareForm:
         def text(name: str) -> str:
             return self.query_one(f"#compare-{name}", Input).value
 
@@ -404,6 +406,8 @@ class CompareScreen(Screen[None]):
             )
         self._show_error("run", problem)
         if form.plan is None or problem:
+            if self.showing_results:
+                self.action_edit()  # run again from the results: show what is wrong
             self.app.bell()
             return
         self.start(form.plan)
@@ -423,8 +427,7 @@ class CompareScreen(Screen[None]):
         table.clear()
         for k in range(len(plan.prompts)):
             table.add_row(*([Text("")] * len(TABLE_COLUMNS)), key=str(k))
-        self.query_one("#compare-form").display = False
-        self.query_one("#compare-results").display = True
+        self._show_view(results=True)
         table.focus()
         self.refresh_bindings()
         self._show_results()
@@ -620,7 +623,7 @@ class CompareScreen(Screen[None]):
     # ------------------------------------------------------------------ other actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        in_results = self.plan is not None and self.query_one("#compare-results").display
+        in_results = self.showing_results
         if action == "stop":
             return self.running
         if action == "edit":
@@ -639,9 +642,14 @@ class CompareScreen(Screen[None]):
         self.call_later(self.run_action, action)
 
     def action_edit(self) -> None:
-        self.query_one("#compare-results").display = False
-        self.query_one("#compare-form").display = True
+        self._show_view(results=False)
         self.query_one("#compare-question", TextArea).focus()
+
+    def _show_view(self, *, results: bool) -> None:
+        """The form or the results (never both: each needs the whole height at 80×24)."""
+        self.showing_results = results
+        self.query_one("#compare-form").display = not results
+        self.query_one("#compare-results").display = results
         self.refresh_bindings()
 
     def action_close(self) -> None:
