@@ -251,11 +251,25 @@ async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
         assert screen.plan is None and not scripted.chat_requests()
         # The palette offers what applies now: run, or go back to the chat.
         titles = [title for title, _, _ in CompareCommands(screen)._entries()]
-        assert titles == ["Run the comparison (ctrl+s)", "Close the compare screen (esc)"]
+        assert titles == [
+            "Help: keys of the compare screen (f1)",
+            "Run the comparison (ctrl+s)",
+            "Close the compare screen (esc)",
+        ]
         # Fixing a field clears its message as it is typed.
         screen.query_one("#compare-samples").focus()
         await pilot.press("backspace", "5")
         assert "samples" not in screen.form_errors()
+        # F1: this screen's keys.
+        await pilot.press("f1")
+        name, (rows,) = app.modals.calls[-1]
+        assert name == "help"
+        assert (
+            "ctrl+s",
+            "Run the comparison (from the form, or again from the results)",
+            "Compare",
+        ) in rows
+        assert {key for key, _, _ in rows} >= {"esc", "enter", "space", "x"}
 
 
 async def test_presets_baseline_and_the_palette_entry(scripted):

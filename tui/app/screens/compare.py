@@ -51,6 +51,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from tui.app.modals import ModalUnavailable
 from tui.app.screens.sample import SampleScreen
 from tui.app.text.comparison import (
     LABEL_CELLS,
@@ -97,6 +98,28 @@ FIELD_LABELS = {
     "max_tokens": ("Max tokens", "per answer"),
     "concurrency": ("Concurrency", "requests at once"),
 }
+HELP_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("ctrl+s", "Run the comparison (from the form, or again from the results)", "Compare"),
+    ("esc", "Stop a running comparison (what finished is kept)", "Compare"),
+    ("esc", "From the results: back to the form; from the form: back to the chat", "Compare"),
+    ("tab / shift+tab", "Move between the parts of the screen", "Compare"),
+    ("space", "Tick or untick a preset", "Form"),
+    ("enter", "On the list of prompts: make that prompt the baseline", "Form"),
+    ("↑ / ↓", "Move in the table; the samples of the highlighted prompt show beside it", "Results"),
+    (
+        "enter",
+        "On the table: go to its samples; on a sample: open it (heatmap, inspector)",
+        "Results",
+    ),
+    (
+        "x",
+        "Export the table and every sample (JSON, CSV) to the data directory's exports/",
+        "Results",
+    ),
+    ("ctrl+p", "Command palette", "Compare"),
+)
+"""The help screen's rows: (key, what it does, group)."""
+
 PREVIEW = 50
 """Characters of a prompt shown beside its name in the lists."""
 
@@ -147,6 +170,7 @@ class CompareCommands(Provider):
 
 
 PALETTE: tuple[tuple[str, str, str], ...] = (
+    ("help", "Help: keys of the compare screen (f1)", "Every key of this screen"),
     ("run", "Run the comparison (ctrl+s)", "Send every prompt × sample request"),
     ("stop", "Stop the comparison (esc)", "Cancel the requests still running; keep the rest"),
     ("export", "Export the comparison: JSON and CSV (x)", "Write the table and every sample"),
@@ -169,6 +193,7 @@ class CompareScreen(Screen[None]):
         Binding("escape", "edit", "Edit", tooltip="Back to the form"),
         Binding("escape", "close", "Close", tooltip="Back to the chat"),
         Binding("x", "export", "Export", tooltip="Write JSON and CSV files"),
+        Binding("f1", "help", "Help", tooltip="Every key of this screen"),
     ]
 
     def __init__(
@@ -654,6 +679,14 @@ class CompareScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_help(self) -> None:
+        try:
+            screen = self.chat_app.modals.help(list(HELP_ROWS))
+        except ModalUnavailable as exc:
+            self.notify(str(exc), markup=False, severity="warning")
+            return
+        self.app.push_screen(screen)
 
     def action_export(self) -> None:
         if self.result is None:
