@@ -27,7 +27,14 @@ from tests.app.screens.compare_support import (
 )
 from tests.app.screens.host import screen_text
 from tests.app.support import make_app
-from tests.support.compare_replies import CAREFUL, LOGPROBS, SEED, endless_reply, scripted_reply
+from tests.support.compare_replies import (
+    CAREFUL,
+    LOGPROBS,
+    SEED,
+    endless_reply,
+    scripted_reply,
+    system_of,
+)
 from tests.support.compare_replies import TERSE as BE_TERSE
 from tests.support.scripted_server import Reply, Request, default_reply, stream_of
 from tui.app.commands import MainCommands
@@ -205,26 +212,37 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         assert "boom" in app.screen.view.error_text
 
 
-async def test_esc_stops_the_run_and_every_request(scripted):
-    scripted.default = endless_reply
+async def test_the_table_fills_while_running_and_esc_stops_every_request(scripted):
+    def reply(request: Request) -> Reply:
+        # Prompt A answers at once; prompt B streams until the run is cancelled.
+        if request.path.endswith("/chat/completions") and system_of(request) == "A":
+            return Reply.sse(stream_of([("x", -0.5), ("y", -0.5)]))
+        return endless_reply(request)
+
+    scripted.default = reply
     app = make_app(scripted)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_compare(pilot)
         screen.query_one("#compare-presets", SelectionList).deselect_all()
-        fill(screen, question="q", written="A\n---\nB", samples="2", concurrency="2")
+        fill(screen, question="q", written="A\n---\nB", samples="2", concurrency="4")
         await pilot.press("ctrl+s")
-        await until(lambda: scripted.active == 2)
+        progress = screen.query_one("#compare-progress")
+        await until(lambda: str(progress.render()).startswith("2/4 done"))
+        # Live: A's row is filled while B's requests are still streaming.
         assert screen.running
+        assert scripted.wait_until(lambda: scripted.active == 2)  # B's two, still streaming
+        assert str(progress.render()) == "2/4 done (2×2), 0 failed · running (Esc stops)"
+        assert row_texts(screen, 0)["n"] == "2/2"
+        assert row_texts(screen, 0)["mean_logprob"].startswith("-0.500")
+        assert row_texts(screen, 1)["n"] == "0/2"
         await pilot.press("escape")
         await until(lambda: not screen.running)
-        assert {s.status for s in screen.comparison.samples} == {"cancelled"}  # type: ignore[union-attr]
-        assert scripted.wait_until(lambda: scripted.active == 0)
-        assert len(scripted.chat_requests()) == 2  # the waiting two were never sent
+        statuses = [s.status for s in screen.comparison.samples]  # type: ignore[union-attr]
+        assert statuses == ["ok", "ok", "cancelled", "cancelled"]
+        assert scripted.wait_until(lambda: scripted.active == 0)  # the streams were closed
         await pilot.pause()
-        assert str(screen.query_one("#compare-progress").render()) == (
-            "0/4 done (2×2), 0 failed · stopped"
-        )
-        assert "Stopped early: 4 samples were cancelled." in report_text(screen)
+        assert str(progress.render()) == "2/4 done (2×2), 0 failed · stopped"
+        assert "Stopped early: 2 samples were cancelled." in report_text(screen)
         # Esc again: back to the form, then back to the chat.
         await pilot.press("escape")
         assert screen.query_one("#compare-form").display
