@@ -70,9 +70,9 @@ async def until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
 
 
 async def open_compare(pilot: Pilot) -> CompareScreen:
-    """Press F7 on the chat screen and wait for the compare screen."""
+    """Press F12 on the chat screen and wait for the compare screen."""
     app = pilot.app
-    await pilot.press("f7")
+    await pilot.press("f12")
     await until(lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted)
     await pilot.pause()
     screen = app.screen

@@ -300,7 +300,7 @@ async def test_presets_baseline_and_the_palette_entry(scripted):
         # The chat's palette offers the screen; with the input empty, the last question is
         # the question.
         entries = {title: run for title, _, run in MainCommands(app.main)._entries()}
-        entries["Compare system prompts (K prompts × N samples) (f7)"]()
+        entries["Compare system prompts (K prompts × N samples) (f12)"]()
         await until(lambda: isinstance(app.screen, CompareScreen) and app.screen.is_mounted)
         screen = app.screen
         assert isinstance(screen, CompareScreen)
