@@ -336,6 +336,7 @@ async def test_greedy_seeded_runs_say_so_and_model_text_stays_text(scripted):
     store.save("[/INST] preset", "[bold]system[/bold]")
     app = make_app(scripted, presets=store, preset="[/INST] preset", system_prompt="x")
     async with app.run_test(size=(160, 48)) as pilot:
+        app.theme = "ansi-dark"  # colours named "ansi_green": the best cells still render
         screen = await open_compare(pilot)
         fill(screen, question="q", written="[red]x", samples="1", temperature="0", seed="3")
         await run_comparison(pilot, screen)

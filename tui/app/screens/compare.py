@@ -33,6 +33,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -316,8 +317,6 @@ class CompareScreen(Screen[None]):
             table.add_column(
                 Text(heading, justify="right" if key in RIGHT_ALIGNED else "left"), key=key
             )
-        variables = self.app.get_css_variables()
-        self._best_style = RichStyle(bold=True, color=variables.get("text-success") or None)
         if not self.chat_app.cursor_blink:
             for area in self.query(TextArea):
                 area.cursor_blink = False
@@ -537,14 +536,23 @@ class CompareScreen(Screen[None]):
     def _fill_table(self, result: CompareResult) -> None:
         table = self.query_one(DataTable)
         labels = NARROW_LABEL_CELLS if self.has_class("-narrow") else LABEL_CELLS
+        best_style = self._best_style()
         for k, row in enumerate(table_rows(result, labels)):
             for (key, _, _), cell in zip(TABLE_COLUMNS, row, strict=True):
                 text = Text(
                     cell.text,
-                    style=self._best_style if cell.best else "",
+                    style=best_style if cell.best else "",
                     justify="right" if key in RIGHT_ALIGNED else "left",
                 )
                 table.update_cell(str(k), key, text, update_width=True)
+
+    def _best_style(self) -> RichStyle:
+        """Bold, in the theme's success colour (read each time: the theme can change)."""
+        try:
+            colour = Color.parse(self.app.get_css_variables().get("text-success", "")).rich_color
+        except ColorParseError:
+            colour = None
+        return RichStyle(bold=True, color=colour)
 
     def _histogram_width(self) -> int:
         width = self.query_one("#compare-report-box").content_region.width or 60
