@@ -39,7 +39,7 @@ from tests.support.compare_replies import TERSE as BE_TERSE
 from tests.support.scripted_server import Reply, Request, default_reply, stream_of
 from tui.app.commands import MainCommands
 from tui.app.screens.compare import CompareCommands, CompareScreen
-from tui.app.screens.sample import SampleScreen
+from tui.app.screens.sample import SampleCommands, SampleScreen
 from tui.core import jsonio
 from tui.core.presets import PresetStore
 from tui.core.stats import t_critical
@@ -198,6 +198,16 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         assert json.loads(app.clipboard) == answer.raw_logprobs()
         await pilot.press("left")
         assert sample_screen.cursor == 0
+        # The chat screen's palette words, and a theme change recolours the heatmap.
+        titles = [title for title, _, _ in SampleCommands(sample_screen)._entries()]
+        assert titles[:1] == ["Back to the comparison (esc)"]
+        assert "Copy raw logprob JSON (c)" in titles
+        assert "Jump to the least likely token (m)" in titles
+        before = sample_screen.palette
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert sample_screen.palette is not before
+        assert sample_screen.view.text_view.heat is sample_screen.palette
         await pilot.press("escape")
         await until(lambda: app.screen is screen)
 

@@ -8,16 +8,19 @@ shows at once what made the model least sure. Esc goes back to the comparison.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.app.actions import ACTIONS
+from tui.app.actions import ACTIONS, ActionSpec
+from tui.app.commands import palette_title
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
 from tui.app.text.cursor import least_likely
@@ -77,6 +80,34 @@ def sample_bindings() -> list[BindingType]:
     return bindings
 
 
+class SampleCommands(Provider):
+    """The sample screen's actions in the command palette, titled as on the chat screen."""
+
+    def _entries(self) -> list[tuple[str, str, Any]]:
+        screen = self.screen
+        assert isinstance(screen, SampleScreen)
+        seen: set[str] = set()
+        entries: list[tuple[str, str, Any]] = [
+            ("Back to the comparison (esc)", "Close this sample", partial(screen.run_spec, None))
+        ]
+        for spec in ACTIONS:
+            if spec.action in SAMPLE_ACTIONS and spec.palette and spec.action not in seen:
+                seen.add(spec.action)
+                entries.append((palette_title(spec), spec.help, partial(screen.run_spec, spec)))
+        return entries
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
 class SampleLog(VerticalScroll, can_focus=True):
     """The question and the answer (scrolls when the answer is long)."""
 
@@ -92,6 +123,7 @@ class SampleScreen(TokenCursorMixin, CopyActionsMixin, Screen[None]):
         (100, "-wide"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = sample_bindings()
+    COMMANDS: ClassVar[set[Any]] = {SampleCommands}
 
     def __init__(self, turn: Turn, number: int, title: str) -> None:
         super().__init__()
@@ -133,15 +165,24 @@ class SampleScreen(TokenCursorMixin, CopyActionsMixin, Screen[None]):
         self.legend = self.query_one(HeatLegend)
         self.strip = self.query_one(TokenStrip)
         self.view.add_class("-selected")
+        self._build_palette()
+        self.legend.set_class(True, "-active")
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self._show_answer()
+        self.log_view.focus()
+        self.call_after_refresh(self._start_cursor)
+
+    def _build_palette(self) -> None:
         self.palette = HeatPalette.from_variables(
             self.app.get_css_variables(), DEFAULT_LOW_PROB_THRESHOLD
         )
         self.legend.show(self.palette)
-        self.legend.set_class(True, "-active")
-        self.view.set_heat(self.palette)
-        self._show_answer()
-        self.log_view.focus()
-        self.call_after_refresh(self._start_cursor)
+        self.view.set_heat(self.palette if self.heat_on else None)
+
+    def _theme_changed(self) -> None:
+        self._build_palette()
+        if self.cursor is not None:
+            self._show_cursor(scroll=False)
 
     def _show_answer(self) -> None:
         answer = self.turn.answer
@@ -178,6 +219,10 @@ class SampleScreen(TokenCursorMixin, CopyActionsMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def run_spec(self, spec: ActionSpec | None) -> None:
+        """Run an action chosen in the command palette (``None``: back)."""
+        self.call_later(self.run_action, spec.action if spec else "back")
 
     def action_toggle_heatmap(self) -> None:
         self.heat_on = not self.heat_on
