@@ -13,34 +13,28 @@ Two views on one screen:
   the highlighted prompt; Enter on a sample opens it with its heatmap and token inspector.
   ``x`` exports everything (JSON and CSV). Esc stops a run, then goes back to the form.
 
-The run is an async worker over :class:`~tui.core.compare.Comparison`; finished samples mark
-the view dirty and a timer repaints it at most :data:`REFRESH_HZ` times a second, so a fast
-server costs one aggregate per repaint, not one per sample. Cancelling the worker cancels every
-request (the engine guarantees it) and keeps what finished.
+The results view is :class:`~tui.app.widgets.compare_results.CompareResults`; this screen owns
+the form, the run and the export. The run is an async worker over
+:class:`~tui.core.compare.Comparison`; finished samples mark the view dirty and a timer
+repaints it at most :data:`REFRESH_HZ` times a second, so a fast server costs one aggregate per
+repaint, not one per sample. Cancelling the worker cancels every request (the engine guarantees
+it) and keeps what finished.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.style import Style as RichStyle
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.color import Color, ColorParseError
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.style import Style
 from textual.widgets import (
-    DataTable,
     Footer,
     Input,
     Label,
@@ -53,20 +47,11 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.app.modals import ModalUnavailable
-from tui.app.screens.sample import SampleScreen
-from tui.app.text.comparison import (
-    LABEL_CELLS,
-    NARROW_LABEL_CELLS,
-    RIGHT_ALIGNED,
-    TABLE_COLUMNS,
-    distribution,
-    progress_text,
-    sample_line,
-    table_rows,
-)
+from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
+from tui.app.text.comparison_content import DIM, candidate_label, preview
+from tui.app.widgets.compare_results import CompareResults
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
-from tui.core.compare.cells import cell_width, fit_cells, pad_cells
 from tui.core.compare.export import write_exports
 from tui.core.compare.form import (
     NO_SYSTEM,
@@ -78,8 +63,6 @@ from tui.core.compare.form import (
     parse_compare_form,
     split_prompts,
 )
-from tui.core.compare.format import difference_heading, difference_rows, reading_text, run_heading
-from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.safety import safe_line, safe_text
 from tui.core.sampling_form import format_sampling_field
@@ -99,89 +82,11 @@ FIELD_LABELS = {
     "max_tokens": ("Max tokens", "per answer"),
     "concurrency": ("Concurrency", "requests at once"),
 }
-HELP_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("ctrl+s", "Run the comparison (from the form, or again from the results)", "Compare"),
-    ("esc", "Stop a running comparison (what finished is kept)", "Compare"),
-    ("esc", "From the results: back to the form; from the form: back to the chat", "Compare"),
-    ("tab / shift+tab", "Move between the parts of the screen", "Compare"),
-    ("space", "Tick or untick a preset", "Form"),
-    ("enter", "On the list of prompts: make that prompt the baseline", "Form"),
-    ("↑ / ↓", "Move in the table; the samples of the highlighted prompt show beside it", "Results"),
-    (
-        "enter",
-        "On the table: go to its samples; on a sample: open it (heatmap, inspector)",
-        "Results",
-    ),
-    (
-        "x",
-        "Export the table and every sample (JSON, CSV) to the data directory's exports/",
-        "Results",
-    ),
-    ("ctrl+p", "Command palette", "Compare"),
-)
-"""The help screen's rows: (key, what it does, group)."""
-
-PREVIEW = 50
-"""Characters of a prompt shown beside its name in the lists."""
-
-TITLE = Style(bold=True)
-DIM = Style(dim=True)
-
-
-def _preview(text: str) -> str:
-    return fit_cells(" ".join(safe_line(text).split()), PREVIEW)
-
-
-def candidate_label(position: int, candidate: Candidate) -> Content:
-    """A row of the order list: position, label, "baseline" on the first, the prompt's start."""
-    spec = candidate.spec
-    parts: list[Content | tuple[str, Style] | str] = [f"{position + 1}. ", safe_line(spec.label)]
-    if position == 0:
-        parts.append((" (baseline)", TITLE))
-    # A written prompt's label is already its start; a preset's name says nothing of its text.
-    if spec.preset:
-        parts.append(("  preset: " + _preview(spec.system), DIM))
-    elif not spec.system:
-        parts.append(("  no system message", DIM))
-    return Content.assemble(*parts)
-
-
-class CompareCommands(Provider):
-    """The compare screen's actions in the command palette (only those that apply now)."""
-
-    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
-        screen = self.screen
-        assert isinstance(screen, CompareScreen)
-        entries = []
-        for action, title, help_text in PALETTE:
-            if screen.check_action(action, ()):
-                entries.append((title, help_text, partial(screen.run_palette_action, action)))
-        return entries
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
-
-
-PALETTE: tuple[tuple[str, str, str], ...] = (
-    ("help", "Help: keys of the compare screen (f1)", "Every key of this screen"),
-    ("run", "Run the comparison (ctrl+s)", "Send every prompt × sample request"),
-    ("stop", "Stop the comparison (esc)", "Cancel the requests still running; keep the rest"),
-    ("export", "Export the comparison: JSON and CSV (x)", "Write the table and every sample"),
-    ("edit", "Edit the comparison (esc)", "Back to the form: prompts, question, samples"),
-    ("open_sample", "Open the highlighted sample (enter)", "Its heatmap and token inspector"),
-    ("close", "Close the compare screen (esc)", "Back to the chat"),
-)
 
 
 class CompareScreen(Screen[None]):
+    """Opened from the chat with its question, prompt and sampling (see ``compare_action``)."""
+
     CSS_PATH = "compare.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),
@@ -218,7 +123,6 @@ class CompareScreen(Screen[None]):
         self.running = False
         self.showing_results = False
         self.state = ""
-        self.shown_prompt = 0
         self.last_export: list[Path] = []
         self._candidates: list[Candidate] = []
         self._dirty = False
@@ -287,16 +191,7 @@ class CompareScreen(Screen[None]):
                 id="compare-hint",
                 markup=False,
             )
-        with Vertical(id="compare-results"):
-            yield Static("", markup=False, id="compare-heading")
-            yield Static("", markup=False, id="compare-progress")
-            yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=False)
-            with Horizontal(id="compare-lower"):
-                with VerticalScroll(id="compare-report-box"):
-                    yield Static("", markup=False, id="compare-report")
-                with Vertical(id="compare-samples-box"):
-                    yield Static("", markup=False, id="compare-samples-title")
-                    yield OptionList(id="compare-sample-list", markup=False)
+        yield CompareResults(id="compare-results")
         yield Footer(compact=True)
 
     def _initial(self, name: str) -> str:
@@ -312,11 +207,7 @@ class CompareScreen(Screen[None]):
             error.display = False
         self._fill_presets()
         self._update_order()
-        table = self.query_one(DataTable)
-        for key, heading, _ in TABLE_COLUMNS:
-            table.add_column(
-                Text(heading, justify="right" if key in RIGHT_ALIGNED else "left"), key=key
-            )
+        self.results = self.query_one(CompareResults)
         if not self.chat_app.cursor_blink:
             for area in self.query(TextArea):
                 area.cursor_blink = False
@@ -336,7 +227,7 @@ class CompareScreen(Screen[None]):
         for preset in store.presets:
             key: CandidateKey = ("preset", preset.name)
             label = Content.assemble(
-                Content(safe_line(preset.name)), ("  " + _preview(preset.prompt), DIM)
+                Content(safe_line(preset.name)), ("  " + preview(preset.prompt), DIM)
             )
             options.append(Selection(label, key, ticked == key))
         presets = self.query_one("#compare-presets", SelectionList)
@@ -441,19 +332,14 @@ class CompareScreen(Screen[None]):
         self.plan = plan
         self.comparison = None
         self.result = None
-        self.shown_prompt = 0
         self.running = True
         self.state = "starting"
         session = self.chat_app.session
         backend = session.backend
         self._backend_name = (backend.display_name if backend else "") or session.model or ""
-        table = self.query_one(DataTable)
-        table.clear()
-        for k in range(len(plan.prompts)):
-            table.add_row(*([Text("")] * len(TABLE_COLUMNS)), key=str(k))
+        self.results.reset(plan)
         self._show_view(results=True)
-        table.focus()
-        self.refresh_bindings()
+        self.results.table.focus()
         self._show_results()
         self._run(plan)
 
@@ -508,150 +394,13 @@ class CompareScreen(Screen[None]):
     # ------------------------------------------------------------------ showing results
 
     def _show_results(self) -> None:
-        plan = self.plan
-        if plan is None:
+        if self.plan is None:
             return
-        if self.comparison is not None:
-            self.result = self.comparison.result()
-        heading = self.query_one("#compare-heading", Static)
-        progress = self.query_one("#compare-progress", Static)
-        result = self.result
-        if result is None:
-            heading.update(Content(f"Question: {safe_line(plan.message)}"))
-            progress.update(Content(f"0/{plan.total} done · {safe_line(self.state)}"))
-            return
-        heading.update(
-            Content(
-                run_heading(result, self._backend_name or result.model)
-                + "\nQuestion: "
-                + fit_cells(" ".join(safe_line(plan.message).split()), 200)
-            )
-        )
         state = self.state + (" (Esc stops)" if self.running else "")
-        progress.update(Content(progress_text(result, safe_line(state))))
-        self._fill_table(result)
-        self.query_one("#compare-report", Static).update(self._report(result))
-        self._fill_samples()
-
-    def _fill_table(self, result: CompareResult) -> None:
-        table = self.query_one(DataTable)
-        labels = NARROW_LABEL_CELLS if self.has_class("-narrow") else LABEL_CELLS
-        best_style = self._best_style()
-        for k, row in enumerate(table_rows(result, labels)):
-            for (key, _, _), cell in zip(TABLE_COLUMNS, row, strict=True):
-                text = Text(
-                    cell.text,
-                    style=best_style if cell.best else "",
-                    justify="right" if key in RIGHT_ALIGNED else "left",
-                )
-                table.update_cell(str(k), key, text, update_width=True)
-
-    def _best_style(self) -> RichStyle:
-        """Bold, in the theme's success colour (read each time: the theme can change)."""
-        try:
-            colour = Color.parse(self.app.get_css_variables().get("text-success", "")).rich_color
-        except ColorParseError:
-            colour = None
-        return RichStyle(bold=True, color=colour)
-
-    def _histogram_width(self) -> int:
-        width = self.query_one("#compare-report-box").content_region.width or 60
-        return max(10, min(40, width - 2 * 24 - 6))
-
-    def _report(self, result: CompareResult) -> Content:
-        """Distribution, differences from the first prompt, notes and how to read them."""
-        width = self._histogram_width()
-        dist = distribution(result, width)
-        parts: list[Content | tuple[str, Style] | str] = [
-            ("Mean logprob of each sample, shared scale (▁…█: how many samples)", TITLE)
-        ]
-        labels = max((cell_width(label) for label, _, _ in dist.rows), default=0)
-        for label, bars, spread in dist.rows:
-            parts += ["\n", pad_cells(label, labels), "  ", bars, "  ", (spread, DIM)]
-        if dist.rows:
-            parts += ["\n", " " * (labels + 2), (dist.axis(width), DIM)]
-        else:
-            parts += ["\n", ("no successful samples yet", DIM)]
-        if len(result.prompts) > 1:
-            parts += ["\n\n", (safe_line(difference_heading(result)), TITLE)]
-            for row in difference_rows(result):
-                if row.label:
-                    parts += ["\n", safe_line(row.label)]
-                verdict = row.verdict or ""
-                style = TITLE if row.verdict and "larger" in row.verdict else Style()
-                parts += ["\n  ", f"{row.name:<12}  ", pad_cells(row.value, 26), "  "]
-                parts.append((verdict, style))
-        for note in result.notes:
-            parts += ["\n\n", ("Note: ", TITLE), safe_line(note)]
-        parts += ["\n\n", (reading_text(result), DIM)]
-        return Content.assemble(*parts)
-
-    # ------------------------------------------------------------------ samples
-
-    @on(DataTable.RowHighlighted, "#compare-table")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.shown_prompt = event.cursor_row
-        self._fill_samples()
-
-    @on(DataTable.RowSelected, "#compare-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.query_one("#compare-sample-list", OptionList).focus()
-
-    def samples_shown(self) -> list[Sample]:
-        if self.comparison is None or self.plan is None:
-            return []
-        k = min(self.shown_prompt, len(self.plan.prompts) - 1)
-        return [self.comparison.sample(k, i) for i in range(self.plan.samples)]
-
-    def _fill_samples(self) -> None:
-        plan = self.plan
-        if plan is None:
-            return
-        k = min(self.shown_prompt, len(plan.prompts) - 1)
-        title = f"Samples of {k + 1}. {safe_line(plan.prompts[k].label)} (Enter opens one)"
-        self.query_one("#compare-samples-title", Static).update(Content(title))
-        box = self.query_one("#compare-sample-list", OptionList)
-        width = max(20, (box.content_region.width or 60) - 36)
-        highlighted = box.highlighted
-        box.set_options(Option(Content(sample_line(s, width))) for s in self.samples_shown())
-        if box.option_count:
-            box.highlighted = min(highlighted or 0, box.option_count - 1)
-
-    @on(OptionList.OptionSelected, "#compare-sample-list")
-    def _sample_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.open_sample(event.option_index)
+        self.result = self.results.show(self.comparison, state, self._backend_name)
 
     def action_open_sample(self) -> None:
-        index = self.query_one("#compare-sample-list", OptionList).highlighted
-        self.open_sample(index or 0)
-
-    def open_sample(self, index: int) -> None:
-        """Open sample ``index`` of the highlighted prompt on its own screen."""
-        samples = self.samples_shown()
-        plan = self.plan
-        if not samples or plan is None or not 0 <= index < len(samples):
-            return
-        sample = samples[index]
-        if sample.answer is None:
-            self.notify(
-                f"Sample #{sample.number} has no answer yet ({sample.status}).", markup=False
-            )
-            return
-        prompt = plan.prompts[sample.prompt_index]
-        turn = Turn(
-            question=plan.message,
-            system_prompt=prompt.system,
-            preset=prompt.preset,
-            sampling=plan.sampling_for(sample.index),
-            model=self.comparison.model if self.comparison else "",
-            answer=sample.answer,
-        )
-        title = (
-            f"{sample.prompt_index + 1}. {safe_line(prompt.label)} · sample #{sample.number} "
-            f"of {plan.samples} · {sample.status} · Esc: back to the comparison"
-        )
-        self.app.push_screen(SampleScreen(turn, sample.number, title))
+        self.results.open_highlighted()
 
     # ------------------------------------------------------------------ other actions
 
