@@ -260,11 +260,27 @@ async def test_the_table_fills_while_running_and_esc_stops_every_request(scripte
         await until(lambda: app.screen is app.main)
 
 
-async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
-    app = make_app(scripted)
-    async with app.run_test(size=(80, 24)) as pilot:
+HOSTILE = "[/INST]\x1b[31m[bold]red[/bold]\x1b]52;c;QUFBQQ==\x07"
+
+
+def hostile_reply(request: Request) -> Reply:
+    if not request.path.endswith("/chat/completions"):
+        return default_reply(request)
+    return Reply.sse(stream_of([(HOSTILE, -0.2), (" ok", -0.1)]))
+
+
+async def test_bad_fields_get_one_line_each_then_a_greedy_run_says_so_and_text_stays_text(
+    scripted,
+):
+    scripted.default = hostile_reply
+    store = PresetStore()
+    store.save("[/INST] preset", "[bold]system[/bold]")
+    app = make_app(scripted, presets=store, preset="[/INST] preset", system_prompt="x")
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.theme = "ansi-dark"  # colours named "ansi_green": the best cells still render
         screen = await open_compare(pilot)
-        screen.query_one("#compare-presets", SelectionList).deselect_all()
+        presets = screen.query_one("#compare-presets", SelectionList)
+        presets.deselect_all()
         fill(screen, question=" ", samples="0", temperature="hot", seed="1.5", concurrency="")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -277,7 +293,7 @@ async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
             "concurrency": "concurrency must be a whole number from 1 to 64, not ''",
         }
         assert screen.plan is None and not scripted.chat_requests()
-        # The palette offers what applies now: run, or go back to the chat.
+        # The palette offers what applies now: help, run, or go back to the chat.
         titles = [title for title, _, _ in CompareCommands(screen)._entries()]
         assert titles == [
             "Help: keys of the compare screen (f1)",
@@ -286,7 +302,7 @@ async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
         ]
         # Fixing a field clears its message as it is typed.
         screen.query_one("#compare-samples").focus()
-        await pilot.press("backspace", "5")
+        await pilot.press("backspace", "1")
         assert "samples" not in screen.form_errors()
         # F1: this screen's keys.
         await pilot.press("f1")
@@ -298,6 +314,22 @@ async def test_bad_fields_get_one_line_each_and_nothing_is_sent(scripted):
             "Compare",
         ) in rows
         assert {key for key, _, _ in rows} >= {"esc", "enter", "space", "x"}
+        await pilot.press("escape")
+        await until(lambda: app.screen is screen)
+
+        # Fixed: temperature 0 with a seed, one sample each; prompts and answers with markup
+        # and escape sequences in them.
+        presets.select(("preset", "[/INST] preset"))
+        fill(screen, question="q", written="[red]x", temperature="0", seed="3", concurrency="4")
+        await run_comparison(pilot, screen)
+        report = report_text(screen)
+        assert "Note: Deterministic run (temperature 0, seed 3): decoding is greedy" in report
+        assert row_texts(screen, 1)["verdict"] == "exact (deterministic decoding, no noise)"
+        shown = screen_text(app)
+        assert "[/INST] preset" in shown  # labels and answers literally, never markup
+        assert "[red]x" in shown
+        assert "[/INST]␛[31m[bold]red[/bold]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
 
 
 async def test_presets_baseline_and_the_palette_entry(scripted):
@@ -330,31 +362,3 @@ async def test_presets_baseline_and_the_palette_entry(scripted):
         await pilot.press("end", "enter")
         assert [c.spec.label for c in screen._candidates] == ["terse", "Be brief.", "polite"]
         assert "(baseline)" in str(box.get_option_at_index(0).prompt)
-
-
-HOSTILE = "[/INST]\x1b[31m[bold]red[/bold]\x1b]52;c;QUFBQQ==\x07"
-
-
-async def test_greedy_seeded_runs_say_so_and_model_text_stays_text(scripted):
-    def reply(request: Request) -> Reply:
-        if not request.path.endswith("/chat/completions"):
-            return default_reply(request)
-        return Reply.sse(stream_of([(HOSTILE, -0.2), (" ok", -0.1)]))
-
-    scripted.default = reply
-    store = PresetStore()
-    store.save("[/INST] preset", "[bold]system[/bold]")
-    app = make_app(scripted, presets=store, preset="[/INST] preset", system_prompt="x")
-    async with app.run_test(size=(160, 48)) as pilot:
-        app.theme = "ansi-dark"  # colours named "ansi_green": the best cells still render
-        screen = await open_compare(pilot)
-        fill(screen, question="q", written="[red]x", samples="1", temperature="0", seed="3")
-        await run_comparison(pilot, screen)
-        report = report_text(screen)
-        assert "Note: Deterministic run (temperature 0, seed 3): decoding is greedy" in report
-        assert row_texts(screen, 1)["verdict"] == "exact (deterministic decoding, no noise)"
-        shown = screen_text(app)
-        assert "[/INST] preset" in shown  # labels and answers literally, never markup
-        assert "[red]x" in shown
-        assert "[/INST]␛[31m[bold]red[/bold]" in shown
-        assert "\x1b" not in shown and "\x07" not in shown
