@@ -89,6 +89,18 @@ async def test_a_streaming_answer_is_checkpointed_and_kept_as_stopped_on_esc(scr
     assert [row[1] for row in answers()] == ["stopped", "complete"]
 
 
+async def test_quitting_mid_answer_keeps_it_as_stopped(scripted):
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:3], Stall()], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main.input.insert("bye")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "The cat" in app.main.views[0].turn.answer_text)
+        await app.shutdown()  # what ctrl+q does before the app exits
+        # Written by the time shutdown returns: nothing is left for a loop that is closing.
+        assert answers() == [("bye", "stopped", "The cat", 2, None)]
+
+
 async def test_a_failed_stream_keeps_its_partial_answer_as_an_error(scripted):
     scripted.queue(Reply.sse([*stream_of(TOKENS)[:3], Reset()], done=False))
     app = make_app(scripted)
