@@ -126,9 +126,12 @@ async def test_the_last_conversation_reopens_with_its_settings(scripted):
         await send(pilot, "two")
     # ...then the app starts again with its defaults, on the same server.
     app = make_app(scripted, options=BackendOptions(base_url=scripted.base_url))
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await wait_for(pilot, lambda: len(app.main.views) == 2)
         await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "Reopened “one” · F6: history · --new starts afresh"
+        ]
         views = app.main.views
         assert [v.turn.question for v in views] == ["one", "two"]
         assert [v.footer_text.split(" · ")[0] for v in views] == ["✓ complete"] * 2

@@ -38,6 +38,7 @@ from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
 from tui.core.resume import resumed_settings, turns_of
+from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.models import Conversation as StoredConversation
 from tui.core.store.models import ConversationSummary
@@ -149,6 +150,11 @@ class HistoryLink:
                     )
                     return
                 self._show(conversation)
+                self.app.notify(
+                    f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
+                    "--new starts afresh",
+                    markup=False,
+                )
 
     def _refuse_while_busy(self) -> None:
         if self.app.main.busy:

@@ -46,7 +46,7 @@ class ExportScreen(ModalScreen[str | None]):
                 id="export-formats",
             )
             yield Static(
-                Content("⏎ or the letter exports into the exports folder · esc cancels"),
+                Content("⏎ or the letter: save in the exports folder · esc: cancel"),
                 id="export-hint",
             )
 
