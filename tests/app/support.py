@@ -1,5 +1,5 @@
-"""Helpers for the TUI tests: an app wired to the scripted server, a fake clock, waits,
-and stand-ins for the modal screens (built on another branch) with the agreed signatures."""
+"""Helpers for the TUI tests: an app wired to the scripted server (with the real modal
+screens), a fake clock, waits."""
 
 from __future__ import annotations
 
@@ -7,21 +7,16 @@ import asyncio
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual import events
 from textual.pilot import Pilot
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from tests.support.scripted_server import ScriptedServer
 from tui.app.app import LogprobChatApp
-from tui.app.modals import Modals
 from tui.core.backend import Backend
 from tui.core.presets import PresetStore
-from tui.core.settings import Connection, Sampling
+from tui.core.settings import Connection
 
 
 def fake_clock(step: float = 0.01) -> Callable[[], float]:
@@ -41,59 +36,6 @@ TOKENS: list[tuple[str, float, list[tuple[str, float]]]] = [
     (".", math.log(0.85), [(".", math.log(0.85)), ("!", math.log(0.1))]),
 ]
 TEXT = "".join(t for t, _, _ in TOKENS)
-
-
-@dataclass(frozen=True)
-class PromptChoice:
-    name: str | None
-    prompt: str
-
-
-@dataclass(frozen=True)
-class SettingsChoice:
-    model: str
-    sampling: Sampling
-
-
-class StandInModal(ModalScreen[Any]):
-    """Shows what it was built with; Enter dismisses with ``result``, Esc with ``None``."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [("enter", "accept"), ("escape", "cancel")]
-
-    def __init__(self, args: tuple[Any, ...], result: Any) -> None:
-        super().__init__()
-        self.args = args
-        self.result = result
-
-    def compose(self) -> ComposeResult:
-        yield Static(repr(self.args)[:200], markup=False)
-
-    def action_accept(self) -> None:
-        self.dismiss(self.result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class StandInModals(Modals):
-    """Modal factory for tests: records what each screen was built with."""
-
-    def __init__(self) -> None:
-        self.prompt_result: Any = None
-        self.settings_result: Any = None
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def system_prompt(self, store: PresetStore, prompt: str, preset: str | None) -> StandInModal:
-        self.calls.append(("system_prompt", (store, prompt, preset)))
-        return StandInModal((prompt, preset), self.prompt_result)
-
-    def settings(self, models: list[str], model: str, sampling: Sampling) -> StandInModal:
-        self.calls.append(("settings", (models, model, sampling)))
-        return StandInModal((models, model, sampling), self.settings_result)
-
-    def help(self, rows: list[tuple[str, str, str]]) -> StandInModal:
-        self.calls.append(("help", (rows,)))
-        return StandInModal((len(rows),), None)
 
 
 class RecordingBackend(Backend):
@@ -121,7 +63,6 @@ def make_app(
     kwargs.setdefault("clock", fake_clock())
     kwargs.setdefault("local_clipboard", False)
     kwargs.setdefault("cursor_blink", False)
-    kwargs.setdefault("modals", StandInModals())
     if tmp_presets is not None:
         kwargs.setdefault("presets", PresetStore(tmp_presets))
     return LogprobChatApp(**kwargs)
@@ -135,6 +76,15 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float =
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+def type_ahead(app: LogprobChatApp, *keys: str) -> None:
+    """Queue key events all at once, as a terminal delivers a fast typist's keys: unlike
+    ``pilot.press``, nothing waits for one key to be handled before the next arrives."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        name = {" ": "space"}.get(key, key)
+        app.post_message(events.Key(name, character))
 
 
 async def send(pilot: Pilot, text: str) -> None:

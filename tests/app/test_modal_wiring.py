@@ -1,80 +1,145 @@
-"""F1/F2/F3 and the palette open the modal screens with the agreed arguments, and their
-results change the next request. (The real modals are tested on their own branch; here they
-are stand-ins with the same signatures.)"""
+"""The main screen with its real modal screens: F2 (system prompt and presets), F3 (settings,
+models from the server's /v1/models), F1 / ? (help), and the palette. What is chosen shows in
+the status line at once and goes into the next request."""
 
 from __future__ import annotations
 
-from tests.app.support import PromptChoice, SettingsChoice, make_app, send, wait_for
+from tests.app.screens.host import screen_text
+from tests.app.support import make_app, send, type_ahead, wait_for
+from tests.support.scripted_server import Reply
+from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import MainScreen
+from tui.app.screens.settings import SettingsScreen
+from tui.app.screens.system_prompt import SystemPromptScreen
 from tui.core.presets import PresetStore
-from tui.core.settings import Sampling
+
+POLITE = "あなたは親切なAIです。"
 
 
-async def test_system_prompt_choice_is_shown_and_used_by_the_next_request(scripted, tmp_path):
-    app = make_app(scripted, system_prompt="old", tmp_presets=tmp_path / "presets.toml")
-    app.modals.prompt_result = PromptChoice("丁寧", "あなたは親切なAIです。")
-    async with app.run_test(size=(160, 48)) as pilot:
-        assert "custom prompt" in app.main.status.text
-        await pilot.press("f2")
+async def _open(pilot, key: str, screen_type: type) -> None:
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+    await pilot.pause()
+
+
+async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scripted, tmp_path):
+    store = PresetStore(tmp_path / "presets.toml")  # no presets yet: the editor has focus
+    app = make_app(scripted, presets=store, system_prompt="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.main.status.text.startswith("no preset │")
+        # Typed at once after F2, before the modal is even drawn: nothing goes astray.
+        type_ahead(app, "f2", *"Be brief.")
+        await wait_for(pilot, lambda: isinstance(app.screen, SystemPromptScreen))
         await pilot.pause()
-        name, args = app.modals.calls[-1]
-        assert name == "system_prompt"
-        assert isinstance(args[0], PresetStore) and args[1:] == ("old", None)
-        await pilot.press("enter")
+        modal = app.screen
+        assert modal.editor.text == "Be brief."
+        assert app.main.input.text == ""
+        await pilot.press("ctrl+n", *"short", "enter")  # save as preset "short"
+        await pilot.pause()
+        assert [(p.name, p.prompt) for p in PresetStore(store.path).presets] == [
+            ("short", "Be brief.")
+        ]
+        # The dialog sits inside the screen with a margin (the chat's input border used to
+        # show beside the name field, as if the field were squashed into it).
+        lines = screen_text(app).splitlines()
+        assert lines[1].startswith("  ╭─ System prompt ─")
+        name_row = next(i for i, line in enumerate(lines) if "Save as" in line)
+        assert lines[name_row].startswith("  │ Save as ")
+        assert lines[name_row + 2].startswith("│ ╰─")  # the dialog ends above the input bar
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert app.main.status.text.startswith("prompt: 丁寧 │")
+        assert app.main.status.text.startswith("short │")
         await send(pilot, "こんにちは")
-        messages = scripted.chat_requests()[0].json["messages"]
-        assert messages[0] == {"role": "system", "content": "あなたは親切なAIです。"}
-        assert app.main.views[0].header_text.startswith("#1 · 丁寧 ·")
+    messages = scripted.chat_requests()[0].json["messages"]
+    assert messages[0] == {"role": "system", "content": "Be brief."}
+    assert app.main.views[0].header_text.startswith("#1 · short ·")
 
 
-async def test_cancelled_modal_changes_nothing(scripted):
-    app = make_app(scripted, system_prompt="keep")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f2")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.session.system_prompt == "keep"
-
-
-async def test_settings_choice_applies_to_the_next_request(scripted):
-    app = make_app(scripted)
-    app.modals.settings_result = SettingsChoice(
-        "other-model", Sampling(temperature=0.2, top_logprobs=3, max_tokens=64, seed=42)
-    )
+async def test_switching_presets_in_the_modal_changes_the_status_and_the_next_request(
+    scripted, tmp_path
+):
+    store = PresetStore(tmp_path / "presets.toml")
+    store.save("丁寧", POLITE)
+    store.save("terse", "One word.")
+    app = make_app(scripted, presets=store, system_prompt="old")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("f3")
-        await wait_for(pilot, lambda: bool(app.modals.calls))
+        assert app.main.status.text.startswith("prompt: custom prompt │")
+        await _open(pilot, "f2", SystemPromptScreen)
+        assert app.focused is app.screen.query_one("#prompt-presets")
+        await pilot.press("enter", "ctrl+s")  # load the first preset, apply
         await pilot.pause()
-        name, (models, model, sampling) = app.modals.calls[-1]
-        assert name == "settings" and models == ["scripted-model"] and model == "scripted-model"
-        assert sampling == Sampling()
-        await pilot.press("enter")
+        assert app.main.status.text.startswith("prompt: 丁寧 │")
+        await send(pilot, "one")
+        await _open(pilot, "f2", SystemPromptScreen)
+        await pilot.press("down", "enter", "ctrl+s")
         await pilot.pause()
-        status = app.main.status.text
-        assert "temperature 0.2" in status and "top_logprobs 3" in status and "seed 42" in status
-        await send(pilot, "q")
-        body = scripted.chat_requests()[0].json
-        assert (body["model"], body["temperature"], body["top_logprobs"]) == ("other-model", 0.2, 3)
-        assert (body["max_tokens"], body["seed"]) == (64, 42)
+        assert app.main.status.text.startswith("prompt: terse │")
+        await send(pilot, "two")
+        await _open(pilot, "f2", SystemPromptScreen)
+        await pilot.press("escape")  # cancel changes nothing
+        await pilot.pause()
+        assert app.session.preset == "terse"
+    systems = [r.json["messages"][0]["content"] for r in scripted.chat_requests()]
+    assert systems == [POLITE, "One word."]
+    assert [v.header_text.split(" · ")[1] for v in app.main.views] == ["丁寧", "terse"]
 
 
-async def test_help_opens_with_every_binding(scripted):
+async def test_settings_list_the_servers_models_and_apply_to_the_next_request(scripted):
+    models = {"object": "list", "data": [{"id": "scripted-model"}, {"id": "other-model"}]}
+    scripted.queue(Reply.json(models))
     app = make_app(scripted)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "f3", SettingsScreen)
+        assert scripted.requests[0].path.endswith("/models")
+        modal = app.screen
+        assert modal.models == ["scripted-model", "other-model"]
+        await pilot.press("down")  # the second model
+        for name, value in (("temperature", "0.2"), ("top_logprobs", "3"), ("seed", "42")):
+            field = modal.query_one(f"#settings-{name}")
+            field.value = value
+        await pilot.press("ctrl+s")
         await pilot.pause()
-        name, (rows,) = app.modals.calls[-1]
-        assert name == "help" and ("f2", "Edit the system prompt, pick or save a preset",
-                                   "General") in rows  # fmt: skip
+        assert isinstance(app.screen, MainScreen)
+        status = app.main.status.text
+        assert "other-model" in status and "T0.2 k3 max512 seed42" in status
+        await send(pilot, "q")
+    body = scripted.chat_requests()[0].json
+    assert (body["model"], body["temperature"], body["top_logprobs"]) == ("other-model", 0.2, 3)
+    assert (body["max_tokens"], body["seed"]) == (512, 42)
+
+
+async def test_settings_open_with_a_name_field_when_the_server_lists_no_models(scripted):
+    scripted.queue(Reply.json({"error": "not found"}, status=404))
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _open(pilot, "f3", SettingsScreen)
+        assert any("could not list models" in n.message for n in app._notifications)
+        name = app.screen.query_one("#settings-model")
+        assert name.value == "scripted-model"
+        name.value = "typed-model"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await send(pilot, "q")
+    assert scripted.chat_requests()[0].json["model"] == "typed-model"
+
+
+async def test_help_lists_every_binding_and_closes(scripted):
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "f1", HelpScreen)
+        rows = app.screen.rows
+        assert ("f2", "Edit the system prompt, pick or save a preset", "General") in rows
+        assert ("f6", "Past conversations: search, open, rename, delete, start a new one",
+                "General") in rows  # fmt: skip
         await pilot.press("escape")
-        await pilot.press("escape")  # to the chat log, where ? also opens help
-        await pilot.press("question_mark")
         await pilot.pause()
-        assert [c[0] for c in app.modals.calls] == ["help", "help"]
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("escape")  # to the chat log, where ? also opens help
+        await _open(pilot, "question_mark", HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
 
 
 async def test_presets_are_offered_in_the_palette(scripted, tmp_path):
@@ -88,13 +153,4 @@ async def test_presets_are_offered_in_the_palette(scripted, tmp_path):
         await pilot.pause()
         assert app.session.preset == "terse"
         assert app.session.system_prompt == "Answer in one word."
-
-
-async def test_missing_modal_screens_are_reported_not_crashed(scripted):
-    from tui.app.modals import Modals
-
-    app = make_app(scripted, modals=Modals())
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen) or app.screen.__class__.__name__ == "HelpScreen"
+        assert app.main.status.text.startswith("prompt: terse │")

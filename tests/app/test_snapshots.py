@@ -72,3 +72,23 @@ def test_narrow_main_screen_with_the_pane_swapped_in(scripted, snap_compare):
         await pilot.pause()
 
     assert snap_compare(_app(scripted), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_narrow_main_screen_with_the_system_prompt_modal(scripted, tmp_path, snap_compare):
+    from tests.app.screens.host import freeze_cursors
+    from tui.core.presets import PresetStore
+
+    presets = PresetStore(tmp_path / "presets.toml")
+    presets.save("polite", "あなたは親切なAIです。丁寧に答えてください。")
+    presets.save("terse", "Answer in one word.")
+
+    async def run_before(pilot) -> None:
+        await _two_answers_with_heatmap(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        freeze_cursors(pilot.app)
+        await pilot.pause()
+
+    app = _app(scripted)
+    app.presets = presets
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -16,6 +16,7 @@ from tui.core.events import TextDelta
 from tui.core.export import (
     FORMATS,
     export_conversation,
+    export_to_directory,
     suggested_filename,
     to_csv,
     to_json,
@@ -205,3 +206,21 @@ def test_a_stopped_code_answer_does_not_swallow_its_stats_table(isolated_home: P
         text = to_markdown(store.load_conversation(cid))
     before_table = text.split("| Statistic | Value |")[0]
     assert before_table.count("```") % 2 == 0
+
+
+def test_export_to_directory_writes_a_private_file_and_replaces_an_older_export(
+    conversation: Conversation, tmp_path: Path
+) -> None:
+    directory = tmp_path / "exports"
+    path = export_to_directory(conversation, "csv", directory)
+    assert path == directory / suggested_filename(conversation, "csv")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert directory.stat().st_mode & 0o777 == 0o700
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and rows[0]["token"]
+    conversation.messages = conversation.messages[:2]  # fewer answers now
+    assert export_to_directory(conversation, "csv", directory) == path
+    with path.open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) < len(rows)
+    assert [p.name for p in directory.iterdir()] == [path.name]  # no temporary file left

@@ -14,6 +14,7 @@ The footer bindings, the help screen's rows and the command palette are all gene
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,18 +53,27 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("stop", "escape", "Stop", "Stop the answer being generated (keeps what arrived)",
                GENERAL, "screen", priority=True, key_display="esc",
                palette_title="Stop generating"),
+    # Keys that open a screen are priority bindings: they run as the key is read, so the keys
+    # typed right after them go to the new screen, not to the input bar underneath.
     ActionSpec("help", "f1", "Help", "Show every key and what it does", GENERAL, "screen",
-               palette_title="Help: keys and actions"),
+               priority=True, palette_title="Help: keys and actions"),
     ActionSpec("system_prompt", "f2", "Prompt", "Edit the system prompt, pick or save a preset",
-               GENERAL, "screen", palette_title="System prompt and presets"),
+               GENERAL, "screen", priority=True, palette_title="System prompt and presets"),
     ActionSpec("settings", "f3", "Settings",
                "Model, temperature, top_logprobs, max_tokens and seed for the next request",
-               GENERAL, "screen", palette_title="Settings: model and sampling"),
+               GENERAL, "screen", priority=True, palette_title="Settings: model and sampling"),
     ActionSpec("toggle_pane", "f4", "Pane", "Show or hide the stats / inspector / JSON pane",
                GENERAL, "screen", palette_title="Show or hide the side pane"),
     ActionSpec("toggle_heatmap", "f5", "Heat",
                "Colour answer tokens by probability (bold underline: p below the threshold)",
                GENERAL, "screen", palette_title="Token heatmap on/off"),
+    ActionSpec("history", "f6", "History",
+               "Past conversations: search, open, rename, delete, start a new one",
+               GENERAL, "screen", priority=True, palette_title="History: open a past conversation"),
+    ActionSpec("export", "f7", "Export",
+               "Export this conversation as JSON, JSONL, Markdown or CSV (exports folder)",
+               GENERAL, "screen", show=False, priority=True,
+               palette_title="Export this conversation…"),
     ActionSpec("focus_log", "f8", "Log",
                "Move the focus to the chat log (select answers, token cursor, copy)",
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),
@@ -139,6 +149,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )  # fmt: skip
 
 
+_ID_PREFIX: dict[Where, str] = {"screen": "main", "log": "log", "input": "input"}
+
+
+def binding_id(spec: ActionSpec) -> str:
+    """The id a ``[keys]`` entry of the config file uses to rebind this action:
+    ``main.help`` (anywhere on the main screen), ``log.copy_json``, ``input.send``."""
+    return f"{_ID_PREFIX[spec.where]}.{spec.action.rsplit('.', 1)[-1]}"
+
+
 def bindings_for(where: Where, namespace: str = "") -> list[Binding]:
     """Textual bindings for one owner, in table order; ``namespace`` (e.g. ``"screen."``)
     sends the actions elsewhere (the chat log's keys run the screen's actions)."""
@@ -151,22 +170,24 @@ def bindings_for(where: Where, namespace: str = "") -> list[Binding]:
             priority=spec.priority,
             key_display=spec.key_display,
             tooltip=spec.help,
+            id=binding_id(spec),
         )
         for spec in ACTIONS
         if spec.where == where
     ]
 
 
-def key_label(spec: ActionSpec) -> str:
-    """How a key is written in help: ``f1``, ``ctrl+s``, ``↑/k``."""
-    if spec.key_display:
+def key_label(spec: ActionSpec, keymap: Mapping[str, str] | None = None) -> str:
+    """How a key is written in help: ``f1``, ``ctrl+s``, ``↑/k`` (or as the keymap rebinds it)."""
+    keys = (keymap or {}).get(binding_id(spec))
+    if keys is None and spec.key_display:
         return spec.key_display
-    return " / ".join(k.strip() for k in spec.keys.split(","))
+    return " / ".join(k.strip() for k in (keys or spec.keys).split(","))
 
 
-def help_rows() -> list[tuple[str, str, str]]:
+def help_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
     """``(key, description, group)`` for the help screen, one row per binding."""
-    return [(key_label(spec), spec.help, spec.group) for spec in ACTIONS]
+    return [(key_label(spec, keymap), spec.help, spec.group) for spec in ACTIONS]
 
 
 def palette_actions() -> list[ActionSpec]:

@@ -6,13 +6,18 @@ Quitting (ctrl+q) stops the generation, closes the HTTP client and stops the eng
 
 Everything the app would otherwise reach for on its own can be injected, for tests and for
 other front ends: an open ``backend`` (or a ``backend_factory``), the ``clock`` answers are
-timed with, the preset store, the modal screens, whether to try a local clipboard.
+timed with, the ``wall_clock`` the history is dated with, the preset store, the modal screens,
+whether to try a local clipboard, the settings file (``config``).
+
+History (:mod:`tui.app.history`): every turn is recorded in ``data_dir``'s history file; the
+last conversation is reopened at start unless ``new_conversation``; ``given_options`` names the
+options typed on the command line, which win over the reopened conversation's settings.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +26,20 @@ from textual.app import App
 
 from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, local_clipboard_available
 from tui.app.gc_policy import GcPolicy
+from tui.app.history import HistoryLink
 from tui.app.modals import Modals
 from tui.app.screens.main import MainScreen
 from tui.app.session import ChatSession
 from tui.app.turn_events import TurnEvents
+from tui.app.ui_config import UiSettings
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
 from tui.core.client import ChatClient
+from tui.core.config import AppConfig
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore
 from tui.core.settings import Sampling
+from tui.core.store import history_path
 
 FIRST_PAINT_GRACE = 0.15
 """Seconds between the first refresh and the engine start: time for Textual's writer thread
@@ -58,6 +67,10 @@ class LogprobChatApp(App[int]):
         stream: bool = True,
         data_dir: Path | None = None,
         gc_policy: GcPolicy | None = None,
+        config: AppConfig | None = None,
+        new_conversation: bool = False,
+        given_options: Collection[str] = (),
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.options = options or BackendOptions()
@@ -81,18 +94,43 @@ class LogprobChatApp(App[int]):
         self._shutting_down = False
         self.gc_policy = gc_policy or GcPolicy()
         self.turn_events = TurnEvents(self._listener_failed)
+        self.ui_settings = UiSettings(config)
+        self.wall_clock = wall_clock
+        self.history = HistoryLink(
+            self,
+            history_path(self.data_dir),
+            new=new_conversation,
+            given=given_options,
+            clock=wall_clock,
+        )
+        self.turn_events.add(self.history)
+
+    @property
+    def low_prob_threshold(self) -> float:
+        """τ for new answers and the heatmap (``[ui] low_prob_threshold``)."""
+        return self.ui_settings.low_prob_threshold
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        return self.ui_settings.keymap
 
     @property
     def main(self) -> MainScreen:
         return self._main
 
     def on_mount(self) -> None:
+        self.ui_settings.apply(self)
         self._main = MainScreen()
         self.push_screen(self._main)
+
+    def watch_theme(self, theme: str) -> None:
+        self.ui_settings.theme_changed(self, theme)
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
         self.gc_policy.settle()  # Textual's own long-lived objects, out of every collection
+        self.ui_settings.report_problems(self)
+        self.history.start()
         if self.presets.problem:
             self.main.system_note(self.presets.problem, kind="error")
         if self._given_backend is not None:
@@ -144,7 +182,8 @@ class LogprobChatApp(App[int]):
         session.backend = backend
         session.embedded = backend.engine is not None
         session.client = ChatClient(backend.connection)
-        if backend.connection.model and backend.engine is None:
+        if backend.connection.model and backend.engine is None and session.model is None:
+            # (not over the model of a conversation reopened from the history)
             session.model = backend.connection.model
         self.main.backend_ready()
         if session.model is None:
@@ -218,6 +257,7 @@ class LogprobChatApp(App[int]):
         if session.client is not None:
             client, session.client = session.client, None
             await client.aclose()
+        await self.history.close()  # the last answer's final write, then the file
         self.close_backend()
         self.gc_policy.release()
 

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.app.actions import ActionSpec, key_label, palette_actions
+from tui.app.screens.export import EXPORT_CHOICES
 from tui.core.safety import safe_line
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
 
 
-def palette_title(spec: ActionSpec) -> str:
-    return f"{spec.title} ({key_label(spec)})"
+def palette_title(spec: ActionSpec, keymap: dict[str, str] | None = None) -> str:
+    return f"{spec.title} ({key_label(spec, keymap)})"
 
 
 class MainCommands(Provider):
@@ -27,8 +28,27 @@ class MainCommands(Provider):
 
     def _entries(self) -> list[tuple[str, str, object]]:
         entries: list[tuple[str, str, object]] = []
+        keymap = self.main.chat_app.keymap
         for spec in palette_actions():
-            entries.append((palette_title(spec), spec.help, partial(self.main.run_spec, spec)))
+            entries.append(
+                (palette_title(spec, keymap), spec.help, partial(self.main.run_spec, spec))
+            )
+        for fmt, _letter, label in EXPORT_CHOICES:
+            name = label.split(":", 1)[0]
+            entries.append(
+                (
+                    f"Export this conversation as {name}",
+                    label + " (into the exports folder)",
+                    partial(self.main.export_as, fmt),
+                )
+            )
+        entries.append(
+            (
+                "New conversation",
+                "Start a new conversation (the current one stays in the history)",
+                self.main.new_conversation,
+            )
+        )
         for name in self.main.preset_names():
             title = f"Use preset: {safe_line(name)}"
             entries.append(

@@ -39,4 +39,9 @@ class ChatSession:
             return "no model (see the chat)"
         if self.backend is None:
             return STARTING if self.embedded else CONNECTING
-        return self.backend.display_name or self.model or self.backend.connection.safe_url
+        backend = self.backend
+        if backend.engine is None and self.model and self.model != backend.connection.model:
+            # Another model than the one the server was opened with: chosen in the settings,
+            # or the model of a conversation reopened from the history.
+            return self.model
+        return backend.display_name or self.model or backend.connection.safe_url

@@ -5,6 +5,9 @@ called on the UI thread, so it must be quick (hand blocking work to a thread):
 
 * ``turn_asked(turn)``: a question was added, before its request goes out (the store writes
   the user message here, so it survives whatever happens next);
+* ``async before_request(turn)``: the request is about to go out (the model is known); the
+  generation worker awaits it (the store writes the answer's parameters here, so they are in
+  the file before the first token). Keep it short: the request waits for it;
 * ``turn_progress(turn, builder)``: an answer is streaming; called at most ``FLUSH_HZ`` times a
   second with the live :class:`~tui.core.answer.AnswerBuilder` (partial text, tokens, raw rows;
   a store checkpoints here, at its own pace);
@@ -40,6 +43,21 @@ class TurnEvents:
             try:
                 method(*args)
             except Exception as exc:  # a broken store must not break the chat
-                self.listeners.remove(listener)
-                label = type(listener).__name__
-                self._report(f"{label} stopped working: {one_line(f'{type(exc).__name__}: {exc}')}")
+                self._drop(listener, exc)
+
+    async def before_request(self, turn: Any) -> None:
+        """Await every listener's ``before_request(turn)`` in order (failures as in emit)."""
+        for listener in list(self.listeners):
+            method = getattr(listener, "before_request", None)
+            if method is None:
+                continue
+            try:
+                await method(turn)
+            except Exception as exc:
+                self._drop(listener, exc)
+
+    def _drop(self, listener: Any, exc: Exception) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+        label = type(listener).__name__
+        self._report(f"{label} stopped working: {one_line(f'{type(exc).__name__}: {exc}')}")

@@ -12,6 +12,7 @@ from tui.cli.options import (
     add_store_options,
     backend_options,
     fail,
+    given_options,
     sampling_options,
 )
 from tui.core.backend import validate_options
@@ -24,7 +25,12 @@ def add_parser(subparsers: Any) -> None:
     add_connection_options(parser)
     add_sampling_options(parser)
     add_store_options(parser)
-    parser.add_argument("--new", action="store_true", help="start a new conversation")
+    parser.add_argument(
+        "--new",
+        action="store_true",
+        help="start a new conversation (default: reopen the last one, with its prompt, "
+        "model and sampling unless given here)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -46,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         preset=preset,
         stream=not args.no_stream,
         data_dir=data_dir(args.data_dir),
+        config=getattr(args, "app_config", None),
+        new_conversation=args.new,
+        given_options=given_options(args),
     )
     try:
         result = app.run()

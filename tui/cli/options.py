@@ -21,6 +21,29 @@ from tui.core.settings import (
 PROG = "logprob-chat"
 
 
+class Remember(argparse.Action):
+    """Store the value and note that the option was typed (``args.given_options``): a
+    reopened chat keeps its own settings except those typed on this command line, which
+    cannot be told from the config file's defaults by their values alone."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        given = set(getattr(namespace, "given_options", ()))
+        given.add(self.dest)
+        namespace.given_options = given
+
+
+def given_options(args: argparse.Namespace) -> frozenset[str]:
+    """The ``dest`` names of the options typed on the command line (see :class:`Remember`)."""
+    return frozenset(getattr(args, "given_options", ()))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad value in one line (no usage dump) and exits with 2."""
 
@@ -82,7 +105,9 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         "(env OPENAI_BASE_URL)",
     )
     group.add_argument("--api-key", help="bearer token for --base-url (env OPENAI_API_KEY)")
-    group.add_argument("--model", help="model name (default: the first the server lists)")
+    group.add_argument(
+        "--model", action=Remember, help="model name (default: the first the server lists)"
+    )
     group.add_argument(
         "--model-file", metavar="PATH.gguf", help="run this GGUF file in the embedded engine"
     )
@@ -102,13 +127,17 @@ def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool
     """``system_prompt=False`` leaves out --system/--preset (``compare`` repeats them)."""
     group = parser.add_argument_group("sampling")
     if system_prompt:
-        group.add_argument("--system", metavar="TEXT", help="system prompt")
+        group.add_argument("--system", action=Remember, metavar="TEXT", help="system prompt")
         group.add_argument(
-            "--preset", metavar="NAME", help="system prompt preset (saved in the TUI)"
+            "--preset",
+            action=Remember,
+            metavar="NAME",
+            help="system prompt preset (saved in the TUI)",
         )
     group.add_argument(
         "--temperature",
         type=_number("--temperature", 0, 2),
+        action=Remember,
         default=DEFAULT_TEMPERATURE,
         metavar="T",
         help=f"0 to 2 (default {DEFAULT_TEMPERATURE})",
@@ -116,6 +145,7 @@ def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool
     group.add_argument(
         "--top-logprobs",
         type=_integer("--top-logprobs", 0, MAX_TOP_LOGPROBS),
+        action=Remember,
         default=DEFAULT_TOP_LOGPROBS,
         metavar="K",
         help=f"alternatives per token, 0 to 20 (default {DEFAULT_TOP_LOGPROBS})",
@@ -123,11 +153,14 @@ def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool
     group.add_argument(
         "--max-tokens",
         type=_integer("--max-tokens", 1, 1_000_000),
+        action=Remember,
         default=DEFAULT_MAX_TOKENS,
         metavar="N",
         help=f"(default {DEFAULT_MAX_TOKENS})",
     )
-    group.add_argument("--seed", type=_integer("--seed"), metavar="N", help="sampling seed")
+    group.add_argument(
+        "--seed", type=_integer("--seed"), action=Remember, metavar="N", help="sampling seed"
+    )
     group.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
 
 
@@ -179,6 +212,7 @@ __all__ = [
     "add_store_options",
     "backend_options",
     "fail",
+    "given_options",
     "sampling_options",
     "version_text",
 ]

@@ -19,7 +19,8 @@ File layout (every key optional; a missing key means the built-in default)::
     low_prob_threshold = 0.1      # τ: tokens below this probability are "low"
 
     [keys]                        # binding id → key(s), passed to App.set_keymap
-    "app.send" = "ctrl+j"
+    "input.send" = "ctrl+j"       # ids: main.<action>, log.<action>, input.<action>, and
+    "main.history" = "f10"        # the dialogs' own (history.rename, system_prompt.apply, ...)
 
 Precedence for what a request uses: command line > environment (``OPENAI_BASE_URL``,
 ``OPENAI_API_KEY``) > this file > built-in defaults (see ``tui.cli.configured``).

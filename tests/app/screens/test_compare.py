@@ -39,6 +39,7 @@ from tests.support.compare_replies import TERSE as BE_TERSE
 from tests.support.scripted_server import Reply, Request, default_reply, stream_of
 from tui.app.commands import MainCommands
 from tui.app.screens.compare import CompareCommands, CompareScreen
+from tui.app.screens.help import HelpScreen
 from tui.app.screens.sample import SampleCommands, SampleScreen
 from tui.core import jsonio
 from tui.core.presets import PresetStore
@@ -306,8 +307,8 @@ async def test_bad_fields_get_one_line_each_then_a_greedy_run_says_so_and_text_s
         assert "samples" not in screen.form_errors()
         # F1: this screen's keys.
         await pilot.press("f1")
-        name, (rows,) = app.modals.calls[-1]
-        assert name == "help"
+        await until(lambda: isinstance(app.screen, HelpScreen))
+        rows = app.screen.rows
         assert (
             "ctrl+s",
             "Run the comparison (from the form, or again from the results)",

@@ -214,3 +214,31 @@ def test_a_part_sent_again_replaces_itself(store: Store) -> None:
     loaded = store.load_conversation(cid).answers[0].answer
     assert loaded.tokens == answer.tokens[:5]
     assert loaded.raw == answer.raw[:5]
+
+
+async def test_write_final_stores_an_answer_frozen_elsewhere_without_changing_it(
+    db_path: Path,
+) -> None:
+    store = await AsyncStore.open(db_path)
+    cid = await _conversation(store)
+    clock = FakeClock()
+    builder = AnswerBuilder(clock=clock)
+    recorder = await Recorder.begin(store, builder, cid, PARAMS, interval=1.0, clock=clock)
+    recorder.start()
+    normaliser = StreamNormaliser(5)
+    for chunk in japanese_chunks()[:6]:
+        for event in normaliser.feed(chunk):
+            builder.apply(event)
+    clock.advance(2.0)
+    answer = builder.finish("stopped")  # the TUI freezes it to show it at once
+    duration = answer.duration
+    clock.advance(5.0)
+    await recorder.write_final(answer)
+    assert recorder.problem is None and recorder.finished
+    assert answer.duration == duration  # not finished a second time
+    stored = _peek(db_path, recorder.answer_id)
+    assert stored.answer.status == "stopped"
+    assert stored.answer.text == answer.text and answer.text
+    assert len(stored.answer.tokens) == len(answer.tokens) > 0
+    assert stored.answer.duration == duration
+    await store.close()

@@ -28,7 +28,7 @@ else:
 class DialogActionsMixin(_Base):
     def action_help(self) -> None:
         try:
-            screen = self.chat_app.modals.help(help_rows())
+            screen = self.chat_app.modals.help(help_rows(self.chat_app.keymap))
         except ModalUnavailable as exc:
             self.notify(str(exc), markup=False, severity="warning")
             return
@@ -70,14 +70,14 @@ class DialogActionsMixin(_Base):
     async def action_settings(self) -> None:
         s = self.session
         current = s.model or (s.backend.connection.model if s.backend else None) or ""
-        models = [current] if current else []
+        # No list (the server failed to give one) makes the modal offer a name field, where
+        # any model can be typed; a list always has the current model in it.
+        models: list[str] = []
         if s.client is not None:
             try:
-                listed = await s.client.list_models()
+                models = await s.client.list_models()
             except LogprobChatError as exc:
                 self.notify(f"could not list models: {exc}", markup=False, severity="warning")
-            else:
-                models = listed + [m for m in models if m not in listed]
         try:
             screen = self.chat_app.modals.settings(models, current, s.sampling)
         except ModalUnavailable as exc:

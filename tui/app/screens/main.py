@@ -36,6 +36,7 @@ from tui.app.commands import MainCommands
 from tui.app.screens.compare_action import CompareActionMixin
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.dialogs import DialogActionsMixin
+from tui.app.screens.history_actions import HistoryActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
 from tui.app.session import ChatSession
 from tui.app.text.heat import HeatPalette
@@ -51,7 +52,6 @@ from tui.core.client import ChatRequest
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.events import ReasoningDelta, TextDelta
-from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 from tui.core.report import answer_rows, metric_rows
 
 if TYPE_CHECKING:
@@ -79,7 +79,12 @@ class LiveFeed:
 
 
 class MainScreen(
-    TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, CompareActionMixin, Screen[None]
+    TokenCursorMixin,
+    DialogActionsMixin,
+    CopyActionsMixin,
+    HistoryActionsMixin,
+    CompareActionMixin,
+    Screen[None],
 ):
     CSS_PATH = "main.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -139,6 +144,8 @@ class MainScreen(
         if not self.chat_app.cursor_blink:
             self.input.cursor_blink = False
         self._build_palette()
+        if self.chat_app.ui_settings.heatmap:
+            self.action_toggle_heatmap()  # [ui] heatmap = true: on from the start
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self._ticker = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         self.input.placeholder = self._placeholder()
@@ -246,6 +253,24 @@ class MainScreen(
         if self.views:
             self._select(len(self.views) - 1)
 
+    @property
+    def busy(self) -> bool:
+        """An answer is streaming or waiting for the model."""
+        return self._live is not None or self._waiting is not None
+
+    def clear_conversation(self) -> None:
+        """Empty the chat log and the pane (before showing another conversation; never while
+        an answer streams, see ``busy``)."""
+        if self.cursor is not None:
+            self._set_cursor(None)
+        self.views.clear()
+        self.selected = None
+        self.log_view.remove_children()
+        self.stats.show("No answer yet.", [])
+        self.json_view.show(None)
+        self._update_json_title(0)
+        self.refresh_bindings()
+
     def _fail_turn(self, turn: Turn, view: AnswerView, message: str) -> None:
         answer = AnswerBuilder(clock=self.chat_app.clock).finish("error", message)
         turn.answer = answer
@@ -256,7 +281,8 @@ class MainScreen(
             self._show_selected()
 
     def _start(self, turn: Turn, view: AnswerView) -> None:
-        builder = AnswerBuilder(clock=self.chat_app.clock, threshold=DEFAULT_LOW_PROB_THRESHOLD)
+        app = self.chat_app
+        builder = AnswerBuilder(clock=app.clock, threshold=app.low_prob_threshold)
         turn.live = builder
         self._live = LiveFeed(turn, view, builder)
         view.show_live(None)
@@ -280,6 +306,7 @@ class MainScreen(
                 session.model = await resolve_model(session.backend, client)
                 self.update_status()
             turn.model = session.model
+            await self.chat_app.turn_events.before_request(turn)  # the store writes it first
             messages = session.conversation.messages_for_request(turn.system_prompt, upto=turn)
             request = ChatRequest(messages, turn.model, turn.sampling, stream=self.chat_app.stream)
             text, reasoning = live.text, live.reasoning
@@ -426,7 +453,7 @@ class MainScreen(
 
     def _build_palette(self) -> None:
         self.palette = HeatPalette.from_variables(
-            self.app.get_css_variables(), DEFAULT_LOW_PROB_THRESHOLD
+            self.app.get_css_variables(), self.chat_app.low_prob_threshold
         )
         self.legend.show(self.palette)
 

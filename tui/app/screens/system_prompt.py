@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.type_ahead import deliver_early_key
 from tui.core.errors import ConfigError
 from tui.core.presets import MAX_NAME, PresetStore
 from tui.core.safety import safe_line, safe_text
@@ -75,6 +76,10 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         self._loaded_original = current_prompt
         self._loaded_shown = safe_text(current_prompt)
         self._names: list[str] = []
+        # Start where switching is one keystroke away: the list, when there is one. Set as
+        # the screen's auto focus (given when the screen is shown), not later in on_mount, so
+        # that keys typed right after F2 already find it (see type_ahead).
+        self.AUTO_FOCUS = "#prompt-presets" if store.presets else "#prompt-editor"
 
     # ------------------------------------------------------------------ layout
 
@@ -112,9 +117,9 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         if self._candidate is not None:
             self.query_one("#prompt-name", Input).value = safe_line(self._candidate)
         self._show_editing()
-        # Start where switching is one keystroke away: the list, when there is one.
-        start = "#prompt-presets" if self._names else "#prompt-editor"
-        self.query_one(start).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        deliver_early_key(self, event)
 
     # ------------------------------------------------------------------ state
 

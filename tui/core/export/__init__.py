@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from tui.core.export.csv_tokens import to_csv
 from tui.core.export.documents import to_json, to_jsonl
 from tui.core.export.markdown import to_markdown
+from tui.core.presets import write_private
 from tui.core.store.models import Conversation
 
 FORMATS = ("json", "jsonl", "md", "csv")
@@ -50,9 +52,22 @@ def suggested_filename(conversation: Conversation, fmt: str) -> str:
     return f"logprob-chat-{conversation.id}-{slug}.{fmt}"
 
 
+def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -> Path:
+    """Write the conversation as ``fmt`` into ``directory`` (made 0700 if missing) under its
+    :func:`suggested_filename`, atomically and 0600; return the path. A second export of the
+    same conversation in the same format replaces the first (it holds everything the first
+    did, and more). Raises ``OSError`` when the file cannot be written."""
+    text = export_conversation(conversation, fmt)
+    directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+    path = directory / suggested_filename(conversation, fmt)
+    write_private(path, text)
+    return path
+
+
 __all__ = [
     "FORMATS",
     "export_conversation",
+    "export_to_directory",
     "suggested_filename",
     "to_csv",
     "to_json",

@@ -186,6 +186,13 @@ class Recorder:
         """Freeze the answer (``AnswerBuilder.finish``) and write it with its final status.
         Returns the answer even when the write fails (see :attr:`problem`)."""
         answer = self.builder.finish(status, error)
+        await self.write_final(answer)
+        return answer
+
+    async def write_final(self, answer: Answer) -> None:
+        """Write an answer its builder has already frozen (the TUI freezes it at once to show
+        it, then hands it here): the last rows, then the final status. Never raises: see
+        :attr:`problem`."""
         self.finished = True
         await self._stop_ticker()
         await self.wait_idle()
@@ -194,7 +201,6 @@ class Recorder:
             await self.store.call(Store.finish_answer, delta, answer)
         except Exception as exc:
             self.problem = _message(exc)
-        return answer
 
     def start(self) -> None:
         """Start the ticker that checkpoints a stream gone quiet (``finish`` stops it)."""

@@ -1,0 +1,335 @@
+"""The chat's link to the history store: record every turn, resume, open, rename, delete, export.
+
+:class:`HistoryLink` is a turn listener (see :mod:`tui.app.turn_events`). What it writes, and
+when:
+
+* ``turn_asked`` (a question was added): the question, before its request goes out. The first
+  question of a chat creates its conversation (opening the app makes none: a session where
+  nothing is asked leaves no empty conversation behind).
+* ``before_request`` (the generation worker awaits it, once the model is known): the answer,
+  status ``streaming``, with its request parameters. The worker waits at most
+  :data:`BEGIN_WAIT` seconds, so a slow disk delays the request but never blocks the chat.
+* ``turn_progress`` (at most 25 times a second): the store's :class:`Recorder` checkpoints the
+  rows that arrived, at most once a second, never waiting (bounded cost: see the recorder).
+* ``turn_finished``: the final answer with its status (complete, stopped, error with the
+  partial answer kept). An answer that never got a request (no model available, stopped while
+  waiting for one) is saved in one go.
+
+Every store call runs on the store's own thread (:class:`AsyncStore`); the UI thread only
+queues work. The writes of one chat are chained, so they reach the file in the order they
+happened even when one waits on a lock. A store that cannot be opened or written is one line
+in the chat (each distinct message once) and the chat goes on in memory: the store itself falls
+back to an in-memory copy, and a write that fails leaves the answer on screen.
+
+API keys never reach the store: requests are recorded with the server's address without
+credentials or query (``display_url``), and the built-in engine's random local address is not
+recorded at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Collection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.core.conversation import Conversation, Turn
+from tui.core.errors import LogprobChatError, one_line
+from tui.core.export import export_to_directory
+from tui.core.resume import resumed_settings, turns_of
+from tui.core.safety import safe_line
+from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
+from tui.core.store.models import Conversation as StoredConversation
+from tui.core.store.models import ConversationSummary
+
+if TYPE_CHECKING:
+    from tui.app.app import LogprobChatApp
+
+BEGIN_WAIT = 1.0
+"""Longest wait (seconds) for the question and the new answer to be written before the request
+goes out anyway (the writes still happen, in order, when the disk answers)."""
+
+CLOSE_WAIT = 3.0
+"""Longest wait (seconds) at exit for the last answer's final write."""
+
+BUSY = "An answer is still coming: Esc stops it first."
+
+
+class HistoryLink:
+    """See the module docstring. ``start()`` once the main screen is up; ``close()`` at exit."""
+
+    def __init__(
+        self,
+        app: LogprobChatApp,
+        path: Path,
+        *,
+        new: bool = False,
+        given: Collection[str] = (),
+        clock: Callable[[], float],
+    ) -> None:
+        self.app = app
+        self.path = path
+        self.new = new
+        self.given = frozenset(given)
+        self.clock = clock
+        self.store: AsyncStore | None = None
+        self.conversation_id: int | None = None
+        self.ready = asyncio.Event()
+        self._questions: dict[int, int] = {}  # turn id → its question's message id
+        self._recorders: dict[int, Recorder] = {}  # turn id → recorder, while it streams
+        self._streaming: set[int] = set()  # turns between before_request and turn_finished
+        self._tail: asyncio.Future[None] | None = None
+        self._reported: set[str] = set()
+        self._closed = False
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _then(self, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        """Run ``job`` after every job queued before it; the future never raises."""
+        previous = self._tail
+
+        async def run() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            try:
+                await job()
+            except StoreError as exc:
+                self.report(str(exc))
+            except Exception as exc:  # a bug must not take the chat down: say it, go on
+                self.report("history: " + one_line(f"{type(exc).__name__}: {exc}"))
+
+        self._tail = asyncio.ensure_future(run())
+        return self._tail
+
+    def report(self, message: str | None) -> None:
+        """Show a store problem in the chat, each distinct message once."""
+        if not message or message in self._reported:
+            return
+        self._reported.add(message)
+        with contextlib.suppress(Exception):  # the screen may be gone at exit
+            self.app.main.system_note(message, kind="error")
+
+    async def idle(self) -> None:
+        """Wait until every queued write has been done (or has failed)."""
+        while self._tail is not None and not self._tail.done():
+            await asyncio.wait([self._tail])
+
+    # ------------------------------------------------------------------ opening
+
+    def start(self) -> None:
+        self._then(self._open)
+
+    async def _open(self) -> None:
+        try:
+            store = await AsyncStore.open(self.path, clock=self.clock)
+        except Exception as exc:  # Store.open has its own fallbacks; this is a last resort
+            problem = (
+                f"history not available ({one_line(str(exc))}); this session is kept in memory only"
+            )
+            store = await AsyncStore.memory(problem=problem, clock=self.clock)
+        self.store = store
+        self.ready.set()
+        self.report(store.problem)
+        recovered = len(store.recovered)
+        if recovered:
+            what = "answer was" if recovered == 1 else "answers were"
+            self.report(
+                f"{recovered} {what} still streaming when logprob-chat last stopped; "
+                "kept as incomplete"
+            )
+        if not self.new:
+            conversation_id = await store.last_conversation_id()
+            if conversation_id is not None:
+                conversation = await store.load_conversation(conversation_id)
+                if self.app.session.conversation.turns:
+                    # A question typed before the history was read already started a chat.
+                    self.report(
+                        "a question was asked before the last conversation was read; "
+                        "it starts a new one (F6 opens the history)"
+                    )
+                    return
+                self._show(conversation)
+                self.app.notify(
+                    f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
+                    "--new starts afresh",
+                    markup=False,
+                )
+
+    def _refuse_while_busy(self) -> None:
+        if self.app.main.busy:
+            raise LogprobChatError(BUSY)
+
+    def _show(self, stored: StoredConversation) -> None:
+        """Make ``stored`` the chat's conversation: its turns, and its settings from now on."""
+        self._refuse_while_busy()
+        app = self.app
+        session = app.session
+        turns = turns_of(stored, session.sampling)
+        options = app.options
+        settings = resumed_settings(
+            stored,
+            current=session.sampling,
+            server_url=None if options.embedded else options.base_url,
+            given=self.given,
+        )
+        if settings.system_prompt is not None:
+            session.system_prompt = settings.system_prompt
+            session.preset = settings.preset
+        if settings.sampling is not None:
+            session.sampling = settings.sampling
+        if settings.model is not None:
+            session.model = settings.model
+        session.conversation = Conversation(turns)
+        self.conversation_id = stored.id
+        main = app.main
+        main.clear_conversation()
+        main.show_turns(turns)
+        main.update_status()
+
+    # ------------------------------------------------------------------ turn listener
+
+    def _params(self, turn: Turn) -> AnswerParams:
+        session = self.app.session
+        backend = session.backend
+        remote = backend is not None and backend.engine is None
+        base_url = turn.base_url or (backend.connection.safe_url if backend else "")
+        return AnswerParams.of(
+            model=turn.model or session.model,
+            # The built-in engine's address is a random local port: noise, not a place to find.
+            base_url=base_url if remote else None,
+            sampling=turn.sampling,
+            system_prompt=turn.system_prompt or None,
+            preset=turn.preset,
+        )
+
+    def turn_asked(self, turn: Turn) -> None:
+        self._then(lambda: self._ask(turn))
+
+    async def _ask(self, turn: Turn) -> None:
+        store = self.store
+        assert store is not None  # opened by the first job
+        if self.conversation_id is None:
+            params = self._params(turn)
+            self.conversation_id = await store.create_conversation(
+                preset=params.preset,
+                system_prompt=params.system_prompt,
+                model=params.model,
+                base_url=params.base_url,
+            )
+        self._questions[turn.id] = await store.add_user_message(self.conversation_id, turn.question)
+
+    async def before_request(self, turn: Turn) -> None:
+        self._streaming.add(turn.id)
+        job = self._then(lambda: self._begin(turn))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(job), BEGIN_WAIT)
+
+    async def _begin(self, turn: Turn) -> None:
+        builder = turn.live
+        question = self._questions.get(turn.id)
+        if builder is None or turn.answer is not None or question is None:
+            return  # ended already (finish saves it whole), or its question was not saved
+        assert self.store is not None and self.conversation_id is not None
+        recorder = await Recorder.begin(
+            self.store, builder, self.conversation_id, self._params(turn), question_id=question
+        )
+        self._recorders[turn.id] = recorder
+        recorder.start()
+
+    def turn_progress(self, turn: Turn, builder: Any) -> None:
+        recorder = self._recorders.get(turn.id)
+        if recorder is not None:
+            recorder.maybe_checkpoint()
+            self.report(recorder.problem)
+
+    def turn_finished(self, turn: Turn) -> None:
+        self._streaming.discard(turn.id)
+        self._then(lambda: self._finish(turn))
+
+    async def _finish(self, turn: Turn) -> None:
+        answer = turn.answer
+        if answer is None:
+            return
+        recorder = self._recorders.pop(turn.id, None)
+        if recorder is not None:
+            await recorder.write_final(answer)
+            self.report(recorder.problem)
+            return
+        question = self._questions.get(turn.id)
+        if question is None or self.conversation_id is None or self.store is None:
+            return
+        await self.store.save_answer(
+            self.conversation_id, self._params(turn), answer, question_id=question
+        )
+
+    # ------------------------------------------------------------------ history screen
+
+    async def summaries(self, query: str = "") -> list[ConversationSummary]:
+        await self.ready.wait()
+        assert self.store is not None
+        return await self.store.list_conversations(query=query or None)
+
+    async def open(self, conversation_id: int) -> None:
+        """Replace the chat's conversation with a stored one (raises StoreError)."""
+        await self.ready.wait()
+        await self.idle()
+        assert self.store is not None
+        stored = await self.store.load_conversation(conversation_id)
+        self._show(stored)
+
+    def start_new(self) -> None:
+        """The next question starts a new conversation; the screen is cleared."""
+        self._refuse_while_busy()
+        self.conversation_id = None
+        self.app.session.conversation = Conversation()
+        self.app.main.clear_conversation()
+
+    async def rename(self, conversation_id: int, title: str) -> None:
+        await self.ready.wait()
+        assert self.store is not None
+        await self.store.rename_conversation(conversation_id, title)
+
+    async def delete(self, conversation_id: int) -> bool:
+        await self.ready.wait()
+        await self.idle()
+        assert self.store is not None
+        if conversation_id == self.conversation_id:
+            self._refuse_while_busy()  # its answer is being written
+        deleted = await self.store.delete_conversation(conversation_id)
+        if conversation_id == self.conversation_id:
+            self.start_new()
+        return deleted
+
+    # ------------------------------------------------------------------ export
+
+    async def export(self, fmt: str, directory: Path) -> Path | None:
+        """Export the chat's conversation as ``fmt`` into ``directory``; ``None`` when nothing
+        has been asked yet. A streaming answer is checkpointed first, so the file holds what
+        is on screen. Raises StoreError / OSError."""
+        await self.ready.wait()
+        await self.idle()
+        for recorder in list(self._recorders.values()):
+            await recorder.checkpoint()
+        if self.conversation_id is None or self.store is None:
+            return None
+        stored = await self.store.load_conversation(self.conversation_id)
+        return await asyncio.to_thread(export_to_directory, stored, fmt, directory)
+
+    # ------------------------------------------------------------------ exit
+
+    async def close(self) -> None:
+        """Wait (bounded) for the last answer's final write, then close the store."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_WAIT
+        # A cancelled generation reports its end on its next turn of the event loop.
+        while self._streaming and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        if self._tail is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.idle()), deadline - loop.time())
+        if self.store is not None:
+            await self.store.close()
