@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import stat
 
 import pytest
 
@@ -14,12 +16,14 @@ from tui.core.compare import ComparePlan, Comparison, PromptSpec, Sample, aggreg
 from tui.core.compare.aggregate import CompareResult
 from tui.core.compare.export import (
     SAMPLE_COLUMNS,
+    export_stem,
     result_json,
     sample_json,
     sample_rows,
     summary_columns,
     summary_rows,
     to_csv,
+    write_exports,
 )
 from tui.core.jsonio import dumps
 from tui.core.settings import Connection, Sampling
@@ -82,3 +86,24 @@ async def test_csv_columns_and_empty_cells(scripted):
     assert float(summary[1]["diff_mean_logprob_paired"]) == pytest.approx(-0.8)
     assert summary[1]["diff_mean_logprob_paired_ci_low"] == ""  # no spread in the pairs
     assert summary[1]["diff_mean_logprob_paired_verdict"] == "no_variation"
+
+
+async def test_exports_are_written_owner_only_and_named_apart(scripted, tmp_path):
+    result = await run_two(scripted)
+    now = dt.datetime(2026, 11, 28, 14, 25, 1)
+    first = write_exports(result, tmp_path / "exports", now, {"backend": "scripted"})
+    assert [p.name for p in first] == [
+        "compare-20261128-142501.json",
+        "compare-20261128-142501-samples.csv",
+        "compare-20261128-142501-summary.csv",
+    ]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in first)
+    data = json.loads(first[0].read_text(encoding="utf-8"))
+    assert data["backend"] == "scripted"
+    assert len(data["samples"]) == 6
+    assert len(list(csv.DictReader(io.StringIO(first[1].read_text())))) == 6
+    assert len(list(csv.DictReader(io.StringIO(first[2].read_text())))) == 2
+    # Same second again: nothing is overwritten.
+    second = write_exports(result, tmp_path / "exports", now)
+    assert second[0].name == "compare-20261128-142501-2.json"
+    assert export_stem(tmp_path / "exports", now).name == "compare-20261128-142501-3"

@@ -79,6 +79,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),
     ActionSpec("focus_json", "f9", "JSON", "Move the focus to the raw JSON viewer to scroll it",
                GENERAL, "screen", show=False, palette_title="Focus the raw JSON viewer"),
+    # F12: F6 and F7 go to history and conversation export, F10/F11 are the menu and
+    # full-screen keys of common terminals. Priority: a key that opens a screen runs as it is
+    # read, so what is typed next goes to that screen. Not in the footer, which is full at 80
+    # columns; F1 help and the palette list it.
+    ActionSpec("compare", "f12", "Compare",
+               "Compare system prompts: the same question, N samples each, with 95% intervals",
+               GENERAL, "screen", show=False, priority=True,
+               palette_title="Compare system prompts (K prompts × N samples)"),
     # -- input bar
     ActionSpec("send_enter", "enter", "Send", "Send the question", INPUT, "input",
                palette=False, key_display="⏎"),

@@ -40,11 +40,12 @@ from tui.core.compare.export import (
     to_csv,
 )
 from tui.core.compare.format import (
-    difference_text,
+    difference_heading,
+    difference_rows,
     metric_cell,
     reading_text,
+    run_heading,
     sample_cell,
-    shows_same_seed,
 )
 from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
 from tui.core.errors import LogprobChatError
@@ -244,19 +245,11 @@ def render_text(result: CompareResult, backend_name: str) -> str:
     """The readable report: header, prompts, aggregate table, samples, differences, notes."""
     plan = result.plan
     k = len(plan.prompts)
-    s = plan.sampling
-    head = [
-        f"{k} prompt{'s' if k != 1 else ''} × {plan.samples} sample"
-        f"{'s' if plan.samples != 1 else ''}",
-        safe_line(backend_name),
-        f"temperature {s.temperature:g}",
-        f"max_tokens {s.max_tokens}",
+    lines = [
+        run_heading(result, backend_name),
+        f"Question: {fit_cells(safe_line(plan.message), 100)}",
+        "",
     ]
-    if s.seed is not None:
-        head.append(
-            f"seed {s.seed}" if plan.samples == 1 else f"seeds {s.seed}…{s.seed + plan.samples - 1}"
-        )
-    lines = [" · ".join(head), f"Question: {fit_cells(safe_line(plan.message), 100)}", ""]
 
     lines.append("Prompts")
     label_width = max(cell_width(p.label) for p in plan.prompts)
@@ -322,25 +315,12 @@ def _sample_lines(result: CompareResult, label_width: int) -> list[str]:
 
 
 def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
-    base = result.prompts[0].label
-    lines = [f"Difference from {base} (the first prompt): prompt − {base}, 95% Welch interval"]
-
-    def line(label: str, name: str, value: str, verdict: str | None) -> str:
-        return f"  {pad_cells(label, label_width)}  {name:<12}  {pad_cells(value, 30)}  {verdict}"
-
-    same_seed = shows_same_seed(result)
-    for p in result.prompts[1:]:
-        for j, pair in enumerate(result.pairwise_for(p.index)):
-            label = p.label if j == 0 else ""
-            if pair.metric == "mean_prob":
-                value = difference_text(pair.difference, pair.metric)
-                lines.append(line(label, "mean prob", value, pair.verdict_text))
-                continue
-            value = difference_text(pair.difference, pair.metric)
-            lines.append(line(label, "mean logprob", value, pair.verdict_text))
-            if pair.paired is not None and same_seed:
-                value = difference_text(pair.paired, pair.metric)
-                lines.append(line("", "same seed", value, pair.paired_verdict_text))
+    lines = [difference_heading(result)]
+    for row in difference_rows(result):
+        lines.append(
+            f"  {pad_cells(row.label, label_width)}  {row.name:<12}  "
+            f"{pad_cells(row.value, 30)}  {row.verdict}"
+        )
     return lines
 
 

@@ -33,6 +33,7 @@ from textual.widgets import Footer, Static
 
 from tui.app.actions import bindings_for
 from tui.app.commands import MainCommands
+from tui.app.screens.compare_action import CompareActionMixin
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.dialogs import DialogActionsMixin
 from tui.app.screens.history_actions import HistoryActionsMixin
@@ -78,7 +79,12 @@ class LiveFeed:
 
 
 class MainScreen(
-    TokenCursorMixin, DialogActionsMixin, CopyActionsMixin, HistoryActionsMixin, Screen[None]
+    TokenCursorMixin,
+    DialogActionsMixin,
+    CopyActionsMixin,
+    HistoryActionsMixin,
+    CompareActionMixin,
+    Screen[None],
 ):
     CSS_PATH = "main.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tui.core.compare.aggregate import (
@@ -20,6 +22,8 @@ from tui.core.compare.aggregate import (
     PromptAggregate,
 )
 from tui.core.compare.samples import METRIC_NAMES, Sample
+from tui.core.jsonio import dumps
+from tui.core.presets import write_private
 from tui.core.safety import safe_text
 
 
@@ -216,12 +220,55 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+EXPORT_SUFFIXES = (".json", "-samples.csv", "-summary.csv")
+
+
+def export_stem(directory: Path, now: datetime) -> Path:
+    """``directory/compare-20261128-142501``, then ``…-2``, ``…-3`` if a file of that name
+    exists (see :data:`EXPORT_SUFFIXES`)."""
+    base = f"compare-{now:%Y%m%d-%H%M%S}"
+    stem = directory / base
+    n = 2
+    while any(stem.with_name(stem.name + suffix).exists() for suffix in EXPORT_SUFFIXES):
+        stem = directory / f"{base}-{n}"
+        n += 1
+    return stem
+
+
+def write_exports(
+    result: CompareResult,
+    directory: Path,
+    now: datetime,
+    extra: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write the whole comparison three ways (owner-only files, written atomically) and
+    return their paths: JSON (every sample with its raw logprobs, the aggregates, the
+    pairwise differences, plus ``extra`` keys such as the server), CSV with one row per
+    sample, CSV with one row per prompt."""
+    stem = export_stem(directory, now)
+    data = {**result_json(result), **(extra or {})}
+    texts = (
+        dumps(data) + "\n",
+        to_csv(SAMPLE_COLUMNS, sample_rows(result)),
+        to_csv(summary_columns(), summary_rows(result)),
+    )
+    paths = []
+    for suffix, text in zip(EXPORT_SUFFIXES, texts, strict=True):
+        path = stem.with_name(stem.name + suffix)
+        write_private(path, text)
+        paths.append(path)
+    return paths
+
+
 __all__ = [
+    "EXPORT_SUFFIXES",
     "SAMPLE_COLUMNS",
+    "export_stem",
     "result_json",
     "sample_json",
     "sample_rows",
     "summary_columns",
     "summary_rows",
     "to_csv",
+    "write_exports",
 ]

@@ -4,13 +4,35 @@ screen, copied text): one place decides how an interval, a difference or a faile
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tui.core.compare.aggregate import CompareResult
 from tui.core.compare.samples import Sample
 from tui.core.report import fmt_num, fmt_prob
+from tui.core.safety import safe_line
 from tui.core.stats import Difference, Summary
 
 MISSING = "–"
 FAILED = "✗"
+
+
+def run_heading(result: CompareResult, backend_name: str) -> str:
+    """ "2 prompts × 5 samples · <model> · temperature 0.7 · max_tokens 512 · seeds 100…104"."""
+    plan = result.plan
+    k = len(plan.prompts)
+    s = plan.sampling
+    head = [
+        f"{k} prompt{'s' if k != 1 else ''} × {plan.samples} sample"
+        f"{'s' if plan.samples != 1 else ''}",
+        safe_line(backend_name),
+        f"temperature {s.temperature:g}",
+        f"max_tokens {s.max_tokens}",
+    ]
+    if s.seed is not None:
+        head.append(
+            f"seed {s.seed}" if plan.samples == 1 else f"seeds {s.seed}…{s.seed + plan.samples - 1}"
+        )
+    return " · ".join(head)
 
 
 def mean_with_interval(summary: Summary, digits: int = 3) -> str:
@@ -71,6 +93,44 @@ def shows_same_seed(result: CompareResult) -> bool:
     one sample per prompt it is the plain difference again)."""
     plan = result.plan
     return plan.sampling.seed is not None and plan.samples >= 2 and len(plan.prompts) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class DifferenceRow:
+    """One line of the differences from the first prompt: ``label`` is the prompt's (on its
+    first line only), ``name`` the measure ("mean logprob", "mean prob", "same seed")."""
+
+    label: str
+    name: str
+    value: str
+    verdict: str | None
+    prompt_index: int
+
+
+def difference_rows(result: CompareResult) -> list[DifferenceRow]:
+    """Each later prompt against the first: mean logprob (Welch), its same-seed line when
+    :func:`shows_same_seed`, then mean prob; values from :func:`difference_text`."""
+    rows: list[DifferenceRow] = []
+    same_seed = shows_same_seed(result)
+    for p in result.prompts[1:]:
+        for j, pair in enumerate(result.pairwise_for(p.index)):
+            label = p.label if j == 0 else ""
+            value = difference_text(pair.difference, pair.metric)
+            if pair.metric == "mean_prob":
+                rows.append(DifferenceRow(label, "mean prob", value, pair.verdict_text, p.index))
+                continue
+            rows.append(DifferenceRow(label, "mean logprob", value, pair.verdict_text, p.index))
+            if pair.paired is not None and same_seed:
+                value = difference_text(pair.paired, pair.metric)
+                rows.append(
+                    DifferenceRow("", "same seed", value, pair.paired_verdict_text, p.index)
+                )
+    return rows
+
+
+def difference_heading(result: CompareResult) -> str:
+    base = result.prompts[0].label
+    return f"Difference from {base} (the first prompt): prompt − {base}, 95% Welch interval"
 
 
 def reading_text(result: CompareResult) -> str:
