@@ -1,0 +1,13 @@
+"""The benchmark cases, in the issue's order."""
+
+from __future__ import annotations
+
+from tests.bench.cases import ingest
+from tests.bench.runner import Case
+
+CASES: dict[str, Case] = {
+    "ingest": ingest.case,
+}
+TITLES: dict[str, str] = {
+    "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
+}
