@@ -19,14 +19,22 @@ from tests.bench.runner import RESULTS, Context, run, table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per case (median reported)")
-    parser.add_argument("--only", action="append", choices=list(CASES), metavar="CASE",
-                        help="run only this case (repeatable): " + ", ".join(CASES))
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(CASES),
+        metavar="CASE",
+        help="run only this case (repeatable): " + ", ".join(CASES),
+    )
     parser.add_argument("--tokens", type=int, default=20_000, help="tokens of the streamed answer")
     parser.add_argument("--top", type=int, default=20, help="top_logprobs of the streamed answer")
-    parser.add_argument("--small", action="store_true",
-                        help="tiny sizes of every case (what the smoke test runs)")
+    parser.add_argument(
+        "--small", action="store_true", help="tiny sizes of every case (what the smoke test runs)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     args = parser.parse_args(argv)

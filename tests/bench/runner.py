@@ -54,8 +54,9 @@ class Measure:
             "unit": self.unit,
             "median": self.median,
             "values": self.values,
-            "target": None if self.target is None else ("<= " if self.at_most else ">= ")
-            + f"{self.target:g}",
+            "target": None
+            if self.target is None
+            else ("<= " if self.at_most else ">= ") + f"{self.target:g}",
             "met": self.met,
             "note": self.note,
         }
@@ -70,9 +71,7 @@ class Context:
     top: int = 20
     small: bool = False  # the smoke test's tiny sizes (no engine cases)
     shared: dict[str, Any] = field(default_factory=dict)
-    _servers: dict[tuple[int, int], tuple[subprocess.Popen[str], str]] = field(
-        default_factory=dict
-    )
+    _servers: dict[tuple[int, int], tuple[subprocess.Popen[str], str]] = field(default_factory=dict)
 
     def stream_server(self) -> str:
         """Base URL of a stream server (its own process) for ``tokens`` × ``top``."""

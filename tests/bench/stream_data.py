@@ -12,8 +12,26 @@ import json
 import math
 
 WORDS = (
-    " the", " capital", " of", " Japan", " is", " 東京", "。", " It", " has", " about",
-    " fourteen", " million", " people", ",", " and", " its", " economy", " is", " large", ".",
+    " the",
+    " capital",
+    " of",
+    " Japan",
+    " is",
+    " 東京",
+    "。",
+    " It",
+    " has",
+    " about",
+    " fourteen",
+    " million",
+    " people",
+    ",",
+    " and",
+    " its",
+    " economy",
+    " is",
+    " large",
+    ".",
 )
 PARAGRAPH = 80
 
@@ -36,7 +54,12 @@ def _row(i: int, top: int) -> dict:
     for j in range(1, top):
         alt = f"{WORDS[(i + j) % len(WORDS)]}{j}"
         alternatives.append({"token": alt, "logprob": lp - 0.4 * j, "bytes": list(alt.encode())})
-    return {"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": alternatives}
+    return {
+        "token": token,
+        "logprob": lp,
+        "bytes": list(token.encode()),
+        "top_logprobs": alternatives,
+    }
 
 
 def _chunk(delta: dict, *, rows: list | None = None, finish: str | None = None) -> dict:
@@ -64,7 +87,10 @@ def events(tokens: int, top: int) -> list[dict]:
 
 def stream_body(tokens: int, top: int) -> bytes:
     """The whole ``text/event-stream`` body."""
-    lines = [b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\n\n" for e in events(tokens, top)]
+    lines = [
+        b"data: " + json.dumps(e, ensure_ascii=False).encode() + b"\n\n"
+        for e in events(tokens, top)
+    ]
     lines.append(b"data: [DONE]\n\n")
     return b"".join(lines)
 

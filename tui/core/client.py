@@ -22,7 +22,7 @@ import httpx
 from httpx_sse import EventSource
 
 from tui import __version__
-from tui.core import jsonio
+from tui.core import gc_pause, jsonio
 from tui.core.chunks import (
     StreamNormaliser,
     error_message,
@@ -189,20 +189,23 @@ class ChatClient:
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()
         top = request.sampling.top_logprobs
-        try:
-            async with self._http.stream("POST", "chat/completions", json=payload) as response:
-                await _raise_for_status(response)
-                if not request.stream:
-                    # Read through the size limit: a runaway body stops at the limit instead
-                    # of filling memory first.
-                    body = await _read_bounded(response, self.max_body_bytes)
-                    for event in response_events(_parse_json_body(body), top):
+        # The collector is paused while the rows pile up: it would walk them again and again
+        # (half the client's time on a 20k-token top-20 stream; see tui.core.gc_pause).
+        with gc_pause.streaming():
+            try:
+                async with self._http.stream("POST", "chat/completions", json=payload) as response:
+                    await _raise_for_status(response)
+                    if not request.stream:
+                        # Read through the size limit: a runaway body stops at the limit
+                        # instead of filling memory first.
+                        body = await _read_bounded(response, self.max_body_bytes)
+                        for event in response_events(_parse_json_body(body), top):
+                            yield event
+                        return
+                    async for event in self._read_stream(response, request):
                         yield event
-                    return
-                async for event in self._read_stream(response, request):
-                    yield event
-        except httpx.HTTPError as exc:
-            raise _translate(exc, self.connection) from exc
+            except httpx.HTTPError as exc:
+                raise _translate(exc, self.connection) from exc
 
     async def _read_stream(
         self, response: httpx.Response, request: ChatRequest

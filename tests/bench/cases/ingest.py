@@ -92,8 +92,14 @@ def case(ctx: Context) -> list[Measure]:
     name = "ingest"
     return [
         Measure(name, "client tokens/s", "tok/s", [ctx.tokens / t for t in client]),
-        Measure(name, "baseline tokens/s (httpx + json.loads)", "tok/s",
-                [ctx.tokens / t for t in base]),
-        Measure(name, "client ÷ baseline time", "x",
-                [c / b for c, b in zip(client, base, strict=True)], target=1.5),
+        Measure(
+            name, "baseline tokens/s (httpx + json.loads)", "tok/s", [ctx.tokens / t for t in base]
+        ),
+        Measure(
+            name,
+            "client ÷ baseline time",
+            "x",
+            [c / b for c, b in zip(client, base, strict=True)],
+            target=1.5,
+        ),
     ]
