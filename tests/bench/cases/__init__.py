@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from tests.bench.cases import ingest
+from tests.bench.cases import ingest, screen
 from tests.bench.runner import Case
 
 CASES: dict[str, Case] = {
     "ingest": ingest.case,
+    "screen": screen.case,
 }
 TITLES: dict[str, str] = {
     "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
+    "screen": "2. the TUI (headless, 160x48, heatmap on) on the same stream",
 }
