@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,20 @@ class Context:
             self._servers[key] = (process, url)
         return self._servers[key][1]
 
+    def engine(self) -> Any:
+        """The embedded engine (started once per run, in this process, as the app does)."""
+        if "engine" not in self.shared:
+            from tui.core.engine import EmbeddedEngine
+
+            embedded = EmbeddedEngine()
+            embedded.start()
+            self.shared["engine"] = embedded
+        return self.shared["engine"]
+
     def close(self) -> None:
+        engine = self.shared.pop("engine", None)
+        if engine is not None:
+            engine.stop()
         for process, _ in self._servers.values():
             assert process.stdin is not None
             process.stdin.close()

@@ -1,0 +1,65 @@
+"""Case 6, comparison throughput: K=3 prompts × N=5 samples on the embedded engine, wall time
+with the default concurrency (4, the engine's slot count) ÷ one request at a time
+(target ≤ 0.6). Both orders alternate within each run; same plan, same seeds."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.bench.runner import Context, Measure
+from tui.core.client import ChatClient
+from tui.core.compare import ComparePlan, Comparison, PromptSpec
+from tui.core.compare.plan import DEFAULT_CONCURRENCY
+from tui.core.settings import Connection, Sampling
+
+PROMPTS = (
+    PromptSpec.from_text("You are a helpful assistant."),
+    PromptSpec.from_text("Answer like a pirate."),
+    PromptSpec.from_text("Answer in one short sentence."),
+)
+
+
+def plan(ctx: Context, concurrency: int) -> ComparePlan:
+    return ComparePlan(
+        PROMPTS,
+        "What is the capital of France?",
+        samples=2 if ctx.small else 5,
+        sampling=Sampling(temperature=0.8, top_logprobs=5, max_tokens=16 if ctx.small else 64),
+        concurrency=concurrency,
+    )
+
+
+async def compare_run(ctx: Context, concurrency: int) -> float:
+    info = ctx.engine().info
+    async with ChatClient(Connection(info.base_url, api_key=info.api_key)) as client:
+        start = time.perf_counter()
+        result = await Comparison(client, plan(ctx, concurrency), info.model).run()
+        elapsed = time.perf_counter() - start
+    assert result.complete and result.failed == 0
+    return elapsed
+
+
+def case(ctx: Context) -> list[Measure]:
+    async def runs() -> tuple[list[float], list[float]]:
+        await compare_run(ctx, DEFAULT_CONCURRENCY)  # warm-up
+        parallel: list[float] = []
+        sequential: list[float] = []
+        for _ in range(ctx.repeat):
+            parallel.append(await compare_run(ctx, DEFAULT_CONCURRENCY))
+            sequential.append(await compare_run(ctx, 1))
+        return parallel, sequential
+
+    parallel, sequential = asyncio.run(runs())
+    name = "compare"
+    return [
+        Measure(name, f"wall time, concurrency {DEFAULT_CONCURRENCY}", "s", parallel),
+        Measure(name, "wall time, one at a time", "s", sequential),
+        Measure(
+            name,
+            "concurrent ÷ sequential",
+            "x",
+            [p / s for p, s in zip(parallel, sequential, strict=True)],
+            target=0.6,
+        ),
+    ]
