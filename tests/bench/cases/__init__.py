@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench.cases import compare, engine, ingest, screen, startup
+from tests.bench.cases import compare, engine, history, ingest, screen, startup
 from tests.bench.runner import Case
 
 CASES: dict[str, Case] = {
@@ -10,6 +10,7 @@ CASES: dict[str, Case] = {
     "screen": screen.case,
     "engine": engine.case,
     "startup": startup.case,
+    "history": history.case,
     "compare": compare.case,
 }
 TITLES: dict[str, str] = {
@@ -17,5 +18,6 @@ TITLES: dict[str, str] = {
     "screen": "2. the TUI (headless, 160x48, heatmap on) on the same stream",
     "engine": "3. client tokens/s vs the embedded engine's predicted_per_second",
     "startup": "4. start-up of python -m tui in a real pty: first paint, engine ready",
+    "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
     "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
 }
