@@ -141,7 +141,7 @@ class HistoryLink:
         if not self.new:
             conversation_id = await store.last_conversation_id()
             if conversation_id is not None:
-                conversation = await store.load_conversation(conversation_id)
+                conversation = await store.load_conversation(conversation_id, lazy=True)
                 if self.app.session.conversation.turns:
                     # A question typed before the history was read already started a chat.
                     self.report(
@@ -275,7 +275,7 @@ class HistoryLink:
         await self.ready.wait()
         await self.idle()
         assert self.store is not None
-        stored = await self.store.load_conversation(conversation_id)
+        stored = await self.store.load_conversation(conversation_id, lazy=True)
         self._show(stored)
 
     def start_new(self) -> None:

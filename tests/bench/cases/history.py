@@ -45,7 +45,9 @@ def _answer(n: int, offset: int):
             {"token": f"{token}{j}", "logprob": lp - 0.4 * j, "bytes": list(f"{token}{j}".encode())}
             for j in range(1, TOP)
         ]
-        raw.append({"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": top})
+        raw.append(
+            {"token": token, "logprob": lp, "bytes": list(token.encode()), "top_logprobs": top}
+        )
     tokens = [normalise_row(row, i, "answer", TOP) for i, row in enumerate(raw)]
     for t in tokens:
         t.text = t.token
@@ -111,7 +113,11 @@ def case(ctx: Context) -> list[Measure]:
         for _ in range(ctx.repeat):
             out = subprocess.run(
                 [sys.executable, "-m", "tests.bench.cases.history", str(data_dir), str(answers)],
-                cwd=ROOT, capture_output=True, text=True, check=True, timeout=300,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=300,
             )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     name = "history"
@@ -119,8 +125,13 @@ def case(ctx: Context) -> list[Measure]:
     return [
         Measure(name, f"open {label}", "s", [r["open"] for r in runs], target=2.0),
         Measure(name, "peak RSS", "MB", [r["rss"] for r in runs], target=400),
-        Measure(name, "scroll stall (PageUp ×30, End)", "ms", [r["stall"] * 1e3 for r in runs],
-                target=100),
+        Measure(
+            name,
+            "scroll stall (PageUp ×30, End)",
+            "ms",
+            [r["stall"] * 1e3 for r in runs],
+            target=100,
+        ),
     ]
 
 

@@ -418,6 +418,7 @@ class MainScreen(
         turn = view.turn
         if turn.answer is not None:
             answer = turn.answer
+            answer.load_raw()  # a reopened answer's raw rows are parsed when first selected
             rows = answer_rows(answer)
             if not answer.has_logprobs:
                 rows.insert(0, ("Logprobs", "none returned by the server"))
