@@ -9,8 +9,9 @@ app runs headless at 160×48 and reports:
 * open time: from creating the app to every answer of the conversation on screen (target
   ≤ 2 s);
 * RSS: the process's peak resident memory at that point (target ≤ 400 MB);
-* scroll stall: the log focused, 30 × PageUp then End, the longest event-loop stall meanwhile
-  (the probe of case 2; target ≤ 100 ms, as any stall).
+* scroll stall: the log focused, 30 × PageUp (earlier answers are mounted as the top is
+  reached) then End, the longest event-loop stall meanwhile (the probe of case 2; target
+  ≤ 100 ms, as any stall).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tui.core.store import AnswerParams, Store, history_path
 from tui.core.wire import normalise_row
 
 ANSWERS = 200
+SCROLL_PAGES = 30
 TOKENS = 500
 TOP = 20
 
@@ -86,22 +88,32 @@ async def child(data_dir: Path, answers: int) -> dict[str, float]:
     app = BenchApp(backend=backend, data_dir=data_dir, local_clipboard=False, cursor_blink=False)
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main
-        while len(main.views) < answers or not all(v.is_mounted for v in main.views):
+        # Opened: every answer has its view and the last one is on screen (earlier ones may
+        # wait until scrolled to: tui.app.screens.earlier_answers).
+        while len(main.views) < answers or not main.views[-1].is_mounted:
             await asyncio.sleep(0.005)
         await pilot.pause()
         opened = time.perf_counter() - start
+        mounted = sum(v.is_mounted for v in main.views)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
         main.action_focus_log()
         await pilot.pause()
         probe = Probe()
         probe.start()
-        for _ in range(30):
+        for _ in range(SCROLL_PAGES):
             await pilot.press("pageup")
         await pilot.press("end")
         await pilot.pause()
         probe.stop()
+        revealed = sum(v.is_mounted for v in main.views)
         await app.shutdown()
-    return {"open": opened, "rss": rss, "stall": probe.worst}
+    return {
+        "open": opened,
+        "rss": rss,
+        "stall": probe.worst,
+        "mounted": mounted,
+        "revealed": revealed,
+    }
 
 
 def case(ctx: Context) -> list[Measure]:
@@ -127,10 +139,12 @@ def case(ctx: Context) -> list[Measure]:
         Measure(name, "peak RSS", "MB", [r["rss"] for r in runs], target=400),
         Measure(
             name,
-            "scroll stall (PageUp ×30, End)",
+            f"scroll stall (PageUp ×{SCROLL_PAGES}, End)",
             "ms",
             [r["stall"] * 1e3 for r in runs],
             target=100,
+            note="answers mounted at open / after scrolling: "
+            + ", ".join(f"{r['mounted']}/{r['revealed']}" for r in runs),
         ),
     ]
 

@@ -36,11 +36,12 @@ from tui.app.commands import MainCommands
 from tui.app.screens.compare_action import CompareActionMixin
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.dialogs import DialogActionsMixin
+from tui.app.screens.earlier_answers import EarlierAnswersMixin
 from tui.app.screens.history_actions import HistoryActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
 from tui.app.session import ChatSession
 from tui.app.text.heat import HeatPalette
-from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine, update_static
+from tui.app.widgets.answer import AnswerView, SystemLine, update_static
 from tui.app.widgets.chat_log import ChatLog
 from tui.app.widgets.json_view import JsonView
 from tui.app.widgets.prompt_input import PromptInput
@@ -79,6 +80,7 @@ class LiveFeed:
 
 
 class MainScreen(
+    EarlierAnswersMixin,
     TokenCursorMixin,
     DialogActionsMixin,
     CopyActionsMixin,
@@ -147,6 +149,7 @@ class MainScreen(
         if self.chat_app.ui_settings.heatmap:
             self.action_toggle_heatmap()  # [ui] heatmap = true: on from the start
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.watch(self.log_view, "scroll_y", self._log_scrolled, init=False)
         self._ticker = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         self.input.placeholder = self._placeholder()
         self.update_status()
@@ -238,18 +241,22 @@ class MainScreen(
             self._waiting = (turn, view)
             self.refresh_bindings()
 
-    def _add_turn(self, turn: Turn) -> AnswerView:
+    def _new_view(self, turn: Turn) -> AnswerView:
         view = AnswerView(turn, len(self.views) + 1)
         if self.heat_on:
             view.set_heat(self.palette)
         self.views.append(view)
-        self._append(QuestionView(turn.question), view)
+        return view
+
+    def _add_turn(self, turn: Turn) -> AnswerView:
+        view = self._new_view(turn)
+        self._append(*self._exchange(view))
         return view
 
     def show_turns(self, turns: list[Turn]) -> None:
-        """Show finished turns (a conversation reopened from the store)."""
-        for turn in turns:
-            self._add_turn(turn)
+        """Show finished turns (a conversation reopened from the store): the latest at once,
+        earlier ones when scrolled to (see :mod:`tui.app.screens.earlier_answers`)."""
+        self._mount_recent([self._new_view(turn) for turn in turns])
         if self.views:
             self._select(len(self.views) - 1)
 
@@ -266,6 +273,7 @@ class MainScreen(
         self.views.clear()
         self.selected = None
         self.log_view.remove_children()
+        self._forget_earlier()
         self.stats.show("No answer yet.", [])
         self.json_view.show(None)
         self._update_json_title(0)
@@ -391,6 +399,9 @@ class MainScreen(
         if not self.views:
             return
         index = max(0, min(index, len(self.views) - 1))
+        if index < self._hidden:
+            self._reveal(index)
+            self.call_after_refresh(self._select, index)  # once it is mounted and laid out
         old = self._selected_view()
         if old is not None and self.cursor is not None:
             old.set_cursor(None, None)
