@@ -14,6 +14,7 @@ A mixin of :class:`~tui.app.screens.main.MainScreen`, which owns ``views`` and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -85,8 +86,16 @@ class EarlierAnswersMixin(_Base):
         if self._hidden and scroll_y <= TOP_ROWS and self._marker is not None:
             self._reveal(max(0, self._hidden - BATCH), keep_place=True)
 
-    def _reveal(self, index: int, *, keep_place: bool = False) -> None:
-        """Mount every exchange from ``views[index]`` to the first one mounted."""
+    def _reveal(
+        self,
+        index: int,
+        *,
+        keep_place: bool = False,
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """Mount every exchange from ``views[index]`` to the first one mounted; with
+        ``keep_place`` the exchanges shown so far stay where they are on screen; ``then`` runs
+        once the new ones are mounted and laid out."""
         marker = self._marker
         if index >= self._hidden or marker is None or not marker.is_mounted:
             return
@@ -94,20 +103,30 @@ class EarlierAnswersMixin(_Base):
         self._hidden = index
         widgets: list[Widget] = [w for view in batch for w in self._exchange(view)]
         log = self.log_view
-        before = log.virtual_size.height
-        log.mount_all(widgets, after=marker)
+        # The first exchange shown so far, and where it sits in the view: it stays there.
+        children = list(log.children)
+        position = children.index(marker)
+        anchor = children[position + 1] if position + 1 < len(children) else None
+        offset = anchor.virtual_region.y - log.scroll_y if anchor is not None else 0
+        mounted = log.mount_all(widgets, after=marker)
         if index == 0:
             self._marker = None
             marker.remove()
         else:
             marker.show(index)
-        if keep_place:
-            y = log.scroll_y
 
-            def keep() -> None:
+        def laid_out() -> None:
+            if keep_place and anchor is not None:
                 # What was added above pushed the content down: follow it.
-                added = log.virtual_size.height - before
-                log.scroll_to(y=y + added, animate=False, immediate=True)
+                log.scroll_to(y=anchor.virtual_region.y - offset, animate=False, immediate=True)
                 self._fill_log()
+            if then is not None:
+                then()
 
-            self.call_after_refresh(keep)
+        async def settle() -> None:
+            await mounted
+            # Two frames: the new answers' heights settle one layout after they mount (their
+            # footers are filled on mount), which moves everything below once more.
+            self.call_after_refresh(self.call_after_refresh, laid_out)
+
+        self.call_later(settle)

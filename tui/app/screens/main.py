@@ -400,8 +400,8 @@ class MainScreen(
             return
         index = max(0, min(index, len(self.views) - 1))
         if index < self._hidden:
-            self._reveal(index)
-            self.call_after_refresh(self._select, index)  # once it is mounted and laid out
+            # Selected again once mounted and laid out, to scroll it into view.
+            self._reveal(index, then=lambda: self._select(index))
         old = self._selected_view()
         if old is not None and self.cursor is not None:
             old.set_cursor(None, None)
