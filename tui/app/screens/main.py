@@ -61,6 +61,14 @@ if TYPE_CHECKING:
 FLUSH_HZ = 25
 """Repaints per second while streaming: smooth to the eye, bounded cost per second."""
 
+FAST_ROWS_PER_FLUSH = 100
+"""Rows per repaint above which repaints thin out: the ticks after a repaint carrying
+``k × FAST_ROWS_PER_FLUSH`` rows are let pass, up to ``MAX_SKIPPED_TICKS`` (a stream of
+2,500+ tokens/s is repainted 12.5 times a second, 5,000+ about 8 times). Nobody reads that
+fast, and each repaint costs 10–20 ms of layout and rendering at 160×48 (``tests/bench``,
+case 2): at 25 a second the screen alone took more time than reading the stream."""
+MAX_SKIPPED_TICKS = 2
+
 YIELD_AFTER = 0.005
 """Seconds the generation worker may keep the event loop before letting others run."""
 
@@ -77,6 +85,7 @@ class LiveFeed:
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
+    skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
 
 
 class MainScreen(
@@ -348,6 +357,9 @@ class MainScreen(
         live = self._live
         if live is None:
             return
+        if live.skip and not final:
+            live.skip -= 1
+            return
         text = "".join(live.text)
         live.text.clear()
         reasoning = "".join(live.reasoning)
@@ -355,6 +367,7 @@ class MainScreen(
         tokens = live.builder.answer.tokens
         new = tokens[live.seen :]
         live.seen = len(tokens)
+        live.skip = min(MAX_SKIPPED_TICKS, len(new) // FAST_ROWS_PER_FLUSH)
         self.chat_app.gc_policy.rows_added(len(new))
         if text or reasoning or new or final:
             live.view.feed(text, reasoning, new, final=final)
