@@ -17,6 +17,8 @@ from pathlib import Path
 from tests.bench.cases import CASES, TITLES
 from tests.bench.runner import RESULTS, Context, run, table
 
+SMALL_TOKENS = 300
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -30,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CASE",
         help="run only this case (repeatable): " + ", ".join(CASES),
     )
-    parser.add_argument("--tokens", type=int, default=20_000, help="tokens of the streamed answer")
-    parser.add_argument("--top", type=int, default=20, help="top_logprobs of the streamed answer")
+    parser.add_argument("--tokens", type=int, help="tokens of the streamed answer (20000)")
+    parser.add_argument("--top", type=int, help="top_logprobs of the streamed answer (20)")
     parser.add_argument(
         "--small", action="store_true", help="tiny sizes of every case (what the smoke test runs)"
     )
@@ -44,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    ctx = Context(repeat=args.repeat, tokens=args.tokens, top=args.top, small=args.small)
+    tokens = args.tokens or (SMALL_TOKENS if args.small else 20_000)
+    top = args.top or (5 if args.small else 20)
+    ctx = Context(repeat=args.repeat, tokens=tokens, top=top, small=args.small)
     measures = run(CASES, ctx, args.only or list(CASES), args.out)
     print(table(measures))
     print(f"report: {args.out}", file=sys.stderr)
