@@ -5,6 +5,7 @@ with the default concurrency (4, the engine's slot count) ÷ one request at a ti
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 
 from tests.bench.runner import Context, Measure
@@ -30,31 +31,55 @@ def plan(ctx: Context, concurrency: int) -> ComparePlan:
     )
 
 
-async def compare_run(ctx: Context, concurrency: int) -> float:
+async def compare_run(ctx: Context, concurrency: int) -> tuple[float, int, float]:
+    """(wall seconds, tokens generated, the engine's mean per-request decode rate)."""
     info = ctx.engine().info
     async with ChatClient(Connection(info.base_url, api_key=info.api_key)) as client:
         start = time.perf_counter()
         result = await Comparison(client, plan(ctx, concurrency), info.model).run()
         elapsed = time.perf_counter() - start
     assert result.complete and result.failed == 0
-    return elapsed
+    answers = [s.answer for s in result.samples if s.answer is not None]
+    tokens = sum(len(a.tokens) for a in answers)
+    rates = [float((a.server_timings or {})["predicted_per_second"]) for a in answers]
+    return elapsed, tokens, statistics.mean(rates)
 
 
 def case(ctx: Context) -> list[Measure]:
-    async def runs() -> tuple[list[float], list[float]]:
+    async def runs() -> tuple[list[tuple[float, int, float]], list[tuple[float, int, float]]]:
         await compare_run(ctx, DEFAULT_CONCURRENCY)  # warm-up
-        parallel: list[float] = []
-        sequential: list[float] = []
+        together = []
+        alone = []
         for _ in range(ctx.repeat):
-            parallel.append(await compare_run(ctx, DEFAULT_CONCURRENCY))
-            sequential.append(await compare_run(ctx, 1))
-        return parallel, sequential
+            together.append(await compare_run(ctx, DEFAULT_CONCURRENCY))
+            alone.append(await compare_run(ctx, 1))
+        return together, alone
 
-    parallel, sequential = asyncio.run(runs())
+    together, alone = asyncio.run(runs())
+    parallel = [t for t, _, _ in together]
+    sequential = [t for t, _, _ in alone]
     name = "compare"
     return [
         Measure(name, f"wall time, concurrency {DEFAULT_CONCURRENCY}", "s", parallel),
         Measure(name, "wall time, one at a time", "s", sequential),
+        Measure(
+            name,
+            f"engine tokens/s overall, concurrency {DEFAULT_CONCURRENCY}",
+            "tok/s",
+            [n / t for t, n, _ in together],
+        ),
+        Measure(
+            name, "engine tokens/s overall, one at a time", "tok/s", [n / t for t, n, _ in alone]
+        ),
+        Measure(
+            name,
+            f"engine decode rate per request, concurrency {DEFAULT_CONCURRENCY}",
+            "tok/s",
+            [r for _, _, r in together],
+        ),
+        Measure(
+            name, "engine decode rate per request, one at a time", "tok/s", [r for _, _, r in alone]
+        ),
         Measure(
             name,
             "concurrent ÷ sequential",

@@ -77,6 +77,16 @@ def write_history(data_dir: Path, answers: int, tokens: int) -> None:
 # ---------------------------------------------------------------- the child process
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``). Not ``ru_maxrss``: Linux carries that
+    over from the parent across fork and exec, so a child of the runner (which has loaded the
+    model by then) would report the runner's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (not Linux)
+
+
 async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:
     from textual import events
 
@@ -96,7 +106,7 @@ async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:
         await pilot.pause()
         opened = time.perf_counter() - start
         mounted = sum(v.is_mounted for v in main.views)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
+        rss = peak_rss_mb()
         main.action_focus_log()
         await pilot.pause()
         probe = Probe()
