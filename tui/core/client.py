@@ -49,6 +49,10 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
 about 40 MB of JSON; beyond this a server is misbehaving."""
 
+ERROR_BODY_BYTES = 64 * 1024
+"""Bytes of an error reply read for its message (a proxy may send megabytes of HTML); the
+status is reported whatever the size."""
+
 ROW_ALLOWANCE = 4
 """A stream may carry at most ``ROW_ALLOWANCE × max_tokens + 256`` rows, and as many events,
 before the client stops reading: servers that ignore ``max_tokens`` cannot make it read
@@ -346,6 +350,19 @@ async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _read_head(response: httpx.Response, limit: int) -> bytes:
+    """The first ``limit`` bytes of the body; the rest is not read (the stream is closed
+    when the response is)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        chunks.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
 def _too_many(limit: int, request: ChatRequest) -> str:
     return (
         f"the server sent more than {limit:,} tokens for "
@@ -374,7 +391,7 @@ async def _raise_for_status(response: httpx.Response) -> None:
     """
     if response.status_code < 400:
         return
-    body = await _read_bounded(response, 1024 * 1024)
+    body = await _read_head(response, ERROR_BODY_BYTES)
     message = ""
     try:
         message = error_message(jsonio.loads(body)) or ""
