@@ -31,10 +31,12 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         ],
         "stream stalls mid-answer (partial kept)": [
             f"{CP}::test_read_timeout_mid_stream_keeps_the_partial_answer",
+            f"{UI}::test_a_stream_that_stalls_or_resets_keeps_the_partial_answer",
             "tests/app/test_chat.py::test_a_broken_stream_keeps_the_partial_answer_with_the_error",
         ],
         "connection reset mid-stream": [
             f"{CP}::test_stream_cut_before_done_keeps_the_partial_answer",
+            f"{UI}::test_a_stream_that_stalls_or_resets_keeps_the_partial_answer",
             f"{CP}::test_cut_stream_still_hands_over_rows_it_was_holding",
         ],
         "no [DONE] / no finish_reason": [
@@ -153,6 +155,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/test_ui_config.py::test_a_broken_file_is_said_once_and_never_overwritten",
         ],
         "broken preset TOML": [
+            "tests/faults/test_input.py::test_a_broken_presets_file_is_one_line_and_left_as_it_is",
             "tests/app/screens/test_system_prompt.py::test_a_broken_presets_file_is_shown_and_never_overwritten",
         ],
         "empty messages": [
@@ -160,6 +163,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/cli/test_ask.py::test_unreadable_model_file_and_empty_message",
         ],
         "very long messages, pasting 1 MB": [
+            "tests/faults/test_input.py::test_a_1_mb_question_on_stdin_is_sent_whole",
             f"{UI}::test_pasting_1_mb_keeps_what_fits_says_so_and_sends_it",
         ],
     },

@@ -11,13 +11,15 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from textual import events
 
-from tests.app.support import block_texts, make_app, send, wait_for
-from tests.support.scripted_server import Reply, stream_of
+from tests.app.support import RecordingBackend, block_texts, make_app, send, wait_for
+from tests.support.scripted_server import Reply, Reset, Stall, stream_of
 from tui.app.text.inspect import MAX_SHOWN_CHARS
 from tui.app.text.json_lines import MAX_LINE_CHARS
 from tui.app.widgets.prompt_input import MAX_INPUT_CHARS
+from tui.core.settings import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = "x" * 1_000_000
@@ -52,7 +54,36 @@ async def test_a_1_mb_token_is_cut_in_the_inspector_and_the_json_pane(scripted):
         app.export_screenshot()
         # Before the cut this took 14 s (laying out 3 MB of hex); now well under a second.
         assert time.monotonic() - started < 5
+        # Narrow: the two-line token strip under the chat is cut the same way.
+        await pilot.press("left", "left")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        strip = str(app.main.strip.render())
+        assert f"… (+{1_000_000 - MAX_SHOWN_CHARS:,} characters)" in strip and len(strip) < 1000
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("ending", "message"),
+    [
+        (Stall(), "sent nothing for 0.3 s; gave up waiting"),
+        (Reset(), "connection reset by the server"),
+    ],
+    ids=["stall", "reset"],
+)
+async def test_a_stream_that_stalls_or_resets_keeps_the_partial_answer(scripted, ending, message):
+    scripted.queue(Reply.sse([*stream_of([("Half", -0.1), (" an", -0.2)])[:3], ending], done=False))
+    connection = Connection(scripted.base_url, model="scripted-model", read_timeout=0.3)
+    app = make_app(scripted, backend=RecordingBackend(connection, "scripted"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "q")
+        view = app.main.views[-1]
+        assert view.turn.state == "error"
+        assert view.turn.answer.text == "Half an" and len(view.turn.answer.tokens) == 2
+        assert message in view.error_text and "\n" not in view.error_text
+        assert block_texts(app) == "Half an"
+        await send(pilot, "again")  # the chat goes on
+        assert app.main.views[-1].turn.answer.text == "Hello world!"
 
 
 async def test_pasting_1_mb_keeps_what_fits_says_so_and_sends_it(scripted):
