@@ -131,6 +131,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/test_safety.py::test_hostile_server_error_message_is_plain_in_chat_and_notifications",
         ],
         "titles and names": [
+            "tests/app/screens/test_history.py::test_the_list_shows_every_column_literally_at_80x24",
             "tests/app/screens/test_settings.py::test_model_names_with_markup_and_escapes_show_literally_and_round_trip",
             "tests/app/screens/test_system_prompt.py::test_markup_and_escapes_in_presets_show_literally",
         ],
