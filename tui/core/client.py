@@ -183,8 +183,11 @@ class ChatClient:
         attempt = request
         while True:
             try:
-                async for event in self._chat_once(attempt):
-                    yield event
+                # aclosing: when the caller stops early, close the inner generators now (and
+                # with them the HTTP stream), not in a task the garbage collector schedules.
+                async with aclosing(self._chat_once(attempt)) as events:
+                    async for event in events:
+                        yield event
                 return
             except HTTPStatusError as exc:
                 fallback = logprobs_fallback(attempt, exc)
@@ -206,8 +209,9 @@ class ChatClient:
                     for event in response_events(_parse_json_body(body), top):
                         yield event
                     return
-                async for event in self._read_stream(response, request):
-                    yield event
+                async with aclosing(self._read_stream(response, request)) as events:
+                    async for event in events:
+                        yield event
         except httpx.HTTPError as exc:
             raise _translate(exc, self.connection) from exc
 
