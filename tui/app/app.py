@@ -16,11 +16,13 @@ options typed on the command line, which win over the reopened conversation's se
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 
@@ -35,6 +37,7 @@ from tui.app.ui_config import UiSettings
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
 from tui.core.client import ChatClient
 from tui.core.config import AppConfig
+from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore
@@ -238,6 +241,16 @@ class LogprobChatApp(App[int]):
             markup=False,
             severity="information" if osc52 or local else "warning",
         )
+
+    # ------------------------------------------------------------------ crash
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception ends the app: report it without Textual's local variables
+        (the connection and its key, the conversation), redacted and terminal-safe."""
+        self.bell()
+        error = sys.exc_info()[1] or self._exception
+        self._exit_renderables.append(Text(crash_report(error)))
+        self._close_messages_no_wait()
 
     # ------------------------------------------------------------------ shutdown
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -19,15 +20,38 @@ def palette_title(spec: ActionSpec, keymap: dict[str, str] | None = None) -> str
     return f"{spec.title} ({key_label(spec, keymap)})"
 
 
-class MainCommands(Provider):
+Entry = tuple[str, str, Callable[[], object]]
+"""A palette entry: its title (searched), its help line, what it runs."""
+
+
+class EntriesProvider(Provider):
+    """A provider over a list of entries: all shown on open, fuzzy-searched by title.
+    Subclasses say what the entries are (they may change with the screen's state)."""
+
+    def _entries(self) -> list[Entry]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class MainCommands(EntriesProvider):
     """Actions of the main screen, titled as in the help, with their keys."""
 
     @property
     def main(self) -> MainScreen:
         return self.screen  # type: ignore[return-value]
 
-    def _entries(self) -> list[tuple[str, str, object]]:
-        entries: list[tuple[str, str, object]] = []
+    def _entries(self) -> list[Entry]:
+        entries: list[Entry] = []
         keymap = self.main.chat_app.keymap
         for spec in palette_actions():
             entries.append(
@@ -55,14 +79,3 @@ class MainCommands(Provider):
                 (title, "Make this preset the system prompt", partial(self.main.use_preset, name))
             )
         return entries
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,15 +43,20 @@ from tui.core.errors import (
     register_secret,
 )
 from tui.core.events import Notice, StreamEvent, TokensReceived
-from tui.core.settings import Connection, Sampling
+from tui.core.settings import Connection, Sampling, display_url
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
 about 40 MB of JSON; beyond this a server is misbehaving."""
 
+ERROR_BODY_BYTES = 64 * 1024
+"""Bytes of an error reply read for its message (a proxy may send megabytes of HTML); the
+status is reported whatever the size."""
+
 ROW_ALLOWANCE = 4
-"""A stream may carry at most ``ROW_ALLOWANCE × max_tokens + 256`` rows before the client stops
-reading: servers that ignore ``max_tokens`` cannot make it read forever."""
+"""A stream may carry at most ``ROW_ALLOWANCE × max_tokens + 256`` rows, and as many events,
+before the client stops reading: servers that ignore ``max_tokens`` cannot make it read
+forever (counting events too bounds a stream that sends text without logprob rows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ class ChatClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
+            event_hooks={"response": [_refuse_redirect_to_get]},
             # Proxy variables (HTTPS_PROXY...) are for remote servers; a proxy must never
             # see the embedded engine's traffic and key, and httpx does not exempt loopback.
             trust_env=not _is_loopback(connection.base_url),
@@ -176,8 +183,11 @@ class ChatClient:
         attempt = request
         while True:
             try:
-                async for event in self._chat_once(attempt):
-                    yield event
+                # aclosing: when the caller stops early, close the inner generators now (and
+                # with them the HTTP stream), not in a task the garbage collector schedules.
+                async with aclosing(self._chat_once(attempt)) as events:
+                    async for event in events:
+                        yield event
                 return
             except HTTPStatusError as exc:
                 fallback = logprobs_fallback(attempt, exc)
@@ -202,8 +212,9 @@ class ChatClient:
                         for event in response_events(_parse_json_body(body), top):
                             yield event
                         return
-                    async for event in self._read_stream(response, request):
-                        yield event
+                    async with aclosing(self._read_stream(response, request)) as events:
+                        async for event in events:
+                            yield event
             except httpx.HTTPError as exc:
                 raise _translate(exc, self.connection) from exc
 
@@ -227,36 +238,40 @@ class ChatClient:
         normaliser = StreamNormaliser(top)
         max_rows = ROW_ALLOWANCE * request.sampling.max_tokens + 256
         rows = 0
+        chunks = 0
         received = 0
         done = False
         try:
-            async for sse in EventSource(response).aiter_sse():
-                data = sse.data
-                received += len(data)
-                if received > self.max_body_bytes:
-                    raise MalformedResponse(_too_large(self.max_body_bytes))
-                if sse.event not in ("message", "error") or not data:
-                    continue  # keep-alive pings (`event: ping`) and empty events
-                if data == "[DONE]":
-                    done = True
-                    break
-                try:
-                    chunk = jsonio.loads(data)
-                except ValueError as exc:
-                    raise MalformedResponse(
-                        f"the server sent an event that is not JSON: {one_line(data, 80)}"
-                    ) from exc
-                if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
-                    chunk = {"error": chunk}
-                for event in normaliser.feed(chunk):
-                    if type(event) is TokensReceived:
-                        rows += len(event.tokens)
-                        if rows > max_rows:
-                            raise MalformedResponse(
-                                f"the server sent more than {max_rows:,} tokens for "
-                                f"max_tokens={request.sampling.max_tokens:,}; stopped reading"
-                            )
-                    yield event
+            # aclosing: leaving the loop early ([DONE], a limit, an error) closes the SSE
+            # reader at once, not whenever the garbage collector finalises it.
+            async with aclosing(EventSource(response).aiter_sse()) as reader:
+                async for sse in reader:
+                    data = sse.data
+                    received += len(data)
+                    if received > self.max_body_bytes:
+                        raise MalformedResponse(_too_large(self.max_body_bytes))
+                    if sse.event not in ("message", "error") or not data:
+                        continue  # keep-alive pings (`event: ping`) and empty events
+                    if data == "[DONE]":
+                        done = True
+                        break
+                    chunks += 1
+                    if chunks > max_rows:
+                        raise MalformedResponse(_too_many(max_rows, request))
+                    try:
+                        chunk = jsonio.loads(data)
+                    except ValueError as exc:
+                        raise MalformedResponse(
+                            f"the server sent an event that is not JSON: {one_line(data, 80)}"
+                        ) from exc
+                    if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
+                        chunk = {"error": chunk}
+                    for event in normaliser.feed(chunk):
+                        if type(event) is TokensReceived:
+                            rows += len(event.tokens)
+                            if rows > max_rows:
+                                raise MalformedResponse(_too_many(max_rows, request))
+                        yield event
         except (httpx.HTTPError, RequestError):
             # Rows the server held back (empty deltas) are still data: hand them over
             # before the error, so a partial answer keeps every row that arrived.
@@ -306,6 +321,21 @@ def logprobs_fallback(request: ChatRequest, exc: HTTPStatusError) -> tuple[ChatR
     )
 
 
+async def _refuse_redirect_to_get(response: httpx.Response) -> None:
+    """Stop at a 301/302/303 answer to a POST. httpx (like browsers) would follow it with a GET
+    that has no body, and the new address would answer that (405, an HTML page, a models
+    list) instead of the question. 307/308 keep the method and body and are followed; so are
+    redirects of GET requests (``/models``)."""
+    status = response.status_code
+    if response.request.method != "POST" or status not in (301, 302, 303):
+        return
+    target = display_url(str(response.request.url.join(response.headers.get("location", ""))))
+    raise MalformedResponse(
+        f"{display_url(str(response.request.url))} redirects (HTTP {status}) to {target}, "
+        "which would drop the question; use the new address as the base URL"
+    )
+
+
 def _is_loopback(url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     if host == "localhost" or host.endswith(".localhost"):
@@ -325,6 +355,26 @@ async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
             raise MalformedResponse(_too_large(limit))
         chunks.append(piece)
     return b"".join(chunks)
+
+
+async def _read_head(response: httpx.Response, limit: int) -> bytes:
+    """The first ``limit`` bytes of the body; the rest is not read (the stream is closed
+    when the response is)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        chunks.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
+def _too_many(limit: int, request: ChatRequest) -> str:
+    return (
+        f"the server sent more than {limit:,} tokens for "
+        f"max_tokens={request.sampling.max_tokens:,}; stopped reading"
+    )
 
 
 def _too_large(limit: int) -> str:
@@ -348,7 +398,7 @@ async def _raise_for_status(response: httpx.Response) -> None:
     """
     if response.status_code < 400:
         return
-    body = await _read_bounded(response, 1024 * 1024)
+    body = await _read_head(response, ERROR_BODY_BYTES)
     message = ""
     try:
         message = error_message(jsonio.loads(body)) or ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -118,7 +118,7 @@ class Connection:
     """Where requests go. ``api_key`` is never written anywhere (see errors.redact)."""
 
     base_url: str
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a repr or a traceback
     model: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 120.0

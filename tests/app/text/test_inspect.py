@@ -3,7 +3,7 @@
 import math
 
 from tests.support.scripted_server import token_row
-from tui.app.text.inspect import alternative_rows, bar, token_facts, visible
+from tui.app.text.inspect import alternative_rows, bar, hex_bytes, token_facts, visible
 from tui.core.wire import normalise_row
 
 
@@ -39,3 +39,10 @@ def test_unknown_logprob_says_why():
     facts = dict(token_facts(token))
     assert facts["Probability"] == "–"
     assert "sentinel" in facts["Note"]
+
+
+def test_a_huge_token_is_cut_with_how_much_was_left_out():
+    assert visible("ab cd", limit=3) == "ab␣… (+2 characters)"
+    assert visible("x" * 1_000_000) == "x" * 200 + "… (+999,800 characters)"
+    assert hex_bytes(b"\x00" * 1000, limit=2) == "00 00 … (1,000 bytes)"
+    assert hex_bytes(b"hi") == "68 69" and hex_bytes(b"") == "(none)" and hex_bytes(None) == "–"

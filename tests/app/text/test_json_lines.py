@@ -3,7 +3,13 @@
 import json
 
 from tests.support.scripted_server import token_row
-from tui.app.text.json_lines import RawJsonLines, format_row, row_line_count
+from tui.app.text.json_lines import (
+    MAX_LINE_CHARS,
+    RawJsonLines,
+    cut_line,
+    format_row,
+    row_line_count,
+)
 
 
 def rows(n: int, top: int = 3) -> list[dict]:
@@ -63,3 +69,13 @@ def test_control_characters_never_reach_a_line():
     text = "\n".join(format_row(data[0]))
     assert "\x1b" not in text and "\x07" not in text
     assert "\\u001b" in text
+
+
+def test_a_huge_line_is_cut_for_display_with_the_count_left_out():
+    assert cut_line("abcdef", 4) == "abcd … (2 more characters)"
+    assert cut_line("abcd", 4) == "abcd"
+    big = token_row("x" * 1_000_000, -0.5, [("y" * 5000, -1.0)])
+    lines = format_row(big)
+    assert len(lines) == 3 and all(len(line) < MAX_LINE_CHARS + 40 for line in lines)
+    assert lines[0].endswith("more characters)") and lines[1].endswith("more characters)")
+    assert row_line_count(big) == len(lines)

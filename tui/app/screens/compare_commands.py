@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from tui.app.commands import EntriesProvider, Entry
 
 if TYPE_CHECKING:
     from tui.app.screens.compare import CompareScreen
@@ -45,24 +44,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
 """(action, title with its key, help): offered when the screen's ``check_action`` allows."""
 
 
-class CompareCommands(Provider):
+class CompareCommands(EntriesProvider):
     """The compare screen's actions in the command palette (only those that apply now)."""
 
-    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
+    def _entries(self) -> list[Entry]:
         screen = cast("CompareScreen", self.screen)
         entries = []
         for action, title, help_text in PALETTE:
             if screen.check_action(action, ()):
                 entries.append((title, help_text, partial(screen.run_palette_action, action)))
         return entries
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)

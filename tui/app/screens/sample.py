@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.actions import ACTIONS, ActionSpec
-from tui.app.commands import palette_title
+from tui.app.commands import EntriesProvider, Entry, palette_title
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
 from tui.app.text.cursor import least_likely
@@ -80,14 +79,14 @@ def sample_bindings() -> list[BindingType]:
     return bindings
 
 
-class SampleCommands(Provider):
+class SampleCommands(EntriesProvider):
     """The sample screen's actions in the command palette, titled as on the chat screen."""
 
-    def _entries(self) -> list[tuple[str, str, Any]]:
+    def _entries(self) -> list[Entry]:
         screen = self.screen
         assert isinstance(screen, SampleScreen)
         seen: set[str] = set()
-        entries: list[tuple[str, str, Any]] = [
+        entries: list[Entry] = [
             ("Back to the comparison (esc)", "Close this sample", partial(screen.run_spec, None))
         ]
         for spec in ACTIONS:
@@ -95,17 +94,6 @@ class SampleCommands(Provider):
                 seen.add(spec.action)
                 entries.append((palette_title(spec), spec.help, partial(screen.run_spec, spec)))
         return entries
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
 
 
 class SampleLog(VerticalScroll, can_focus=True):

@@ -3,6 +3,10 @@
 Token text is shown with its whitespace visible (a space is ``␣``, a newline ``⏎``, a tab
 ``→``) and control characters neutralised (:func:`tui.core.safety.safe_line`), because the
 difference between ``" the"`` and ``"the"`` is often the whole story.
+
+A token can be any size (a hostile server sent one of 1 MB): what is shown of it is cut to
+:data:`MAX_SHOWN_CHARS` characters and :data:`MAX_SHOWN_BYTES` bytes, with how much was left
+out, so the inspector never lays out megabytes (copy or save the JSON to see all of it).
 """
 
 from __future__ import annotations
@@ -33,14 +37,30 @@ NOTES = {
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
+MAX_SHOWN_CHARS = 200
+"""Characters of one token's text shown (real tokens are a few characters long)."""
 
-def visible(text: str) -> str:
-    """Token text for one line: whitespace visible, controls neutralised."""
-    return safe_line(text).replace(" ", "␣")
+MAX_SHOWN_BYTES = 48
+"""Bytes of one token shown in hex (three cells each)."""
 
 
-def hex_bytes(raw: bytes | None) -> str:
-    return "–" if raw is None else (raw.hex(" ") or "(none)")
+def visible(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Token text for one line: whitespace visible, controls neutralised, cut to ``limit``
+    characters with the number left out."""
+    rest = len(text) - limit
+    if rest > 0:
+        text = text[:limit]
+    shown = safe_line(text).replace(" ", "␣")
+    return f"{shown}… (+{rest:,} characters)" if rest > 0 else shown
+
+
+def hex_bytes(raw: bytes | None, limit: int = MAX_SHOWN_BYTES) -> str:
+    """The bytes in hex, the first ``limit`` of them and the total when there are more."""
+    if raw is None:
+        return "–"
+    if len(raw) > limit:
+        return f"{raw[:limit].hex(' ')} … ({len(raw):,} bytes)"
+    return raw.hex(" ") or "(none)"
 
 
 def bar(fraction: float, width: int) -> str:

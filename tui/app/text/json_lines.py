@@ -19,7 +19,9 @@ server's, except that the alternatives list is moved last)::
 
 A row with an alternatives list takes 2 + len(list) lines; any other row takes one line.
 Text goes through :func:`tui.core.jsonio.dumps` (control and bidi characters escaped), so no
-line can act on the terminal.
+line can act on the terminal. A line longer than :data:`MAX_LINE_CHARS` (a hostile server's
+1 MB token) is cut for display, ending with how many characters were left out: the viewer
+never lays out megabytes for one line. Copying or saving the JSON gives every byte.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ OPEN_LINE = '{"content": ['
 CLOSE_LINE = "]}"
 EMPTY_LINE = "null"
 CACHE_ROWS = 256
+MAX_LINE_CHARS = 2000
+"""Longest line shown; real rows are a few hundred characters (bytes lists included)."""
 
 
 def _top_key(row: Any) -> str | None:
@@ -58,8 +62,20 @@ def _one_line(value: Any) -> str:
     return dumps(value, indent=None)
 
 
+def cut_line(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    """``line``, or its first ``limit`` characters and how many more there were."""
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]} … ({len(line) - limit:,} more characters)"
+
+
 def format_row(row: Any) -> list[str]:
-    """The lines of one row (without the comma that separates it from the next row)."""
+    """The lines of one row (without the comma that separates it from the next row), each cut
+    to :data:`MAX_LINE_CHARS`."""
+    return [cut_line(line) for line in _full_lines(row)]
+
+
+def _full_lines(row: Any) -> list[str]:
     key = _top_key(row)
     if key is None:
         return [INDENT + _one_line(row)]
@@ -158,5 +174,6 @@ class RawJsonLines:
         return lines
 
     def text(self) -> str:
-        """Every line joined (for tests and small answers; never used for display)."""
+        """Every line joined (for tests and small answers; never used for display; valid JSON
+        only when no line was cut)."""
         return "\n".join(self.line(i) for i in range(self.line_count))

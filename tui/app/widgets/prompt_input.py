@@ -7,7 +7,9 @@ for a newline" cannot be relied on. Instead:
   can send) or shift+enter (where the terminal reports it) inserts a newline;
 * multi-line mode (ctrl+o): Enter inserts a newline; ctrl+s sends.
 
-Pasted text keeps its newlines in both modes.
+Pasted text keeps its newlines in both modes. The input holds at most
+:data:`MAX_INPUT_CHARS` characters: a bigger paste (a 1 MB log by mistake) is cut to fit, with
+a warning that says how much was left out, instead of a question no server would take.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from textual.reactive import reactive
 from textual.widgets import TextArea
 
 from tui.app.actions import bindings_for
+
+MAX_INPUT_CHARS = 256_000
+"""About 64k tokens: more than the context of most self-hosted models (the built-in one takes
+2,048 tokens), yet still laid out in a fraction of a second."""
 
 SINGLE_TITLE = "⏎ send · ctrl+j newline · ctrl+o multi-line"
 MULTI_TITLE = "multi-line: ⏎ newline · ctrl+s send · ctrl+o single-line"
@@ -62,6 +68,29 @@ class PromptInput(TextArea):
             return
         await super()._on_key(event)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self.insert_pasted(event.text)
+        self.focus()
+
+    def action_paste(self) -> None:
+        self.insert_pasted(self.app.clipboard)
+
+    def insert_pasted(self, text: str) -> None:
+        """Insert ``text`` over the selection, cut to what still fits (with a warning)."""
+        if self.read_only:
+            return
+        room = max(0, MAX_INPUT_CHARS - (len(self.text) - len(self.selected_text)))
+        if len(text) > room:
+            self.notify(
+                paste_note(len(text), room), title="Paste cut", severity="warning", markup=False
+            )
+            text = text[:room]
+        if text:
+            result = self.replace(text, *self.selection)
+            self.move_cursor(result.end_location)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "send_enter":
             return not self.multiline
@@ -78,3 +107,11 @@ class PromptInput(TextArea):
 
     def action_toggle_multiline(self) -> None:
         self.multiline = not self.multiline
+
+
+def paste_note(pasted: int, kept: int) -> str:
+    """What the warning says when a paste does not fit."""
+    return (
+        f"pasted {pasted:,} characters; the input holds at most {MAX_INPUT_CHARS:,}: "
+        f"kept {kept:,}, left out {pasted - kept:,}"
+    )

@@ -1,0 +1,37 @@
+"""Helpers shared by the fault cases: a client on the scripted server, one chat run to the end
+(answer kept on error), tiny timeouts so every fault costs milliseconds."""
+
+from __future__ import annotations
+
+from tests.support.scripted_server import ScriptedServer
+from tui.core.answer import Answer, AnswerBuilder
+from tui.core.client import ChatClient, ChatRequest
+from tui.core.errors import RequestError
+from tui.core.settings import Connection, Sampling
+
+MESSAGES = [{"role": "user", "content": "Hi"}]
+
+
+def client_for(server: ScriptedServer | str, **options: object) -> ChatClient:
+    """A client on ``server`` (or a base URL), short timeouts unless given."""
+    url = server if isinstance(server, str) else server.base_url
+    options.setdefault("connect_timeout", 2.0)
+    options.setdefault("read_timeout", 2.0)
+    return ChatClient(Connection(url, **options))  # type: ignore[arg-type]
+
+
+def chat_request(*, stream: bool = True, **sampling: object) -> ChatRequest:
+    return ChatRequest(MESSAGES, "scripted-model", Sampling(**sampling), stream=stream)  # type: ignore[arg-type]
+
+
+async def run_chat(client: ChatClient, request: ChatRequest) -> tuple[Answer, RequestError | None]:
+    """One chat to its end: the answer (partial, status ``error``, on failure) and the error.
+    Anything but a :class:`RequestError` escapes: that is a crash, and fails the test."""
+    builder = AnswerBuilder()
+    error: RequestError | None = None
+    try:
+        async for event in client.chat(request):
+            builder.apply(event)
+    except RequestError as exc:
+        error = exc
+    return builder.finish("error" if error else "complete", str(error) if error else None), error
