@@ -123,7 +123,9 @@ async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]
         probe.stop()
         answer = main.views[-1].turn.answer
         assert answer is not None and answer.metrics.tokens == ctx.tokens, answer
-        assert not pending and len(latencies) == len(KEYS), (pending, latencies)
+        assert not pending and latencies, (pending, latencies)
+        # (A tiny smoke-test stream can end between two probe ticks: fewer keys then.)
+        assert ctx.small or len(latencies) == len(KEYS), latencies
         await app.shutdown()
     return {"total": total, "stall": probe.worst, "key": max(latencies)}
 
