@@ -75,6 +75,10 @@ class Probe:
 
 
 async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]:
+    # The previous run's app is garbage now: collect it before this app starts, or its start-up
+    # GC policy (tui.app.gc_policy: settle = collect young, freeze the rest) freezes it for
+    # the whole run, and each run would carry every earlier one (1 GB after five).
+    gc.collect()
     sampling = Sampling(temperature=0.0, top_logprobs=ctx.top, max_tokens=ctx.tokens)
     backend = Backend(Connection(url, model="bench-model"), "bench server")
     app = BenchApp(
@@ -111,7 +115,6 @@ async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]
                 if key in text:
                     latencies.append(now - pending.pop(key))
 
-        gc.collect()
         probe = Probe(tick)
         start = time.perf_counter()
         probe.start()
