@@ -1,5 +1,6 @@
-"""The collector pause around streams: off while any stream is read, back on (survivors
-frozen) when the last one ends, untouched when something else had already switched it off."""
+"""The collector pause around streams: off while any stream is read, back on when the last one
+ends (nothing frozen: a long-running client must not keep garbage cycles), untouched when
+something else had already switched it off."""
 
 from __future__ import annotations
 
@@ -27,9 +28,8 @@ def test_nested_streams_keep_the_collector_off_until_the_last_ends():
         with gc_pause.streaming():
             assert gc_pause.depth() == 2
         assert not gc.isenabled()
-        frozen_before = gc.get_freeze_count()
     assert gc.isenabled() and gc_pause.depth() == 0
-    assert gc.get_freeze_count() > frozen_before  # the answer's objects are never walked again
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_collector_already_off_is_left_alone():

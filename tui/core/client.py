@@ -20,10 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from httpx_sse import EventSource
 
 from tui import __version__
-from tui.core import gc_pause, jsonio
+from tui.core import gc_pause, jsonio, sse
 from tui.core.chunks import (
     StreamNormaliser,
     error_message,
@@ -244,34 +243,37 @@ class ChatClient:
         try:
             # aclosing: leaving the loop early ([DONE], a limit, an error) closes the SSE
             # reader at once, not whenever the garbage collector finalises it.
-            async with aclosing(EventSource(response).aiter_sse()) as reader:
-                async for sse in reader:
-                    data = sse.data
-                    received += len(data)
-                    if received > self.max_body_bytes:
-                        raise MalformedResponse(_too_large(self.max_body_bytes))
-                    if sse.event not in ("message", "error") or not data:
-                        continue  # keep-alive pings (`event: ping`) and empty events
-                    if data == "[DONE]":
-                        done = True
-                        break
-                    chunks += 1
-                    if chunks > max_rows:
-                        raise MalformedResponse(_too_many(max_rows, request))
-                    try:
-                        chunk = jsonio.loads(data)
-                    except ValueError as exc:
-                        raise MalformedResponse(
-                            f"the server sent an event that is not JSON: {one_line(data, 80)}"
-                        ) from exc
-                    if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
-                        chunk = {"error": chunk}
-                    for event in normaliser.feed(chunk):
-                        if type(event) is TokensReceived:
-                            rows += len(event.tokens)
-                            if rows > max_rows:
-                                raise MalformedResponse(_too_many(max_rows, request))
-                        yield event
+            events = sse.iter_events(response.aiter_bytes(), max_line=self.max_body_bytes)
+            async with aclosing(events) as reader:
+                try:
+                    async for kind, data in reader:
+                        received += len(data)
+                        if received > self.max_body_bytes:
+                            raise MalformedResponse(_too_large(self.max_body_bytes))
+                        if kind not in ("message", "error") or not data:
+                            continue  # keep-alive pings (`event: ping`) and empty events
+                        if data == "[DONE]":
+                            done = True
+                            break
+                        chunks += 1
+                        if chunks > max_rows:
+                            raise MalformedResponse(_too_many(max_rows, request))
+                        try:
+                            chunk = jsonio.loads(data)
+                        except ValueError as exc:
+                            raise MalformedResponse(
+                                f"the server sent an event that is not JSON: {one_line(data, 80)}"
+                            ) from exc
+                        if kind == "error" and isinstance(chunk, dict) and "error" not in chunk:
+                            chunk = {"error": chunk}
+                        for event in normaliser.feed(chunk):
+                            if type(event) is TokensReceived:
+                                rows += len(event.tokens)
+                                if rows > max_rows:
+                                    raise MalformedResponse(_too_many(max_rows, request))
+                            yield event
+                except sse.LineTooLong as exc:
+                    raise MalformedResponse(_too_large(self.max_body_bytes)) from exc
         except (httpx.HTTPError, RequestError):
             # Rows the server held back (empty deltas) are still data: hand them over
             # before the error, so a partial answer keeps every row that arrived.
