@@ -69,6 +69,15 @@ class Answer:
     duration: float | None = None
     tokens_per_second: float | None = None
     low_prob_threshold: float = DEFAULT_LOW_PROB_THRESHOLD
+    # Raw rows not parsed yet (a reopened conversation: tui.core.store.codec.RawParts).
+    raw_pending: Any = field(default=None, repr=False, compare=False)
+
+    def load_raw(self) -> None:
+        """Parse the raw rows a lazy history load left as bytes (no-op otherwise). Call it
+        before reading ``raw`` or the alternatives of ``tokens`` of a reopened answer."""
+        pending, self.raw_pending = self.raw_pending, None
+        if pending is not None:
+            self.raw = pending.load(self.tokens)
 
     @property
     def completion_tokens(self) -> int | None:
@@ -99,6 +108,7 @@ class Answer:
 
     def raw_logprobs(self) -> dict[str, Any] | None:
         """The server's logprob rows as received, in OpenAI's ``{"content": [...]}`` shape."""
+        self.load_raw()
         return {"content": self.raw} if self.raw else None
 
 

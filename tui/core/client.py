@@ -20,10 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from httpx_sse import EventSource
 
 from tui import __version__
-from tui.core import jsonio
+from tui.core import gc_pause, jsonio, sse
 from tui.core.chunks import (
     StreamNormaliser,
     error_message,
@@ -199,21 +198,24 @@ class ChatClient:
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()
         top = request.sampling.top_logprobs
-        try:
-            async with self._http.stream("POST", "chat/completions", json=payload) as response:
-                await _raise_for_status(response)
-                if not request.stream:
-                    # Read through the size limit: a runaway body stops at the limit instead
-                    # of filling memory first.
-                    body = await _read_bounded(response, self.max_body_bytes)
-                    for event in response_events(_parse_json_body(body), top):
-                        yield event
-                    return
-                async with aclosing(self._read_stream(response, request)) as events:
-                    async for event in events:
-                        yield event
-        except httpx.HTTPError as exc:
-            raise _translate(exc, self.connection) from exc
+        # The collector is paused while the rows pile up: it would walk them again and again
+        # (half the client's time on a 20k-token top-20 stream; see tui.core.gc_pause).
+        with gc_pause.streaming():
+            try:
+                async with self._http.stream("POST", "chat/completions", json=payload) as response:
+                    await _raise_for_status(response)
+                    if not request.stream:
+                        # Read through the size limit: a runaway body stops at the limit
+                        # instead of filling memory first.
+                        body = await _read_bounded(response, self.max_body_bytes)
+                        for event in response_events(_parse_json_body(body), top):
+                            yield event
+                        return
+                    async with aclosing(self._read_stream(response, request)) as events:
+                        async for event in events:
+                            yield event
+            except httpx.HTTPError as exc:
+                raise _translate(exc, self.connection) from exc
 
     async def _read_stream(
         self, response: httpx.Response, request: ChatRequest
@@ -241,34 +243,37 @@ class ChatClient:
         try:
             # aclosing: leaving the loop early ([DONE], a limit, an error) closes the SSE
             # reader at once, not whenever the garbage collector finalises it.
-            async with aclosing(EventSource(response).aiter_sse()) as reader:
-                async for sse in reader:
-                    data = sse.data
-                    received += len(data)
-                    if received > self.max_body_bytes:
-                        raise MalformedResponse(_too_large(self.max_body_bytes))
-                    if sse.event not in ("message", "error") or not data:
-                        continue  # keep-alive pings (`event: ping`) and empty events
-                    if data == "[DONE]":
-                        done = True
-                        break
-                    chunks += 1
-                    if chunks > max_rows:
-                        raise MalformedResponse(_too_many(max_rows, request))
-                    try:
-                        chunk = jsonio.loads(data)
-                    except ValueError as exc:
-                        raise MalformedResponse(
-                            f"the server sent an event that is not JSON: {one_line(data, 80)}"
-                        ) from exc
-                    if sse.event == "error" and isinstance(chunk, dict) and "error" not in chunk:
-                        chunk = {"error": chunk}
-                    for event in normaliser.feed(chunk):
-                        if type(event) is TokensReceived:
-                            rows += len(event.tokens)
-                            if rows > max_rows:
-                                raise MalformedResponse(_too_many(max_rows, request))
-                        yield event
+            events = sse.iter_events(response.aiter_bytes(), max_line=self.max_body_bytes)
+            async with aclosing(events) as reader:
+                try:
+                    async for kind, data in reader:
+                        received += len(data)
+                        if received > self.max_body_bytes:
+                            raise MalformedResponse(_too_large(self.max_body_bytes))
+                        if kind not in ("message", "error") or not data:
+                            continue  # keep-alive pings (`event: ping`) and empty events
+                        if data == "[DONE]":
+                            done = True
+                            break
+                        chunks += 1
+                        if chunks > max_rows:
+                            raise MalformedResponse(_too_many(max_rows, request))
+                        try:
+                            chunk = jsonio.loads(data)
+                        except ValueError as exc:
+                            raise MalformedResponse(
+                                f"the server sent an event that is not JSON: {one_line(data, 80)}"
+                            ) from exc
+                        if kind == "error" and isinstance(chunk, dict) and "error" not in chunk:
+                            chunk = {"error": chunk}
+                        for event in normaliser.feed(chunk):
+                            if type(event) is TokensReceived:
+                                rows += len(event.tokens)
+                                if rows > max_rows:
+                                    raise MalformedResponse(_too_many(max_rows, request))
+                            yield event
+                except sse.LineTooLong as exc:
+                    raise MalformedResponse(_too_large(self.max_body_bytes)) from exc
         except (httpx.HTTPError, RequestError):
             # Rows the server held back (empty deltas) are still data: hand them over
             # before the error, so a partial answer keeps every row that arrived.

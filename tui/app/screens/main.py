@@ -36,11 +36,12 @@ from tui.app.commands import MainCommands
 from tui.app.screens.compare_action import CompareActionMixin
 from tui.app.screens.copy_actions import CopyActionsMixin
 from tui.app.screens.dialogs import DialogActionsMixin
+from tui.app.screens.earlier_answers import EarlierAnswersMixin
 from tui.app.screens.history_actions import HistoryActionsMixin
 from tui.app.screens.token_cursor import TokenCursorMixin
 from tui.app.session import ChatSession
 from tui.app.text.heat import HeatPalette
-from tui.app.widgets.answer import AnswerView, QuestionView, SystemLine, update_static
+from tui.app.widgets.answer import AnswerView, SystemLine, update_static
 from tui.app.widgets.chat_log import ChatLog
 from tui.app.widgets.json_view import JsonView
 from tui.app.widgets.prompt_input import PromptInput
@@ -60,6 +61,14 @@ if TYPE_CHECKING:
 FLUSH_HZ = 25
 """Repaints per second while streaming: smooth to the eye, bounded cost per second."""
 
+FAST_ROWS_PER_FLUSH = 100
+"""Rows per repaint above which repaints thin out: the ticks after a repaint carrying
+``k × FAST_ROWS_PER_FLUSH`` rows are let pass, up to ``MAX_SKIPPED_TICKS`` (a stream of
+2,500+ tokens/s is repainted 12.5 times a second, 5,000+ about 8 times). Nobody reads that
+fast, and each repaint costs 10–20 ms of layout and rendering at 160×48 (``tests/bench``,
+case 2): at 25 a second the screen alone took more time than reading the stream."""
+MAX_SKIPPED_TICKS = 2
+
 YIELD_AFTER = 0.005
 """Seconds the generation worker may keep the event loop before letting others run."""
 
@@ -76,9 +85,11 @@ class LiveFeed:
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
+    skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
 
 
 class MainScreen(
+    EarlierAnswersMixin,
     TokenCursorMixin,
     DialogActionsMixin,
     CopyActionsMixin,
@@ -147,6 +158,7 @@ class MainScreen(
         if self.chat_app.ui_settings.heatmap:
             self.action_toggle_heatmap()  # [ui] heatmap = true: on from the start
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.watch(self.log_view, "scroll_y", self._log_scrolled, init=False)
         self._ticker = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         self.input.placeholder = self._placeholder()
         self.update_status()
@@ -238,18 +250,22 @@ class MainScreen(
             self._waiting = (turn, view)
             self.refresh_bindings()
 
-    def _add_turn(self, turn: Turn) -> AnswerView:
+    def _new_view(self, turn: Turn) -> AnswerView:
         view = AnswerView(turn, len(self.views) + 1)
         if self.heat_on:
             view.set_heat(self.palette)
         self.views.append(view)
-        self._append(QuestionView(turn.question), view)
+        return view
+
+    def _add_turn(self, turn: Turn) -> AnswerView:
+        view = self._new_view(turn)
+        self._append(*self._exchange(view))
         return view
 
     def show_turns(self, turns: list[Turn]) -> None:
-        """Show finished turns (a conversation reopened from the store)."""
-        for turn in turns:
-            self._add_turn(turn)
+        """Show finished turns (a conversation reopened from the store): the latest at once,
+        earlier ones when scrolled to (see :mod:`tui.app.screens.earlier_answers`)."""
+        self._mount_recent([self._new_view(turn) for turn in turns])
         if self.views:
             self._select(len(self.views) - 1)
 
@@ -266,6 +282,7 @@ class MainScreen(
         self.views.clear()
         self.selected = None
         self.log_view.remove_children()
+        self._forget_earlier()
         self.stats.show("No answer yet.", [])
         self.json_view.show(None)
         self._update_json_title(0)
@@ -340,6 +357,9 @@ class MainScreen(
         live = self._live
         if live is None:
             return
+        if live.skip and not final:
+            live.skip -= 1
+            return
         text = "".join(live.text)
         live.text.clear()
         reasoning = "".join(live.reasoning)
@@ -347,6 +367,7 @@ class MainScreen(
         tokens = live.builder.answer.tokens
         new = tokens[live.seen :]
         live.seen = len(tokens)
+        live.skip = min(MAX_SKIPPED_TICKS, len(new) // FAST_ROWS_PER_FLUSH)
         self.chat_app.gc_policy.rows_added(len(new))
         if text or reasoning or new or final:
             live.view.feed(text, reasoning, new, final=final)
@@ -391,6 +412,9 @@ class MainScreen(
         if not self.views:
             return
         index = max(0, min(index, len(self.views) - 1))
+        if index < self._hidden:
+            # Selected again once mounted and laid out, to scroll it into view.
+            self._reveal(index, then=lambda: self._select(index))
         old = self._selected_view()
         if old is not None and self.cursor is not None:
             old.set_cursor(None, None)
@@ -418,6 +442,7 @@ class MainScreen(
         turn = view.turn
         if turn.answer is not None:
             answer = turn.answer
+            answer.load_raw()  # a reopened answer's raw rows are parsed when first selected
             rows = answer_rows(answer)
             if not answer.has_logprobs:
                 rows.insert(0, ("Logprobs", "none returned by the server"))

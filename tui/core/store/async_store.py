@@ -152,8 +152,8 @@ class AsyncStore:
     async def search(self, query: str, *, limit: int = 500) -> list[ConversationSummary]:
         return await self.call(Store.search, query, limit=limit)
 
-    async def load_conversation(self, conversation_id: int) -> Conversation:
-        return await self.call(Store.load_conversation, conversation_id)
+    async def load_conversation(self, conversation_id: int, *, lazy: bool = False) -> Conversation:
+        return await self.call(Store.load_conversation, conversation_id, lazy=lazy)
 
     async def rename_conversation(self, conversation_id: int, title: str | None) -> None:
         await self.call(Store.rename_conversation, conversation_id, title)

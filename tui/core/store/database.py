@@ -427,6 +427,7 @@ class Store:
         question_id: int | None = None,
     ) -> int:
         """Store a finished answer in one go (a non-streamed reply, a compare sample)."""
+        answer.load_raw()
         answer_id = self.begin_answer(
             conversation_id, params, question_id=question_id, started_at=answer.started_at
         )
@@ -581,8 +582,11 @@ class Store:
         return self.list_conversations(query=query, limit=limit)
 
     @_guarded
-    def load_conversation(self, conversation_id: int) -> Conversation:
-        """The whole conversation, answers rebuilt as :class:`Answer` objects with tokens."""
+    def load_conversation(self, conversation_id: int, *, lazy: bool = False) -> Conversation:
+        """The whole conversation, answers rebuilt as :class:`Answer` objects with tokens.
+
+        ``lazy``: the raw rows stay unparsed bytes until ``Answer.load_raw`` (the TUI showing a
+        conversation; see ``codec.RawParts``)."""
         conn = self._conn
         row = conn.execute(
             "SELECT id, title, created_at, updated_at, preset, system_prompt, model, base_url "
@@ -595,7 +599,9 @@ class Store:
         with codec.collector_paused():
             answers = {
                 a.id: a
-                for a in (self._answer_from_row(r) for r in self._answer_rows(conversation_id))
+                for a in (
+                    self._answer_from_row(r, lazy=lazy) for r in self._answer_rows(conversation_id)
+                )
             }
         for m in conn.execute(
             "SELECT id, position, role, text, reasoning, created_at FROM messages "
@@ -623,12 +629,13 @@ class Store:
             (conversation_id,),
         ).fetchall()
 
-    def _answer_from_row(self, row: tuple[Any, ...]) -> StoredAnswer:
+    def _answer_from_row(self, row: tuple[Any, ...], *, lazy: bool = False) -> StoredAnswer:
         (answer_id, question_id, status, error, model, base_url, system_prompt, preset) = row[:8]
         (temperature, top_logprobs, max_tokens, seed, reported_model, finish_reason) = row[8:14]
         (usage, server_timings, notices, started_at, ttft, duration, tps) = row[14:21]
         (threshold, checkpointed_at) = row[21:23]
-        tokens, raw = self._load_parts(answer_id)
+        pending = codec.RawParts() if lazy else None
+        tokens, raw = self._load_parts(answer_id, pending)
         answer = Answer(
             tokens=tokens,
             raw=raw,
@@ -643,6 +650,7 @@ class Store:
             ttft=ttft,
             duration=duration,
             tokens_per_second=tps,
+            raw_pending=pending,
         )
         if threshold is not None:
             answer.low_prob_threshold = threshold
@@ -658,16 +666,22 @@ class Store:
         )
         return StoredAnswer(answer_id, question_id, params, answer, checkpointed_at)
 
-    def _load_parts(self, answer_id: int) -> tuple[list, list]:
+    def _load_parts(
+        self, answer_id: int, pending: codec.RawParts | None = None
+    ) -> tuple[list, list]:
         tokens: list = []
         raw: list = []
         for fmt, tokens_blob, raw_blob in self._conn.execute(
             "SELECT format, tokens, raw FROM answer_parts WHERE answer_id = ? ORDER BY seq",
             (answer_id,),
         ):
-            part_tokens, part_raw = codec.decode_part(fmt, tokens_blob, raw_blob)
+            if pending is not None:
+                part_tokens, shared = codec.decode_tokens(fmt, tokens_blob, None)
+                pending.add(bytes(raw_blob), len(tokens), shared)
+            else:
+                part_tokens, part_raw = codec.decode_part(fmt, tokens_blob, raw_blob)
+                raw.extend(part_raw)
             tokens.extend(part_tokens)
-            raw.extend(part_raw)
         return tokens, raw
 
     @_guarded

@@ -1,0 +1,23 @@
+"""The benchmark cases, in the issue's order."""
+
+from __future__ import annotations
+
+from tests.bench.cases import compare, engine, history, ingest, screen, startup
+from tests.bench.runner import Case
+
+CASES: dict[str, Case] = {
+    "ingest": ingest.case,
+    "screen": screen.case,
+    "engine": engine.case,
+    "startup": startup.case,
+    "history": history.case,
+    "compare": compare.case,
+}
+TITLES: dict[str, str] = {
+    "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
+    "screen": "2. the TUI (headless, 160x48, heatmap on) on the same stream",
+    "engine": "3. client tokens/s vs the embedded engine's predicted_per_second",
+    "startup": "4. start-up of python -m tui in a real pty: first paint, engine ready",
+    "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
+    "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
+}

@@ -1,0 +1,111 @@
+"""Case 3, embedded engine: the tokens/s the client observes on the built-in model against the
+engine's own ``timings.predicted_per_second`` for the same requests (target ≥ 0.95).
+
+Each run sends one request (``top_logprobs`` 20, temperature 0.7, a different seed per run so
+the answers differ) through the real client to the embedded llama.cpp engine started in this
+process, as the app does. The client's rate is ``(tokens − 1) ÷ (last token − first token)``
+(:class:`~tui.core.answer.AnswerBuilder`); the engine's is its generation phase alone.
+
+The same again through the TUI (headless, 160×48, heatmap on, the app's own clock): the
+screen shares the process and the two cores with the engine, so this is the rate a person
+sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import tempfile
+from pathlib import Path
+
+from tests.bench.runner import Context, Measure
+from tui.core.answer import AnswerBuilder
+from tui.core.client import ChatClient, ChatRequest
+from tui.core.settings import Connection, Sampling
+
+QUESTION = [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]
+
+
+async def engine_run(ctx: Context, seed: int) -> tuple[float, float, int]:
+    info = ctx.engine().info
+    max_tokens = 32 if ctx.small else 256
+    sampling = Sampling(temperature=0.7, top_logprobs=ctx.top, max_tokens=max_tokens, seed=seed)
+    async with ChatClient(Connection(info.base_url, api_key=info.api_key)) as client:
+        builder = AnswerBuilder()
+        async for event in client.chat(ChatRequest(QUESTION, info.model, sampling)):
+            builder.apply(event)
+        answer = builder.finish("complete")
+    timings = answer.server_timings or {}
+    engine_rate = float(timings["predicted_per_second"])
+    assert answer.tokens_per_second is not None, answer
+    return answer.tokens_per_second, engine_rate, len(answer.tokens)
+
+
+async def tui_run(ctx: Context, seed: int, data_dir: Path) -> tuple[float, float]:
+    from tests.bench.cases.screen import SIZE, BenchApp
+    from tui.core.backend import Backend
+
+    info = ctx.engine().info
+    max_tokens = 32 if ctx.small else 256
+    sampling = Sampling(temperature=0.7, top_logprobs=ctx.top, max_tokens=max_tokens, seed=seed)
+    connection = Connection(info.base_url, api_key=info.api_key, model=info.model)
+    gc.collect()  # the previous app (see tests.bench.cases.screen)
+    app = BenchApp(
+        backend=Backend(connection, "embedded"),
+        sampling=sampling,
+        data_dir=data_dir,
+        local_clipboard=False,
+        cursor_blink=False,
+        new_conversation=True,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.main
+        await pilot.pause()
+        if not main.heat_on:
+            main.action_toggle_heatmap()
+        main.input.focus()
+        main.input.insert(QUESTION[0]["content"])
+        await pilot.press("enter")
+        while not main.views or main.views[-1].turn.answer is None:
+            await asyncio.sleep(0.02)
+        answer = main.views[-1].turn.answer
+        await app.shutdown()
+    assert answer is not None and answer.status == "complete", answer
+    assert answer.tokens_per_second is not None
+    return answer.tokens_per_second, float((answer.server_timings or {})["predicted_per_second"])
+
+
+def case(ctx: Context) -> list[Measure]:
+    async def runs() -> list[tuple[float, float, int]]:
+        await engine_run(ctx, 0)  # warm-up: the first request fills caches
+        return [await engine_run(ctx, seed) for seed in range(1, ctx.repeat + 1)]
+
+    results = asyncio.run(runs())
+    with tempfile.TemporaryDirectory() as tmp:
+        shown = [
+            asyncio.run(tui_run(ctx, seed, Path(tmp) / str(seed)))
+            for seed in range(1, ctx.repeat + 1)
+        ]
+    name = "engine"
+    return [
+        Measure(name, "client tokens/s", "tok/s", [c for c, _, _ in results]),
+        Measure(name, "engine predicted_per_second", "tok/s", [e for _, e, _ in results]),
+        Measure(
+            name,
+            "client ÷ engine rate",
+            "x",
+            [c / e for c, e, _ in results],
+            target=0.95,
+            at_most=False,
+            note=f"tokens per answer: {[n for _, _, n in results]}",
+        ),
+        Measure(name, "TUI tokens/s (160×48, heatmap)", "tok/s", [c for c, _ in shown]),
+        Measure(
+            name,
+            "TUI ÷ engine rate",
+            "x",
+            [c / e for c, e in shown],
+            target=0.95,
+            at_most=False,
+        ),
+    ]

@@ -1,0 +1,54 @@
+"""The benchmark runner itself, on tiny sizes, in the default test run (so it cannot rot):
+every fast case runs once, the table prints, the JSON report holds a median for each measure.
+The engine cases (3, 4, 6) are left to the real runs: starting the model costs seconds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.bench.__main__ import main
+from tests.bench.cases import CASES
+from tests.bench.runner import Measure, table
+
+
+def test_the_runner_runs_the_fast_cases_and_writes_its_report(tmp_path: Path, capsys):
+    out = tmp_path / "report.json"
+    argv = ["--small", "--repeat", "1", "--out", str(out)]
+    for case in ("ingest", "screen", "history"):
+        argv += ["--only", case]
+    assert main(argv) == 0
+
+    report = json.loads(out.read_text())
+    assert report["settings"] == {"repeat": 1, "tokens": 300, "top": 5}
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["python"]
+    measures = {(m["case"], m["measure"]): m for m in report["measures"]}
+    assert {case for case, _ in measures} == {"ingest", "screen", "history"}
+    for m in measures.values():
+        assert len(m["values"]) == 1 and m["median"] == m["values"][0] > 0
+    ratio = measures["ingest", "client ÷ baseline time"]
+    assert ratio["target"] == "<= 1.5" and isinstance(ratio["met"], bool)
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[0].split() == ["case", "measure", "median", "target", "met?"]
+    assert "client ÷ baseline time" in printed
+
+
+def test_every_case_of_the_issue_is_registered():
+    assert list(CASES) == ["ingest", "screen", "engine", "startup", "history", "compare"]
+
+
+def test_the_table_marks_met_and_missed_targets():
+    rows = table(
+        [
+            Measure("a", "ratio", "x", [1.0, 2.0, 9.0], target=1.5),
+            Measure("b", "rate", "x", [0.97], target=0.95, at_most=False),
+            Measure("c", "info", "ms", [3.0]),
+        ]
+    ).splitlines()
+    assert rows[2].split()[-1] == "NO" and "2.00" in rows[2]  # the median, not the mean
+    assert rows[3].split()[-1] == "yes" and "≥ 0.95" in rows[3]
+    assert rows[4].rstrip().endswith("3.0 ms")
+    with pytest.raises(SystemExit):
+        main(["--repeat", "0"])

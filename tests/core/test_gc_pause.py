@@ -1,0 +1,64 @@
+"""The collector pause around streams: off while any stream is read, back on when the last one
+ends (nothing frozen: a long-running client must not keep garbage cycles), untouched when
+something else had already switched it off."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from tests.support.scripted_server import Reply, stream_of
+from tui.core import gc_pause
+from tui.core.client import ChatClient, ChatRequest
+from tui.core.settings import Connection, Sampling
+
+
+@pytest.fixture(autouse=True)
+def collector_back_on():
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_nested_streams_keep_the_collector_off_until_the_last_ends():
+    gc.enable()
+    with gc_pause.streaming():
+        assert not gc.isenabled()
+        with gc_pause.streaming():
+            assert gc_pause.depth() == 2
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc_pause.depth() == 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_collector_already_off_is_left_alone():
+    gc.disable()
+    frozen_before = gc.get_freeze_count()
+    with gc_pause.streaming():
+        pass
+    assert not gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before
+
+
+async def test_the_client_reads_a_stream_with_the_collector_off(scripted):
+    scripted.queue(Reply.sse(stream_of([("a", -0.1), ("b", -0.2)])))
+    gc.enable()
+    seen: list[bool] = []
+    request = ChatRequest([{"role": "user", "content": "q"}], "m", Sampling())
+    async with ChatClient(Connection(scripted.base_url, model="m")) as client:
+        async for _event in client.chat(request):
+            seen.append(gc.isenabled())
+    assert seen and not any(seen)
+    assert gc.isenabled() and gc_pause.depth() == 0
+
+
+async def test_a_failed_request_turns_the_collector_back_on(scripted):
+    scripted.queue(Reply.json({"error": {"message": "nope"}}, status=404))
+    gc.enable()
+    request = ChatRequest([{"role": "user", "content": "q"}], "m", Sampling())
+    async with ChatClient(Connection(scripted.base_url, model="m")) as client:
+        with pytest.raises(Exception, match="nope"):
+            async for _event in client.chat(request):
+                pass
+    assert gc.isenabled() and gc_pause.depth() == 0
