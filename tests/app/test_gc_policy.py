@@ -55,3 +55,22 @@ def test_disabled_policy_leaves_the_collector_alone(restore_gc):
     policy.rows_added(10**6)
     policy.stream_ended()
     assert policy.freezes == 0 and gc.isenabled()
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_first_full_settle_collects_old_garbage_cycles_instead_of_freezing_them(restore_gc):
+    import weakref
+
+    policy = GcPolicy()
+    for full in (False, True):
+        cycle = _Cycle()
+        alive = weakref.ref(cycle)
+        gc.collect()  # the cycle survives (still referenced) into the oldest generation
+        del cycle  # now garbage, but only the cyclic collector can free it
+        policy.settle(full=full)
+        assert (alive() is None) is full  # a young settle freezes it; a full one frees it
+        gc.unfreeze()

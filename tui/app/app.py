@@ -131,7 +131,7 @@ class LogprobChatApp(App[int]):
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
-        self.gc_policy.settle()  # Textual's own long-lived objects, out of every collection
+        self.gc_policy.settle(full=True)  # Textual's long-lived objects, out of collections
         self.ui_settings.report_problems(self)
         self.history.start()
         if self.presets.problem:
