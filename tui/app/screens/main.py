@@ -69,6 +69,13 @@ fast, and each repaint costs 10–20 ms of layout and rendering at 160×48 (``te
 case 2): at 25 a second the screen alone took more time than reading the stream."""
 MAX_SKIPPED_TICKS = 2
 
+
+def ticks_to_skip(rows: int) -> int:
+    """Repaint ticks to let pass after a repaint that carried ``rows`` new rows:
+    ``min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)``."""
+    return min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)
+
+
 YIELD_AFTER = 0.005
 """Seconds the generation worker may keep the event loop before letting others run."""
 
@@ -367,7 +374,7 @@ class MainScreen(
         tokens = live.builder.answer.tokens
         new = tokens[live.seen :]
         live.seen = len(tokens)
-        live.skip = min(MAX_SKIPPED_TICKS, len(new) // FAST_ROWS_PER_FLUSH)
+        live.skip = ticks_to_skip(len(new))
         self.chat_app.gc_policy.rows_added(len(new))
         if text or reasoning or new or final:
             live.view.feed(text, reasoning, new, final=final)
