@@ -17,25 +17,18 @@ import time
 
 import pytest
 
-from tests.support.pty_terminal import PtyTerminal
+from tests.support.pty_terminal import PtyTerminal, app_env
 from tests.support.scripted_server import Reply, stream_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ESC_DELAY = 0.4  # a lone Esc must not be read as the start of alt+key
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)  # isolated config/data dirs come from the autouse fixture
-    env.pop("TEXTUAL", None)
-    env["TEXTUAL_ANIMATIONS"] = "none"
-    return env
-
-
 @pytest.mark.engine
 @pytest.mark.slow
 def test_built_in_model_answers_on_a_real_terminal_and_quits_cleanly():
     argv = [sys.executable, "-m", "tui", "--temperature", "0", "--seed", "1", "--max-tokens", "24"]
-    with PtyTerminal(argv, cols=140, rows=40, env=_env(), cwd=ROOT) as term:
+    with PtyTerminal(argv, cols=140, rows=40, env=app_env(), cwd=ROOT) as term:
         term.wait_for("model: SmolLM2-135M-Instruct (built-in)", timeout=60)
         # The screen was painted before the engine was ready (the engine loads in a thread).
         assert "starting built-in model…".encode() in term.raw_bytes()
@@ -66,7 +59,7 @@ HOSTILE = [
 def test_hostile_model_text_never_acts_on_a_real_terminal(scripted):
     scripted.queue(Reply.sse(stream_of(HOSTILE)))
     argv = [sys.executable, "-m", "tui", "--base-url", scripted.base_url, "--model", "m"]
-    with PtyTerminal(argv, cols=140, rows=40, env=_env(), cwd=ROOT) as term:
+    with PtyTerminal(argv, cols=140, rows=40, env=app_env(), cwd=ROOT) as term:
         term.wait_for("Ask a question", timeout=30)
         term.type("hi\r")
         screen = term.wait_for("✓ complete", timeout=30)

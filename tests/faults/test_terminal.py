@@ -9,13 +9,12 @@ widget tree by ``tests/app/test_safety.py``; exports by ``tests/core/test_export
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.pty_terminal import PtyTerminal
+from tests.support.pty_terminal import PtyTerminal, app_env
 from tests.support.scripted_server import Reply, stream_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +31,6 @@ HOSTILE = [
 ]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)  # isolated config/data dirs come from the autouse fixture
-    env.pop("TEXTUAL", None)
-    env["TEXTUAL_ANIMATIONS"] = "none"
-    return env
-
-
 @pytest.mark.slow
 def test_no_server_text_acts_on_a_real_terminal(scripted):
     scripted.queue(
@@ -46,7 +38,7 @@ def test_no_server_text_acts_on_a_real_terminal(scripted):
         Reply.json({"error": {"message": "bad \x1b]52;c;RVZJTA==\x07 \x1b]0;err-title\x07"}}, 400),
     )
     argv = [sys.executable, "-m", "tui", "--base-url", scripted.base_url, "--model", "m"]
-    with PtyTerminal(argv, cols=160, rows=48, env=_env(), cwd=ROOT) as term:
+    with PtyTerminal(argv, cols=160, rows=48, env=app_env(), cwd=ROOT) as term:
         term.wait_for("Ask a question", timeout=30)
         term.type("hi\r")
         screen = term.wait_for("✓ complete", timeout=30)

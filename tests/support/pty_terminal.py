@@ -29,6 +29,17 @@ import pyte
 OSC = re.compile(rb"\x1b\](\d+);([^\x07\x1b]*)(?:\x07|\x1b\\)")
 
 
+def app_env(**overrides: str) -> dict[str, str]:
+    """The environment for running the app in a pty: this process's (so a test's isolated
+    config and data dirs carry over), without Textual's dev-mode switch, without animations
+    (their timing would make screens differ run to run), plus ``overrides``."""
+    env = dict(os.environ)
+    env.pop("TEXTUAL", None)
+    env["TEXTUAL_ANIMATIONS"] = "none"
+    env.update(overrides)
+    return env
+
+
 class PtyTerminal:
     """A child process on a pty of ``cols`` × ``rows``, its output fed to a pyte screen."""
 

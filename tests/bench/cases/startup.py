@@ -11,14 +11,13 @@ The screen is polled every 5 ms, so each time is late by at most that much.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from tests.bench.runner import ROOT, Context, Measure
-from tests.support.pty_terminal import PtyTerminal
+from tests.support.pty_terminal import PtyTerminal, app_env
 from tui.app.session import STARTING
 from tui.core.engine import BUILTIN_FRIENDLY
 
@@ -26,12 +25,10 @@ POLL = 0.005
 
 
 def startup_run(home: Path) -> tuple[float, float]:
-    env = dict(os.environ)
-    env.pop("TEXTUAL", None)
+    env = app_env(
+        LOGPROB_CHAT_CONFIG_DIR=str(home / "config"), LOGPROB_CHAT_DATA_DIR=str(home / "data")
+    )
     env.pop("OPENAI_BASE_URL", None)
-    env["LOGPROB_CHAT_CONFIG_DIR"] = str(home / "config")
-    env["LOGPROB_CHAT_DATA_DIR"] = str(home / "data")
-    env["TEXTUAL_ANIMATIONS"] = "none"
     term = PtyTerminal([sys.executable, "-m", "tui"], cols=160, rows=48, env=env, cwd=str(ROOT))
     start = time.perf_counter()
     with term:
