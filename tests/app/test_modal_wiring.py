@@ -85,6 +85,30 @@ async def test_switching_presets_in_the_modal_changes_the_status_and_the_next_re
     assert [v.header_text.split(" · ")[1] for v in app.main.views] == ["丁寧", "terse"]
 
 
+async def test_after_a_new_prompt_or_settings_typing_goes_to_the_input_bar(scripted, tmp_path):
+    store = PresetStore(tmp_path / "presets.toml")
+    store.save("丁寧", POLITE)
+    app = make_app(scripted, presets=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")  # from the input to the chat log
+        await pilot.pause()
+        assert app.focused is app.main.log_view
+        await _open(pilot, "f2", SystemPromptScreen)
+        await pilot.press("enter", "ctrl+s")  # load the preset, apply
+        await pilot.pause()
+        assert app.focused is app.main.input
+        await pilot.press(*"again", "enter")  # typed straight away: a question, not log keys
+        await wait_for(pilot, lambda: bool(app.main.views) and app.main.views[-1].turn.answer)
+        await pilot.press("escape")
+        await pilot.pause()
+        await _open(pilot, "f3", SettingsScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.focused is app.main.input
+    assert [r.json["messages"][-1]["content"] for r in scripted.chat_requests()] == ["again"]
+    assert scripted.chat_requests()[0].json["messages"][0]["content"] == POLITE
+
+
 async def test_settings_list_the_servers_models_and_apply_to_the_next_request(scripted):
     models = {"object": "list", "data": [{"id": "scripted-model"}, {"id": "other-model"}]}
     scripted.queue(Reply.json(models))

@@ -54,6 +54,13 @@ class DialogActionsMixin(_Base):
         self.update_status()
         label = prompt_label(s.preset, s.system_prompt)
         self.notify(f"system prompt: {label} — applies to the next question", markup=False)
+        self._ready_for_next_question()
+
+    def _ready_for_next_question(self) -> None:
+        """A new prompt or new settings mean the user will ask again: put the cursor in the
+        input bar (after the closed modal has handed the focus back to where it was), so
+        typing does not land in the chat log as key commands."""
+        self.call_after_refresh(self.input.focus)
 
     def preset_names(self) -> list[str]:
         return self.chat_app.presets.names()
@@ -91,6 +98,7 @@ class DialogActionsMixin(_Base):
             s.model = choice.model
         self.update_status()
         self.notify("Settings apply to the next question.", markup=False)
+        self._ready_for_next_question()
 
     def run_spec(self, spec: ActionSpec) -> None:
         """Run an action chosen in the command palette."""
