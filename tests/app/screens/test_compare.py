@@ -42,6 +42,7 @@ from tui.app.screens.compare import CompareCommands, CompareScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.sample import SampleCommands, SampleScreen
 from tui.core import jsonio
+from tui.core.compare.form import NO_SYSTEM
 from tui.core.presets import PresetStore
 from tui.core.stats import t_critical
 
@@ -363,3 +364,17 @@ async def test_presets_baseline_and_the_palette_entry(scripted):
         await pilot.press("end", "enter")
         assert [c.spec.label for c in screen._candidates] == ["terse", "Be brief.", "polite"]
         assert "(baseline)" in str(box.get_option_at_index(0).prompt)
+
+
+async def test_the_first_space_in_the_presets_list_ticks_a_row(scripted):
+    store = PresetStore()
+    store.save("polite", POLITE)
+    app = make_app(scripted, presets=store, preset="polite", system_prompt=POLITE)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_compare(pilot)
+        presets = screen.query_one("#compare-presets", SelectionList)
+        presets.focus()
+        await pilot.press("space")  # no arrow key first: the first row is highlighted
+        await pilot.pause()
+        assert set(presets.selected) == {NO_SYSTEM, ("preset", "polite")}
+        assert [c.spec.label for c in screen._candidates] == ["polite", "(none)"]

@@ -232,6 +232,7 @@ class CompareScreen(Screen[None]):
             options.append(Selection(label, key, ticked == key))
         presets = self.query_one("#compare-presets", SelectionList)
         presets.add_options(options)
+        presets.highlighted = 0  # so the first Space ticks a row instead of doing nothing
         if store.problem:
             self._show_error("prompts", store.problem)
 
