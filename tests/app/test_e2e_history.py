@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.app.support import TOKENS
-from tests.app.test_e2e_terminal import ROOT, _env
-from tests.support.pty_terminal import PtyTerminal
+from tests.app.test_e2e_terminal import ROOT
+from tests.support.pty_terminal import PtyTerminal, app_env
 from tests.support.scripted_server import Reply, Stall, stream_of
 
 QUESTION = "猫はどこに座りましたか？"
@@ -67,7 +67,7 @@ def test_a_killed_chat_reopens_with_its_partial_answer_and_exports_it(scripted, 
     argv = [sys.executable, "-m", "tui", "--base-url", scripted.base_url, "--model", "m",
             "--data-dir", str(data)]  # fmt: skip
 
-    with PtyTerminal(argv, cols=100, rows=30, env=_env(), cwd=ROOT) as term:
+    with PtyTerminal(argv, cols=100, rows=30, env=app_env(), cwd=ROOT) as term:
         term.wait_for("Ask a question", timeout=30)
         term.type(QUESTION + "\r")
         term.wait_for(PARTIAL, timeout=30)
@@ -80,7 +80,7 @@ def test_a_killed_chat_reopens_with_its_partial_answer_and_exports_it(scripted, 
         os.killpg(term.process.pid, signal.SIGKILL)
         assert term.wait_exit(10) == -signal.SIGKILL
 
-    with PtyTerminal(argv, cols=100, rows=30, env=_env(), cwd=ROOT) as term:
+    with PtyTerminal(argv, cols=100, rows=30, env=app_env(), cwd=ROOT) as term:
         screen = term.wait_for("◌ incomplete", timeout=30)
         assert QUESTION in screen and PARTIAL in screen
         assert "kept as incomplete" in screen  # the one-line note about the cut answer
