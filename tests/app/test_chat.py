@@ -97,6 +97,18 @@ async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
         assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
 
 
+async def test_a_full_context_says_to_start_a_new_conversation(scripted):
+    too_long = "request (2064 tokens) exceeds the available context size (2048 tokens)"
+    scripted.queue(Reply.json({"error": {"code": 400, "message": too_long}}, status=400))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "one more")
+        view = app.main.views[-1]
+        assert view.turn.state == "error"
+        assert too_long in view.error_text
+        assert "start a new one (ctrl+p → New conversation, or F6 then ctrl+n)" in (view.error_text)
+
+
 async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted):
     scripted.queue(Reply.sse([*stream_of(TOKENS)[:3], "data: {not json"], done=False))
     app = make_app(scripted)

@@ -74,6 +74,21 @@ class HTTPStatusError(RequestError):
         super().__init__(text)
 
 
+_CONTEXT_FULL = re.compile(
+    r"exceeds? the (?:available )?context"  # llama.cpp: "exceeds the available context size"
+    r"|maximum context length"  # vLLM, OpenAI: "This model's maximum context length is ..."
+    r"|context_length_exceeded"  # OpenAI's error code
+    r"|prompt is too long",  # Anthropic-style proxies
+    re.IGNORECASE,
+)
+
+
+def is_context_full(exc: BaseException) -> bool:
+    """Whether the server refused the request because the conversation no longer fits the
+    model's context window (each server words it differently; see ``_CONTEXT_FULL``)."""
+    return isinstance(exc, RequestError) and bool(_CONTEXT_FULL.search(str(exc)))
+
+
 class ServerReportedError(RequestError):
     """HTTP 200 whose body is an ``error`` object (LM Studio, proxies), or an ``error`` event
     inside a stream (vLLM)."""

@@ -51,7 +51,7 @@ from tui.core.answer import AnswerBuilder, Status
 from tui.core.backend import resolve_model
 from tui.core.client import ChatRequest
 from tui.core.conversation import Turn
-from tui.core.errors import LogprobChatError, one_line
+from tui.core.errors import LogprobChatError, is_context_full, one_line
 from tui.core.events import ReasoningDelta, TextDelta
 from tui.core.report import answer_rows, metric_rows
 
@@ -75,6 +75,14 @@ def ticks_to_skip(rows: int) -> int:
     ``min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)``."""
     return min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)
 
+
+CONTEXT_FULL_HINT = (
+    " — the conversation no longer fits the model's context: start a new one"
+    " (ctrl+p → New conversation, or F6 then ctrl+n); this one stays in the history"
+)
+"""Said after a server's "context exceeded" error: every later question in this
+conversation would fail the same way, and the server's own advice ("increase the context")
+is not something a user of the built-in model can act on."""
 
 YIELD_AFTER = 0.005
 """Seconds the generation worker may keep the event loop before letting others run."""
@@ -354,6 +362,8 @@ class MainScreen(
             raise
         except LogprobChatError as exc:
             status, error = "error", str(exc)
+            if is_context_full(exc):
+                error += CONTEXT_FULL_HINT
         except Exception as exc:  # a bug or a library surprise: report it, keep the app alive
             status, error = "error", "unexpected error: " + one_line(f"{type(exc).__name__}: {exc}")
         finally:
