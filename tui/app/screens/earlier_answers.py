@@ -5,9 +5,9 @@ wrapping its text for the layout), so mounting a 200-answer conversation took 3â
 the first frame. Only the last :data:`OPEN_RECENT` exchanges are mounted when a conversation
 is shown; a line at the top of the log says how many came before, and scrolling to the top
 of the log mounts the previous :data:`BATCH` (the view keeps its place: it is scrolled down by
-what was added above). Selecting an earlier answer (``[``, search, history) mounts everything
-from it down first. Every answer has its :class:`AnswerView` object from the start (selection,
-numbering, the heatmap all work on ``views``); only its widgets wait.
+what was added above). Selecting an earlier answer (â†‘ or k past the first one shown) mounts
+everything from it down first. Every answer has its :class:`AnswerView` object from the start
+(selection, numbering, the heatmap all work on ``views``); only its widgets wait.
 
 A mixin of :class:`~tui.app.screens.main.MainScreen`, which owns ``views`` and the log.
 """
