@@ -14,7 +14,6 @@ sees.
 from __future__ import annotations
 
 import asyncio
-import gc
 import tempfile
 from pathlib import Path
 
@@ -42,29 +41,17 @@ async def engine_run(ctx: Context, seed: int) -> tuple[float, float, int]:
 
 
 async def tui_run(ctx: Context, seed: int, data_dir: Path) -> tuple[float, float]:
-    from tests.bench.cases.screen import SIZE, BenchApp
+    from tests.bench.cases.screen import SIZE, bench_app, heat_on_and_type
     from tui.core.backend import Backend
 
     info = ctx.engine().info
     max_tokens = 32 if ctx.small else 256
     sampling = Sampling(temperature=0.7, top_logprobs=ctx.top, max_tokens=max_tokens, seed=seed)
     connection = Connection(info.base_url, api_key=info.api_key, model=info.model)
-    gc.collect()  # the previous app (see tests.bench.cases.screen)
-    app = BenchApp(
-        backend=Backend(connection, "embedded"),
-        sampling=sampling,
-        data_dir=data_dir,
-        local_clipboard=False,
-        cursor_blink=False,
-        new_conversation=True,
-    )
+    app = bench_app(Backend(connection, "embedded"), sampling, data_dir)
     async with app.run_test(size=SIZE) as pilot:
         main = app.main
-        await pilot.pause()
-        if not main.heat_on:
-            main.action_toggle_heatmap()
-        main.input.focus()
-        main.input.insert(QUESTION[0]["content"])
+        await heat_on_and_type(pilot, app, QUESTION[0]["content"])
         await pilot.press("enter")
         while not main.views or main.views[-1].turn.answer is None:
             await asyncio.sleep(0.02)

@@ -18,7 +18,6 @@ Measures, per run:
 from __future__ import annotations
 
 import asyncio
-import gc
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +44,30 @@ class BenchApp(LogprobChatApp):
         render = getattr(renderable, "render_segments", None)
         if render is not None and self.is_headless:
             render(self.console)
+
+
+def bench_app(backend: Backend, sampling: Sampling, data_dir: Path) -> BenchApp:
+    """A fresh app for one run: a new conversation, no local clipboard, no blinking cursor.
+    (Earlier runs' apps are garbage by then: the app's first GC settle is a full collection,
+    so they are freed, not frozen into this run.)"""
+    return BenchApp(
+        backend=backend,
+        sampling=sampling,
+        data_dir=data_dir,
+        local_clipboard=False,
+        cursor_blink=False,
+        new_conversation=True,
+    )
+
+
+async def heat_on_and_type(pilot: Any, app: BenchApp, question: str) -> None:
+    """Wait for the first screen, turn the heatmap on, type ``question`` (not sent yet)."""
+    main = app.main
+    await pilot.pause()
+    if not main.heat_on:
+        main.action_toggle_heatmap()
+    main.input.focus()
+    main.input.insert(question)
 
 
 class Probe:
@@ -75,27 +98,13 @@ class Probe:
 
 
 async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]:
-    # The previous run's app is garbage now: collect it before this app starts, or its start-up
-    # GC policy (tui.app.gc_policy: settle = collect young, freeze the rest) freezes it for
-    # the whole run, and each run would carry every earlier one (1 GB after five).
-    gc.collect()
     sampling = Sampling(temperature=0.0, top_logprobs=ctx.top, max_tokens=ctx.tokens)
-    backend = Backend(Connection(url, model="bench-model"), "bench server")
-    app = BenchApp(
-        backend=backend,
-        sampling=sampling,
-        data_dir=data_dir,
-        local_clipboard=False,
-        cursor_blink=False,
-        new_conversation=True,
+    app = bench_app(
+        Backend(Connection(url, model="bench-model"), "bench server"), sampling, data_dir
     )
     async with app.run_test(size=SIZE) as pilot:
         main = app.main
-        await pilot.pause()
-        if not main.heat_on:
-            main.action_toggle_heatmap()
-        main.input.focus()
-        main.input.insert("Tell me about Tokyo, at length.")
+        await heat_on_and_type(pilot, app, "Tell me about Tokyo, at length.")
         await pilot.pause()
         latencies: list[float] = []
         pending: dict[str, float] = {}
