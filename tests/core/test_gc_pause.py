@@ -23,9 +23,9 @@ def collector_back_on():
 
 def test_nested_streams_keep_the_collector_off_until_the_last_ends():
     gc.enable()
-    with gc_pause.streaming():
+    with gc_pause.paused():
         assert not gc.isenabled()
-        with gc_pause.streaming():
+        with gc_pause.paused():
             assert gc_pause.depth() == 2
         assert not gc.isenabled()
     assert gc.isenabled() and gc_pause.depth() == 0
@@ -35,7 +35,7 @@ def test_nested_streams_keep_the_collector_off_until_the_last_ends():
 def test_a_collector_already_off_is_left_alone():
     gc.disable()
     frozen_before = gc.get_freeze_count()
-    with gc_pause.streaming():
+    with gc_pause.paused():
         pass
     assert not gc.isenabled()
     assert gc.get_freeze_count() == frozen_before
@@ -61,4 +61,26 @@ async def test_a_failed_request_turns_the_collector_back_on(scripted):
         with pytest.raises(Exception, match="nope"):
             async for _event in client.chat(request):
                 pass
+    assert gc.isenabled() and gc_pause.depth() == 0
+
+
+def test_a_pause_in_another_thread_keeps_the_collector_off_until_both_end():
+    # The history store loads in its own thread while the event loop reads a stream.
+    import threading
+
+    gc.enable()
+    entered, release = threading.Event(), threading.Event()
+
+    def store_load() -> None:
+        with gc_pause.paused():
+            entered.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=store_load)
+    with gc_pause.paused():
+        worker.start()
+        assert entered.wait(5)
+    assert not gc.isenabled() and gc_pause.depth() == 1  # the store's pause still holds
+    release.set()
+    worker.join(5)
     assert gc.isenabled() and gc_pause.depth() == 0

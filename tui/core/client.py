@@ -200,7 +200,7 @@ class ChatClient:
         top = request.sampling.top_logprobs
         # The collector is paused while the rows pile up: it would walk them again and again
         # (half the client's time on a 20k-token top-20 stream; see tui.core.gc_pause).
-        with gc_pause.streaming():
+        with gc_pause.paused():
             try:
                 async with self._http.stream("POST", "chat/completions", json=payload) as response:
                     await _raise_for_status(response)

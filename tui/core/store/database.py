@@ -30,6 +30,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from tui.core import gc_pause
 from tui.core.answer import Answer
 from tui.core.errors import redact
 from tui.core.metrics import Metrics
@@ -596,7 +597,7 @@ class Store:
         if row is None:
             raise StoreError(f"no conversation {conversation_id} in the history")
         conversation = Conversation(*row)
-        with codec.collector_paused():
+        with gc_pause.paused():
             answers = {
                 a.id: a
                 for a in (
