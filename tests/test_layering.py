@@ -21,8 +21,8 @@ def test_import_contracts_are_kept():
 
 def test_importing_the_core_does_not_load_textual():
     code = (
-        "import sys, tui.core.client, tui.core.chunks, tui.core.engine, tui.core.metrics, "
-        "tui.core.answer, tui.core.report, tui.core.backend, tui.core.presets\n"
+        "import sys, tui.core.wire.client, tui.core.wire.chunks, tui.core.engine, "
+        "tui.core.metrics, tui.core.answer, tui.core.report, tui.core.backend, tui.core.presets\n"
         "print('textual' in sys.modules, 'rich' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -11,8 +11,8 @@ from typing import Any
 from tests.app.support import TOKENS
 from tests.support.scripted_server import completion_of
 from tui.core.answer import AnswerBuilder
-from tui.core.chunks import response_events
 from tui.core.store import AnswerParams, Store, history_path
+from tui.core.wire.chunks import response_events
 
 # 2026-11-28 09:30:00 UTC, "today" in the tests that fix the clock.
 NOW = 1795858200.0

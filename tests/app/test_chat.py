@@ -227,8 +227,8 @@ async def test_a_server_that_ignores_streaming_is_answered_with_a_notice(scripte
 async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
     from tui.core.answer import AnswerBuilder
     from tui.core.conversation import Turn
-    from tui.core.events import Finished, TextDelta, TokensReceived
-    from tui.core.wire import normalise_row
+    from tui.core.wire.events import Finished, TextDelta, TokensReceived
+    from tui.core.wire.normalise import normalise_row
 
     builder = AnswerBuilder()
     rows = [token_row("Old", -0.1), token_row(" answer", -2.5)]

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from tui.core.answer import AnswerBuilder
-from tui.core.events import TextDelta, TokensReceived
 from tui.core.store import AnswerParams, Store
 from tui.core.store.codec import encode_part
 from tui.core.store.recorder import Recorder
-from tui.core.wire import normalise_row
+from tui.core.wire.events import TextDelta, TokensReceived
+from tui.core.wire.normalise import normalise_row
 
 pytestmark = pytest.mark.bench
 

@@ -24,7 +24,7 @@ import pytest
 
 from tui.core import jsonio
 from tui.core.answer import AnswerBuilder
-from tui.core.chunks import StreamNormaliser, response_events
+from tui.core.wire.chunks import StreamNormaliser, response_events
 
 pytestmark = pytest.mark.bench
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.support import fixtures
 from tui.core.answer import MIN_RATE_SPAN, AnswerBuilder
-from tui.core.chunks import StreamNormaliser, response_events
-from tui.core.events import (
+from tui.core.wire.chunks import StreamNormaliser, response_events
+from tui.core.wire.events import (
     Finished,
     Notice,
     ReasoningDelta,
@@ -16,7 +16,7 @@ from tui.core.events import (
     TokensReceived,
     UsageReported,
 )
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 approx = pytest.approx
 

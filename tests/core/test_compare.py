@@ -33,9 +33,9 @@ from tests.support.scripted_server import (
     stream_of,
     usage_chunk,
 )
-from tui.core.client import ChatClient
 from tui.core.compare import ComparePlan, Comparison, PromptSpec
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient
 
 
 def plan_of(*systems: str, samples: int = 3, concurrency: int = 2, **sampling) -> ComparePlan:

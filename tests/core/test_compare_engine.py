@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from tui.core.client import ChatClient
 from tui.core.compare import ComparePlan, Comparison, PromptSpec
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 

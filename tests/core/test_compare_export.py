@@ -11,7 +11,6 @@ import stat
 import pytest
 
 from tests.support.compare_replies import CAREFUL, LOGPROBS, SEED, TERSE, scripted_reply
-from tui.core.client import ChatClient
 from tui.core.compare import ComparePlan, Comparison, PromptSpec, Sample, aggregate
 from tui.core.compare.aggregate import CompareResult
 from tui.core.compare.export import (
@@ -27,6 +26,7 @@ from tui.core.compare.export import (
 )
 from tui.core.jsonio import dumps
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient
 
 
 async def run_two(scripted) -> CompareResult:

@@ -2,8 +2,8 @@
 
 from tui.core.answer import AnswerBuilder
 from tui.core.conversation import Conversation
-from tui.core.events import TextDelta
 from tui.core.settings import Sampling
+from tui.core.wire.events import TextDelta
 
 
 def answered(conversation: Conversation, text: str, status: str = "complete") -> None:

@@ -14,7 +14,6 @@ import pytest
 
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, resolve_model
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.engine import (
     BUILTIN_ALIAS,
     EmbeddedEngine,
@@ -24,6 +23,7 @@ from tui.core.engine import (
 )
 from tui.core.errors import EngineError, HTTPStatusError
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 pytestmark = pytest.mark.engine
 

@@ -12,7 +12,6 @@ import pytest
 
 from tests.core.store.answers import japanese_answer, reasoning_answer
 from tui.core.answer import AnswerBuilder
-from tui.core.events import TextDelta
 from tui.core.export import (
     FORMATS,
     export_conversation,
@@ -28,6 +27,7 @@ from tui.core.export.markdown import close_fences
 from tui.core.report import answer_rows
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, Conversation, Store
+from tui.core.wire.events import TextDelta
 
 POLITE = AnswerParams(
     model="gpt-oss-20b",

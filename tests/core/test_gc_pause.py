@@ -10,8 +10,8 @@ import pytest
 
 from tests.support.scripted_server import Reply, stream_of
 from tui.core import gc_pause
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from tui.core.metrics import Metrics, MetricsAccumulator, compute_metrics
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 approx = pytest.approx
 

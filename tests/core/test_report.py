@@ -6,8 +6,8 @@ import math
 
 from tui.core.answer import Answer
 from tui.core.metrics import compute_metrics
-from tui.core.records import TokenRecord
 from tui.core.report import answer_rows, fmt_num, fmt_prob, fmt_seconds, metric_rows, stats_text
+from tui.core.wire.records import TokenRecord
 
 
 def test_formatting():

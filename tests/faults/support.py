@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from tests.support.scripted_server import ScriptedServer
 from tui.core.answer import Answer, AnswerBuilder
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.errors import RequestError
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
 

@@ -22,7 +22,7 @@ from tests.support.scripted_server import (
     token_row,
     usage_chunk,
 )
-from tui.core.records import NOTE_FROM_PROBABILITY, NOTE_NON_FINITE, NOTE_SENTINEL
+from tui.core.wire.values import NOTE_FROM_PROBABILITY, NOTE_NON_FINITE, NOTE_SENTINEL
 
 JAPANESE = [
     ("日本", -0.1),

@@ -14,8 +14,8 @@ from contextlib import aclosing
 
 from tests.faults.support import chat_request, client_for, run_chat
 from tests.support.scripted_server import Reply, Reset, ScriptedServer, stream_of
-from tui.core.client import ChatClient
 from tui.core.errors import HTTPStatusError, StreamCut
+from tui.core.wire.client import ChatClient
 
 TOKENS = [("Hello", -0.1), (" world", -0.7), ("!", -1.6)]
 WARM_UP = 50

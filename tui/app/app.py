@@ -35,7 +35,6 @@ from tui.app.session import ChatSession
 from tui.app.turn_events import TurnEvents
 from tui.app.ui_config import UiSettings
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
-from tui.core.client import ChatClient
 from tui.core.config import AppConfig
 from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
@@ -43,6 +42,7 @@ from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore
 from tui.core.settings import Sampling
 from tui.core.store import history_path
+from tui.core.wire.client import ChatClient
 
 FIRST_PAINT_GRACE = 0.15
 """Seconds between the first refresh and the engine start: time for Textual's writer thread

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui.core.backend import Backend
-from tui.core.client import ChatClient
 from tui.core.conversation import Conversation
 from tui.core.settings import Sampling
+from tui.core.wire.client import ChatClient
 
 STARTING = "starting built-in model…"
 CONNECTING = "connecting…"

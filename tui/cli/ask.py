@@ -18,14 +18,14 @@ from tui.cli.options import (
 from tui.cli.recording import AskHistory
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.errors import LogprobChatError, RequestError
-from tui.core.events import ReasoningDelta, TextDelta
 from tui.core.jsonio import dumps_compact
 from tui.core.presets import PresetStore
 from tui.core.report import stats_text
 from tui.core.safety import safe_text
 from tui.core.settings import Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
+from tui.core.wire.events import ReasoningDelta, TextDelta
 
 
 def add_parser(subparsers: Any) -> None:

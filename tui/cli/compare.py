@@ -20,7 +20,6 @@ from tui.cli.options import (
     sampling_options,
 )
 from tui.core.backend import Backend, open_backend, resolve_model
-from tui.core.client import ChatClient
 from tui.core.compare import (
     DEFAULT_CONCURRENCY,
     DEFAULT_SAMPLES,
@@ -51,6 +50,7 @@ from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
 from tui.core.errors import LogprobChatError
 from tui.core.jsonio import dumps_compact
 from tui.core.safety import safe_line, safe_text
+from tui.core.wire.client import ChatClient
 
 MAX_ERRORS_SHOWN = 5
 READING_WIDTH = 100

@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tui.core.events import (
+from tui.core.metrics import (
+    DEFAULT_LOW_PROB_THRESHOLD,
+    Metrics,
+    MetricsAccumulator,
+    compute_metrics,
+)
+from tui.core.wire.events import (
     Finished,
     Notice,
     ReasoningDelta,
@@ -30,13 +36,7 @@ from tui.core.events import (
     TokensReceived,
     UsageReported,
 )
-from tui.core.metrics import (
-    DEFAULT_LOW_PROB_THRESHOLD,
-    Metrics,
-    MetricsAccumulator,
-    compute_metrics,
-)
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 MIN_RATE_SPAN = 0.001
 """Seconds between first and last token below which a streamed rate is not reported: the

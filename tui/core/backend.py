@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from tui.core.client import ChatClient
 from tui.core.engine import EmbeddedEngine
 from tui.core.errors import ConfigError, register_secret
 from tui.core.settings import Connection, normalise_base_url
+from tui.core.wire.client import ChatClient
 
 
 @dataclass(frozen=True, slots=True)

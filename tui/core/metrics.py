@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tui.core.records import Scope, TokenRecord
+from tui.core.wire.records import Scope, TokenRecord
 
 DEFAULT_LOW_PROB_THRESHOLD = 0.1
 """τ for ``low_prob_count``: tokens the model gave less than a 10 % chance."""

@@ -17,8 +17,8 @@ from tui.app.text.comparison import (
 )
 from tui.core.answer import AnswerBuilder
 from tui.core.compare import ComparePlan, PromptSpec, Sample, aggregate
-from tui.core.events import TextDelta
 from tui.core.settings import Sampling
+from tui.core.wire.events import TextDelta
 
 COLUMN = {key: i for i, (key, _, _) in enumerate(TABLE_COLUMNS)}
 

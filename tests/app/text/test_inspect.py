@@ -4,7 +4,7 @@ import math
 
 from tests.support.scripted_server import token_row
 from tui.app.text.inspect import alternative_rows, bar, hex_bytes, token_facts, visible
-from tui.core.wire import normalise_row
+from tui.core.wire.normalise import normalise_row
 
 
 def test_visible_shows_whitespace_and_neutralises_controls():

@@ -1,7 +1,7 @@
 """TextTrack keeps text, spans and blocks in step and says what to repaint."""
 
 from tui.app.text.track import TextTrack
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 
 def tok(i: int, text: str, lp: float = -0.1) -> TokenRecord:

@@ -11,10 +11,10 @@ import statistics
 import time
 
 from tests.bench.runner import Context, Measure
-from tui.core.client import ChatClient
 from tui.core.compare import ComparePlan, Comparison, PromptSpec
 from tui.core.compare.plan import DEFAULT_CONCURRENCY
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient
 
 PROMPTS = (
     PromptSpec.from_text("You are a helpful assistant."),

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from tests.bench.runner import Context, Measure
 from tui.core.answer import AnswerBuilder
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 QUESTION = [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]
 

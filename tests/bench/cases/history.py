@@ -28,9 +28,9 @@ from pathlib import Path
 from tests.bench.runner import ROOT, Context, Measure
 from tests.bench.stream_data import logprob_at, token_at
 from tui.core.answer import AnswerBuilder
-from tui.core.events import ResponseStarted, TextDelta, TokensReceived, UsageReported
 from tui.core.store import AnswerParams, Store, history_path
-from tui.core.wire import normalise_row
+from tui.core.wire.events import ResponseStarted, TextDelta, TokensReceived, UsageReported
+from tui.core.wire.normalise import normalise_row
 
 ANSWERS = 200
 SCROLL_PAGES = 30

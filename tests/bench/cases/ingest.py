@@ -23,8 +23,8 @@ import httpx
 
 from tests.bench.runner import Context, Measure
 from tui.core.answer import AnswerBuilder
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 PROMPT = [{"role": "user", "content": "Tell me about Tokyo, at length."}]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from tests.support.scripted_server import chat_chunk, token_row, usage_chunk
 from tui.core.answer import Answer, AnswerBuilder
-from tui.core.chunks import StreamNormaliser
-from tui.core.events import Notice
+from tui.core.wire.chunks import StreamNormaliser
+from tui.core.wire.events import Notice
 
 _REPO_FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,8 +11,8 @@ import pytest
 
 from tests.core.store.answers import FakeClock, japanese_chunks, reasoning_answer
 from tui.core.answer import AnswerBuilder
-from tui.core.chunks import StreamNormaliser
 from tui.core.store import AnswerDelta, AnswerParams, AsyncStore, Recorder, Store
+from tui.core.wire.chunks import StreamNormaliser
 
 PARAMS = AnswerParams(model="m", temperature=0.7, top_logprobs=5, max_tokens=64)
 

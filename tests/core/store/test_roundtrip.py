@@ -13,11 +13,11 @@ import pytest
 from tests.core.store.answers import japanese_answer, reasoning_answer
 from tests.support.scripted_server import chat_chunk, token_row
 from tui.core.answer import Answer, AnswerBuilder
-from tui.core.chunks import StreamNormaliser
 from tui.core.errors import register_secret
-from tui.core.events import Notice
 from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, Store, StoreError
+from tui.core.wire.chunks import StreamNormaliser
+from tui.core.wire.events import Notice
 
 PARAMS = AnswerParams(
     model="gpt-oss-20b",

@@ -49,11 +49,11 @@ from tui.app.widgets.side_pane import HeatLegend, StatsView, TokenInspector, Tok
 from tui.app.widgets.status_line import StatusLine
 from tui.core.answer import AnswerBuilder, Status
 from tui.core.backend import resolve_model
-from tui.core.client import ChatRequest
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, is_context_full, one_line
-from tui.core.events import ReasoningDelta, TextDelta
 from tui.core.report import answer_rows, metric_rows
+from tui.core.wire.client import ChatRequest
+from tui.core.wire.events import ReasoningDelta, TextDelta
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp

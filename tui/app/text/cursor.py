@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 
 def least_likely(tokens: Sequence[TokenRecord]) -> int | None:

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from tui.app.text.status import shorten_middle
-from tui.core.records import (
+from tui.core.report import fmt_num, fmt_prob
+from tui.core.safety import safe_line
+from tui.core.wire.records import TokenRecord
+from tui.core.wire.values import (
     NOTE_FROM_PROBABILITY,
     NOTE_NON_FINITE,
     NOTE_OUT_OF_RANGE,
     NOTE_SENTINEL,
     NOTE_SPECULATIVE,
-    TokenRecord,
 )
-from tui.core.report import fmt_num, fmt_prob
-from tui.core.safety import safe_line
 
 NOTES = {
     NOTE_SENTINEL: "the server sent a sentinel (-9999 / -3.4e38): probability ~0, not averaged",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from tui.app.text.alignment import UNALIGNED, TokenAligner
 from tui.app.text.blocks import MAX_BLOCK_CHARS, MIN_BLOCK_CHARS, BlockSplitter
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 
 @dataclass(slots=True)

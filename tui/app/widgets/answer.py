@@ -26,8 +26,8 @@ from tui.app.text.track import TextTrack, TrackUpdate
 from tui.core.answer import Answer
 from tui.core.conversation import Turn
 from tui.core.metrics import Metrics, compute_metrics
-from tui.core.records import TokenRecord
 from tui.core.safety import safe_line, safe_text
+from tui.core.wire.records import TokenRecord
 
 
 class AnswerBlock(Widget):

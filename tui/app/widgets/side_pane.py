@@ -12,8 +12,8 @@ from textual.widgets import Static
 
 from tui.app.text.heat import HeatPalette
 from tui.app.text.inspect import alternative_rows, token_facts, visible
-from tui.core.records import TokenRecord
 from tui.core.report import fmt_num, fmt_prob
+from tui.core.wire.records import TokenRecord
 
 LABEL = Style(dim=True)
 TITLE = Style(bold=True)

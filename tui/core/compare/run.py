@@ -15,11 +15,11 @@ import inspect
 from collections.abc import AsyncIterator
 
 from tui.core.answer import AnswerBuilder
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.compare.aggregate import CompareResult, aggregate
 from tui.core.compare.plan import ComparePlan, PromptSpec
 from tui.core.compare.samples import Sample, SampleCallback, sample_values
 from tui.core.errors import LogprobChatError, one_line
+from tui.core.wire.client import ChatClient, ChatRequest
 
 
 class Comparison:

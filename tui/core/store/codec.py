@@ -32,7 +32,7 @@ import orjson
 from tui.core import gc_pause
 from tui.core.errors import registered_secrets
 from tui.core.jsonio import loads
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 TOKENS_FORMAT = 1
 MIN_SECRET = 8

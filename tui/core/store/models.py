@@ -10,8 +10,8 @@ from typing import Any
 
 from tui.core.answer import Answer
 from tui.core.metrics import Metrics
-from tui.core.records import TokenRecord
 from tui.core.settings import Sampling, display_url
+from tui.core.wire.records import TokenRecord
 
 TITLE_FROM_QUESTION = 80
 """A conversation without a title is shown by its first question, cut to this many characters."""

@@ -20,9 +20,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tui.core.align import Atom, fill_untrusted_text, row_atoms, rows_spelling, split_by_content
 from tui.core.errors import ServerReportedError, one_line
-from tui.core.events import (
+from tui.core.wire.align import (
+    Atom,
+    fill_untrusted_text,
+    row_atoms,
+    rows_spelling,
+    split_by_content,
+)
+from tui.core.wire.events import (
     Finished,
     Notice,
     ReasoningDelta,
@@ -32,15 +38,15 @@ from tui.core.events import (
     TokensReceived,
     UsageReported,
 )
-from tui.core.records import Scope, TokenRecord
-from tui.core.wire import (
+from tui.core.wire.normalise import (
     TextRebuilder,
     assign_scope,
-    bytes_are_trustworthy,
     is_marker,
     is_zero_width,
     normalise_row,
 )
+from tui.core.wire.records import Scope, TokenRecord
+from tui.core.wire.values import bytes_are_trustworthy
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 

@@ -9,9 +9,14 @@ import pytest
 
 from tests.support import fixtures
 from tui.core.answer import Answer, AnswerBuilder
-from tui.core.chunks import StreamNormaliser, error_message, response_events, text_error_message
 from tui.core.errors import ServerReportedError
-from tui.core.events import (
+from tui.core.wire.chunks import (
+    StreamNormaliser,
+    error_message,
+    response_events,
+    text_error_message,
+)
+from tui.core.wire.events import (
     Finished,
     Notice,
     ReasoningDelta,
@@ -20,7 +25,7 @@ from tui.core.events import (
     TokensReceived,
     UsageReported,
 )
-from tui.core.records import NOTE_FROM_PROBABILITY, NOTE_NON_FINITE, NOTE_SENTINEL
+from tui.core.wire.values import NOTE_FROM_PROBABILITY, NOTE_NON_FINITE, NOTE_SENTINEL
 
 approx = pytest.approx
 

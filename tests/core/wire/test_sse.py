@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tui.core.sse import LineTooLong, iter_events
+from tui.core.wire.sse import LineTooLong, iter_events
 
 
 async def _events(pieces: list[bytes], max_line: int | None = None) -> list[tuple[str, str]]:

@@ -22,13 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui import __version__
-from tui.core import gc_pause, jsonio, sse
-from tui.core.chunks import (
-    StreamNormaliser,
-    error_message,
-    response_events,
-    text_error_message,
-)
+from tui.core import gc_pause, jsonio
 from tui.core.errors import (
     ConfigError,
     ConnectFailed,
@@ -41,8 +35,15 @@ from tui.core.errors import (
     one_line,
     register_secret,
 )
-from tui.core.events import Notice, StreamEvent, TokensReceived
 from tui.core.settings import Connection, Sampling, display_url
+from tui.core.wire import sse
+from tui.core.wire.chunks import (
+    StreamNormaliser,
+    error_message,
+    response_events,
+    text_error_message,
+)
+from tui.core.wire.events import Notice, StreamEvent, TokensReceived
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -171,7 +172,7 @@ class ChatClient:
     # ------------------------------------------------------------------- chat
 
     async def chat(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        """Events of one chat completion, streamed or not (see :mod:`tui.core.events`).
+        """Events of one chat completion, streamed or not (see :mod:`tui.core.wire.events`).
 
         When the server refuses the logprobs asked for, the request is asked again, and a
         :class:`Notice` says so: with the ``top_logprobs`` limit the server's message names
@@ -396,7 +397,7 @@ async def _raise_for_status(response: httpx.Response) -> None:
     """Turn an HTTP error status into :class:`HTTPStatusError` with the server's own message.
 
     (An HTTP 200 whose body is an ``error`` object is caught where the body is read:
-    :func:`tui.core.chunks.response_events`.)
+    :func:`tui.core.wire.chunks.response_events`.)
     """
     if response.status_code < 400:
         return

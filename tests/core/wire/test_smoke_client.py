@@ -1,7 +1,7 @@
 from tests.support.scripted_server import Reply, stream_of
 from tui.core.answer import AnswerBuilder
-from tui.core.client import ChatClient, ChatRequest
 from tui.core.settings import Connection, Sampling
+from tui.core.wire.client import ChatClient, ChatRequest
 
 
 async def test_stream_round_trip(scripted):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 
 @dataclass(slots=True, frozen=True)

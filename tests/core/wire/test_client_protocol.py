@@ -26,8 +26,6 @@ from tests.support.scripted_server import (
 )
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import BackendOptions, open_backend
-from tui.core.chunks import StreamNormaliser, response_events
-from tui.core.client import ChatClient, ChatRequest, _is_loopback
 from tui.core.errors import (
     ConfigError,
     ConnectFailed,
@@ -38,8 +36,10 @@ from tui.core.errors import (
     ServerReportedError,
     StreamCut,
 )
-from tui.core.events import Notice, TextDelta
 from tui.core.settings import Connection, Sampling, normalise_base_url
+from tui.core.wire.chunks import StreamNormaliser, response_events
+from tui.core.wire.client import ChatClient, ChatRequest, _is_loopback
+from tui.core.wire.events import Notice, TextDelta
 
 MESSAGES = [{"role": "user", "content": "Hi"}]
 

@@ -6,21 +6,16 @@ import math
 
 import pytest
 
-from tui.core.records import (
+from tui.core.wire.normalise import TextRebuilder, is_marker, is_zero_width, normalise_row
+from tui.core.wire.records import TokenRecord
+from tui.core.wire.values import (
     NOTE_FROM_PROBABILITY,
     NOTE_NON_FINITE,
     NOTE_OUT_OF_RANGE,
     NOTE_SENTINEL,
     NOTE_SPECULATIVE,
-    TokenRecord,
-)
-from tui.core.wire import (
-    TextRebuilder,
     clean_logprob,
     clean_probability,
-    is_marker,
-    is_zero_width,
-    normalise_row,
     token_bytes,
     top_summary,
 )

@@ -22,8 +22,9 @@ import bisect
 import math
 from collections.abc import Iterable, Sequence
 
-from tui.core.records import Scope, TokenRecord
-from tui.core.wire import bytes_are_trustworthy, is_marker, is_zero_width, surface_text
+from tui.core.wire.normalise import is_marker, is_zero_width
+from tui.core.wire.records import Scope, TokenRecord
+from tui.core.wire.values import bytes_are_trustworthy, surface_text
 
 Atom = str | None
 """One step of a row's text pattern: a literal character, or ``None`` for "zero or one

@@ -7,10 +7,10 @@ import math
 import pytest
 
 from tests.support import fixtures
-from tui.core.chunks import response_events
-from tui.core.events import TokensReceived
-from tui.core.records import TokenRecord
-from tui.core.wire import normalise_row
+from tui.core.wire.chunks import response_events
+from tui.core.wire.events import TokensReceived
+from tui.core.wire.normalise import normalise_row
+from tui.core.wire.records import TokenRecord
 
 
 def test_prob_and_residual_mass():

@@ -3,7 +3,7 @@ which rows a streamed delta accounts for."""
 
 from __future__ import annotations
 
-from tui.core.align import (
+from tui.core.wire.align import (
     align_rows,
     answer_switch,
     fill_untrusted_text,
@@ -11,7 +11,7 @@ from tui.core.align import (
     rows_spelling,
     split_by_content,
 )
-from tui.core.records import TokenRecord
+from tui.core.wire.records import TokenRecord
 
 FFFD = [239, 191, 189]  # the UTF-8 of U+FFFD: what vLLM sends for a split character
 

@@ -16,35 +16,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tui.core.wire.values import Alternative, normalise_alternatives, top_summary
+
 Scope = Literal["answer", "reasoning", "other"]
 """Which part of the output a row belongs to: the visible answer, the reasoning (thinking)
 channel of gpt-oss-style servers, or other generated tokens (tool calls, channel markers)."""
-
-# Why each kind of "unknown" happened; shown in the inspector and counted in the stats.
-NOTE_SENTINEL = "sentinel"  # -9999.0 (OpenAI/vLLM) or -3.4e38 (llama.cpp): "probability 0"
-NOTE_NON_FINITE = "non-finite"  # NaN, +/-Infinity, null, or not a number at all
-NOTE_SPECULATIVE = "speculative"  # llama.cpp draft token: logprob 0.0 with no alternatives
-NOTE_FROM_PROBABILITY = "from-probability"  # a 0..1 probability arrived in the logprob field
-NOTE_OUT_OF_RANGE = "out-of-range"  # a positive value above 1: neither a logprob nor a probability
-
-
-@dataclass(slots=True, frozen=True)
-class Alternative:
-    """One of the top-k candidates at a position, normalised.
-
-    ``logprob`` is the natural-log probability (≤ 0) or ``None`` when unusable.
-    """
-
-    token: str
-    text: str
-    logprob: float | None
-    bytes: bytes | None
-    id: int | None
-
-    @property
-    def prob(self) -> float | None:
-        """Probability p = exp(logprob), in 0..1."""
-        return None if self.logprob is None else math.exp(self.logprob)
 
 
 @dataclass(slots=True)
@@ -94,8 +70,6 @@ class TokenRecord:
 
     def alternatives(self) -> list[Alternative]:
         """The top-k candidates, normalised and sorted by logprob, most likely first."""
-        from tui.core.wire import normalise_alternatives  # local: wire imports this module
-
         return normalise_alternatives(self.raw_top, self.bytes, self.id)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,8 +101,6 @@ class TokenRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TokenRecord:
         """Inverse of :meth:`to_dict` (alternatives come back in normalised form)."""
-        from tui.core.wire import top_summary
-
         raw_top = [
             {
                 "token": alt.get("token", ""),

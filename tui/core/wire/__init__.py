@@ -1,0 +1,13 @@
+"""The wire protocol: from a server's HTTP bytes to normalised token records and events.
+
+Layers, each importing only those above it:
+
+* :mod:`~tui.core.wire.values` — wire values made usable (logprobs, bytes, alternatives);
+* :mod:`~tui.core.wire.records` — :class:`TokenRecord`, one per logprob row;
+* :mod:`~tui.core.wire.normalise` — a wire row → a record, display text, scopes;
+* :mod:`~tui.core.wire.align` — rows lined up with the text the server streamed;
+* :mod:`~tui.core.wire.events` — what a response turns into (text, tokens, usage, end);
+* :mod:`~tui.core.wire.chunks` — response bodies and stream chunks → events;
+* :mod:`~tui.core.wire.sse` — server-sent events over raw bytes;
+* :mod:`~tui.core.wire.client` — the HTTP client that ties them together.
+"""
