@@ -7,7 +7,7 @@
 """
 
 from tui.core.store.async_store import AsyncStore
-from tui.core.store.database import HISTORY_FILE, Store, history_path
+from tui.core.store.database import Store
 from tui.core.store.models import (
     AnswerDelta,
     AnswerParams,
@@ -16,6 +16,7 @@ from tui.core.store.models import (
     StoredAnswer,
     StoredMessage,
 )
+from tui.core.store.opening import HISTORY_FILE, history_path
 from tui.core.store.problems import StoreError
 from tui.core.store.recorder import CHECKPOINT_INTERVAL, Recorder
 from tui.core.store.schema import SCHEMA_VERSION

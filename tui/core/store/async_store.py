@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from tui.core.answer import Answer
-from tui.core.store.database import DEFAULT_BUSY_TIMEOUT, Store
+from tui.core.store.database import Store
 from tui.core.store.models import AnswerParams, Conversation, ConversationSummary
+from tui.core.store.opening import DEFAULT_BUSY_TIMEOUT
 
 P = ParamSpec("P")
 R = TypeVar("R")
