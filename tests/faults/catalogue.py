@@ -7,7 +7,7 @@ and that every test in this folder is named here, so the map cannot rot.
 
 from __future__ import annotations
 
-CP = "tests/core/test_client_protocol.py"
+CP = "tests/core/wire/test_client_protocol.py"
 T = "tests/faults/test_transport.py"
 H = "tests/faults/test_http.py"
 P = "tests/faults/test_payload.py"
@@ -95,11 +95,11 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "several events in one read": [f"{P}::test_several_events_in_one_read"],
         "logprobs absent/null/empty": [
             f"{P}::test_logprobs_absent_null_or_empty",
-            "tests/core/test_chunks.py::test_no_logprobs_in_any_form_means_no_rows",
+            "tests/core/wire/test_chunks.py::test_no_logprobs_in_any_form_means_no_rows",
         ],
         "NaN, ±Infinity, -9999, -3.4e38, null, probabilities": [
             f"{P}::test_odd_logprob_values_are_noted_and_never_averaged",
-            "tests/core/test_chunks.py::test_vllm_odd_values",
+            "tests/core/wire/test_chunks.py::test_vllm_odd_values",
             "tests/core/store/test_roundtrip.py::test_non_finite_values_in_raw_rows_are_stored_as_null",
         ],
         "top_logprobs with 0, 1 and 200 entries": [
