@@ -4,7 +4,7 @@ own words (markup and tags stripped), never a crash and never a retry storm.
 
 (HTTP 200 with an ``error`` body, an ``error`` event inside a 200 stream, the wrong content
 type and a server that ignores ``stream: true`` are proved in
-``tests/core/test_client_protocol.py``; the catalogue maps them.)
+``tests/core/wire/test_client_protocol.py``; the catalogue maps them.)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 accept and say nothing, streams that never end, gzip that lies, redirects of every kind.
 
 (Connection refused, connect and read timeouts, resets and cuts mid-stream are proved in
-``tests/core/test_client_protocol.py``; the catalogue maps them.)
+``tests/core/wire/test_client_protocol.py``; the catalogue maps them.)
 """
 
 from __future__ import annotations
