@@ -71,7 +71,7 @@ def test_text_output_has_the_answer_and_the_stats(scripted):
     assert table["Perplexity exp(−mean)"] == f"{math.exp(-SUM / 3):.3f}"
     joint = f"{math.exp(SUM) * 100:.2f}%  (log10 {SUM / math.log(10):.2f})"
     assert table["Joint prob exp(Σ)"] == joint  # 9.07%  (log10 -1.04)
-    assert table["Lowest prob"] == f"{math.exp(-1.6) * 100:.1f}% at token #2"
+    assert table["Lowest prob"] == f"{math.exp(-1.6) * 100:.1f}% at token #3"  # 1-based
     assert table["Coverage rows/completion tokens"] == "3/3 = 100%"
     assert table["Model"] == "scripted-model"
     assert table["Finish"] == "stop"

@@ -38,7 +38,7 @@ def test_metric_rows_by_hand():
     assert table["Tokens"] == "3 (1 without a usable logprob)"
     assert table["Σ logprob"] == f"{math.log(0.5) + math.log(0.25):.3f}"  # -2.079
     assert table["Mean prob exp(mean) = 1/PPL"] == f"{math.sqrt(0.5 * 0.25) * 100:.1f}%"
-    assert table["Lowest prob"] == "25.0% at token #1"
+    assert table["Lowest prob"] == "25.0% at token #2"  # 1-based: the second token
     assert table["Coverage rows/completion tokens"] == "3/4 = 75%"
     assert table["Joint prob exp(Σ)"] == f"12.5%  (log10 {math.log10(0.125):.2f})"
 
