@@ -44,6 +44,7 @@ from tui.core.wire.chunks import (
     text_error_message,
 )
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
+from tui.core.wire.llamacpp import owned_by_llamacpp
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -68,6 +69,9 @@ class ChatRequest:
     sampling: Sampling
     stream: bool = True
     logprobs: bool = True
+    hide_alternatives: bool = False
+    """Set by the client when ``top_logprobs`` 0 was asked of llama.cpp (which returns no
+    logprobs at all for 0): 1 is sent and the rows' alternatives are dropped."""
 
     def payload(self) -> dict[str, Any]:
         """The JSON body. ``top_logprobs`` is always explicit: llama-cpp-python returns no
@@ -104,6 +108,7 @@ class ChatClient:
         self.connection = connection
         self.max_body_bytes = max_body_bytes
         register_secret(connection.api_key)
+        self.llamacpp: bool | None = None  # known once /models was read
         headers = {"User-Agent": f"logprob-chat/{__version__}", "Accept-Encoding": "gzip"}
         if connection.api_key:
             headers["Authorization"] = f"Bearer {connection.api_key}"
@@ -139,6 +144,7 @@ class ChatClient:
     async def list_models(self) -> list[str]:
         """Model ids from ``GET /models`` (OpenAI ``data[].id``; Ollama-style ``models[]``)."""
         body = await self._get_json("models")
+        self.llamacpp = owned_by_llamacpp(body)
         ids: list[str] = []
         if isinstance(body, dict):
             for item in body.get("data") or []:
@@ -180,13 +186,17 @@ class ChatClient:
         (llama.cpp with tools + stream, OpenAI reasoning models). Stop early with
         ``contextlib.aclosing`` or by cancelling the task: either closes the HTTP stream.
         """
-        attempt = request
+        attempt = await self._never_zero_on_llamacpp(request)
+        if attempt.hide_alternatives:
+            yield Notice(ZERO_TOP_NOTICE)
         while True:
             try:
                 # aclosing: when the caller stops early, close the inner generators now (and
                 # with them the HTTP stream), not in a task the garbage collector schedules.
                 async with aclosing(self._chat_once(attempt)) as events:
                     async for event in events:
+                        if attempt.hide_alternatives and type(event) is TokensReceived:
+                            _hide_alternatives(event)
                         yield event
                 return
             except HTTPStatusError as exc:
@@ -195,6 +205,22 @@ class ChatClient:
                     raise
                 attempt, note = fallback
                 yield Notice(note)
+
+    async def _never_zero_on_llamacpp(self, request: ChatRequest) -> ChatRequest:
+        """llama.cpp answers ``top_logprobs: 0`` with no logprobs at all: ask it for 1 and
+        hide that alternative. Whether the server is llama.cpp is read from ``/models``
+        (once per client; a server that will not say is taken as not llama.cpp)."""
+        if not request.logprobs or request.sampling.top_logprobs != 0:
+            return request
+        if self.llamacpp is None:
+            try:
+                await self.list_models()
+            except RequestError:
+                self.llamacpp = False
+        if not self.llamacpp:
+            return request
+        sampling = request.sampling.with_changes(top_logprobs=1)
+        return replace(request, sampling=sampling, hide_alternatives=True)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()
@@ -287,6 +313,17 @@ class ChatClient:
             raise StreamCut("the stream ended before the answer was complete")
         if not done:
             yield Notice("the stream ended without [DONE]")
+
+
+ZERO_TOP_NOTICE = (
+    "top_logprobs 0: llama.cpp returns no logprobs at all for 0, so 1 was asked and its "
+    "alternative is hidden"
+)
+
+
+def _hide_alternatives(event: TokensReceived) -> None:
+    for row in event.tokens:
+        row.raw_top, row.top_count, row.top_mass, row.top_entropy = None, 0, 0.0, None
 
 
 _TOP_LIMIT = re.compile(
