@@ -33,8 +33,17 @@ PIECES = [
 def row(index: int, text: str, token_id: int, logprob: float, top=None) -> TokenRecord:
     data = text.encode()
     raw_top = top if top is not None else [{"id": token_id, "token": text, "bytes": list(data)}]
-    return TokenRecord(index, "answer", text, text, data, logprob, token_id, raw_top=raw_top,
-                       top_count=len(raw_top))
+    return TokenRecord(
+        index,
+        "answer",
+        text,
+        text,
+        data,
+        logprob,
+        token_id,
+        raw_top=raw_top,
+        top_count=len(raw_top),
+    )
 
 
 def rows() -> list[TokenRecord]:
@@ -99,8 +108,10 @@ def test_measured_pieces_go_in_place_one_entry_per_token():
     tokens = rows()
     answer = answer_of(tokens)
     plan = plan_from(tokens, align(tokens, PIECES))
-    top = [{"id": 30679, "token": "", "bytes": [230, 157], "logprob": -0.1},
-           {"id": 5, "token": "x", "bytes": [120], "logprob": -2.5}]
+    top = [
+        {"id": 30679, "token": "", "bytes": [230, 157], "logprob": -0.1},
+        {"id": 5, "token": "x", "bytes": [120], "logprob": -2.5},
+    ]
     measured = {
         0: measured_from(PIECES[0], top),
         2: Measured(PIECES[2], -0.4, [], 20),

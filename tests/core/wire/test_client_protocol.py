@@ -596,9 +596,7 @@ def test_loopback_detection(url, loopback):
 def llamacpp_models(request):
     if request.path.rstrip("/").endswith("/models"):
         return Reply.json({"data": [{"id": "m", "object": "model", "owned_by": "llamacpp"}]})
-    return Reply.sse(
-        stream_of([("Hello", -0.1, [("Hello", -0.1), ("Hi", -2.3)]), ("!", -0.5, [])])
-    )
+    return Reply.sse(stream_of([("Hello", -0.1, [("Hello", -0.1), ("Hi", -2.3)]), ("!", -0.5, [])]))
 
 
 @pytest.mark.parametrize("top", [0, 2])
@@ -607,7 +605,7 @@ async def test_top_logprobs_0_is_never_sent_to_llamacpp(top):
     # alternative hidden, and the answer says so; any other value goes as it is.
     with ScriptedServer(llamacpp_models) as server:
         async with connect(server) as client:
-            answer, events, error = await ask(client, request(top_logprobs=top))
+            answer, _, error = await ask(client, request(top_logprobs=top))
         assert error is None
         (sent,) = server.chat_requests()
     assert sent.json["top_logprobs"] == (1 if top == 0 else top)
