@@ -174,7 +174,7 @@ async def _recover(
     measured, end = await measure.run(positions, eos)
     keep_top = max((t.top_count for t in answer.tokens), default=0)
     recovered = rebuild(answer, plan, measured, end, keep_top)
-    recovered.notices.extend(_notices(answer, recovered, plan, len(positions), end))
+    recovered.notices.extend(_notices(answer, recovered, plan, len(positions)))
     return RecoveryResult(recovered, "recovered", len(positions), _unaligned_words(answer, plan))
 
 
@@ -366,17 +366,15 @@ def _unaligned_words(answer: Answer, plan: Plan) -> str | None:
     )
 
 
-def _notices(
-    before: Answer, after: Answer, plan: Plan, hidden: int, end: Measured | None
-) -> list[str]:
+def _notices(before: Answer, after: Answer, plan: Plan, hidden: int) -> list[str]:
+    """What recovery tells the user (the end token's row, measured for a stream, says
+    itself: it is the stop probability)."""
     notes: list[str] = []
     if hidden:
         notes.append(
             f"recovered {hidden} split-character token{'s' if hidden != 1 else ''} that "
             "llama.cpp does not send: each measured on the server after the answer"
         )
-    if end is not None:
-        notes.append("the end token's probability was measured after the answer")
     unaligned = _unaligned_words(before, plan)
     if unaligned:
         notes.append(unaligned)
