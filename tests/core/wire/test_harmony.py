@@ -18,8 +18,9 @@ def test_channels_give_the_scope_of_their_bodies_and_framing_is_other():
 
 
 def test_a_tool_call_header_split_over_tokens_is_other_and_so_is_its_body():
-    tokens = ["<|start|>", "assistant", "<|channel|>", "comment", "ary", " to", "=", "functions",
-              ".get", "<|constrain|>", "json", "<|message|>", '{"', "x", '"}', "<|call|>"]  # fmt: skip
+    header = ["comment", "ary", " to", "=", "functions", ".get", "<|constrain|>", "json"]
+    body = ['{"', "x", '"}']
+    tokens = ["<|start|>", "assistant", "<|channel|>", *header, "<|message|>", *body, "<|call|>"]
     assert set(scopes(tokens)) == {"other"}
 
 
