@@ -13,9 +13,9 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +35,7 @@ from tui.core.errors import (
     one_line,
     register_secret,
 )
-from tui.core.settings import Connection, Sampling, display_url
+from tui.core.settings import Connection, display_url
 from tui.core.wire import sse
 from tui.core.wire.chunks import (
     StreamNormaliser,
@@ -45,6 +45,7 @@ from tui.core.wire.chunks import (
 )
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
 from tui.core.wire.llamacpp import owned_by_llamacpp
+from tui.core.wire.request import ZERO_TOP_NOTICE, ChatRequest, hide_alternatives
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -58,41 +59,6 @@ ROW_ALLOWANCE = 4
 """A stream may carry at most ``ROW_ALLOWANCE × max_tokens + 256`` rows, and as many events,
 before the client stops reading: servers that ignore ``max_tokens`` cannot make it read
 forever (counting events too bounds a stream that sends text without logprob rows)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
-    """One chat completion: messages in OpenAI form, a model, sampling and transport mode."""
-
-    messages: Sequence[dict[str, str]]
-    model: str
-    sampling: Sampling
-    stream: bool = True
-    logprobs: bool = True
-    hide_alternatives: bool = False
-    """Set by the client when ``top_logprobs`` 0 was asked of llama.cpp (which returns no
-    logprobs at all for 0): 1 is sent and the rows' alternatives are dropped."""
-
-    def payload(self) -> dict[str, Any]:
-        """The JSON body. ``top_logprobs`` is always explicit: llama-cpp-python returns no
-        logprobs without it, llama.cpp would default to 20."""
-        s = self.sampling
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": list(self.messages),
-            "temperature": s.temperature,
-            "max_tokens": s.max_tokens,
-        }
-        if self.logprobs:
-            body["logprobs"] = True
-            body["top_logprobs"] = s.top_logprobs
-        if s.seed is not None:
-            body["seed"] = s.seed
-        if self.stream:
-            body["stream"] = True
-            # Only with stream=True: vLLM rejects stream_options otherwise.
-            body["stream_options"] = {"include_usage": True}
-        return body
 
 
 class ChatClient:
@@ -196,7 +162,7 @@ class ChatClient:
                 async with aclosing(self._chat_once(attempt)) as events:
                     async for event in events:
                         if attempt.hide_alternatives and type(event) is TokensReceived:
-                            _hide_alternatives(event)
+                            hide_alternatives(event.tokens)
                         yield event
                 return
             except HTTPStatusError as exc:
@@ -313,17 +279,6 @@ class ChatClient:
             raise StreamCut("the stream ended before the answer was complete")
         if not done:
             yield Notice("the stream ended without [DONE]")
-
-
-ZERO_TOP_NOTICE = (
-    "top_logprobs 0: llama.cpp returns no logprobs at all for 0, so 1 was asked and its "
-    "alternative is hidden"
-)
-
-
-def _hide_alternatives(event: TokensReceived) -> None:
-    for row in event.tokens:
-        row.raw_top, row.top_count, row.top_mass, row.top_entropy = None, 0, 0.0, None
 
 
 _TOP_LIMIT = re.compile(
