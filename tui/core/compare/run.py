@@ -24,6 +24,7 @@ from tui.core.compare.samples import Sample, SampleCallback, sample_values
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.recovery import recover, recovery_candidate
 from tui.core.wire.client import ChatClient, ChatRequest
+from tui.core.wire.llamacpp import LlamaCppServer
 
 
 class Comparison:
@@ -40,6 +41,7 @@ class Comparison:
         self.plan = plan
         self.model = model
         self.recover = recover
+        self._native: LlamaCppServer | None = None  # shared by the samples' recoveries
         self.samples: list[Sample] = [
             Sample(k, prompt.label, i, plan.seed_for(i))
             for k, prompt in enumerate(plan.prompts)
@@ -86,6 +88,8 @@ class Comparison:
             for sample in self.samples:
                 if not sample.finished:
                     sample.status = "cancelled"
+            if self._native is not None:
+                await self._native.aclose()
         return self.result()
 
     async def iter_samples(self) -> AsyncIterator[Sample]:
@@ -152,8 +156,12 @@ class Comparison:
                 sample.values = sample_values(sample.answer)
 
     async def _recovered(self, answer: Answer, messages: list[dict[str, str]]) -> Answer:
+        if self._native is None:
+            self._native = LlamaCppServer(self.client.connection)
         try:
-            return (await recover(answer, messages, self.client.connection)).answer
+            return (
+                await recover(answer, messages, self.client.connection, server=self._native)
+            ).answer
         except Exception as exc:  # a bug must cost the recovery, not the sample
             answer.notices.append(one_line(f"hidden tokens not recovered: {exc}"))
             return answer

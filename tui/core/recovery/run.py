@@ -304,8 +304,11 @@ async def _plan(server: LlamaCppServer, answer: Answer, text: str) -> Plan:
     """Rows lined up with the whole text's tokenisation, then each row that is not, alone
     (its own alternatives, else its text tokenised alone), up to the first that fails."""
     tokens = answer.tokens
-    found = align(tokens, await server.tokenize(text) if text else [])
     rows, _ = text_rows(tokens)
+    own = {i: pieces for i in rows if (pieces := own_piece(tokens[i])) is not None}
+    if len(own) == len(rows):  # nothing merged (an English answer): the rows are the ids
+        return plan_from(tokens, own)
+    found = align(tokens, await server.tokenize(text) if text else [])
     for i in rows:
         if i in found:
             continue
@@ -346,10 +349,14 @@ async def _eos_piece(server: LlamaCppServer) -> Piece | None:
 
 
 async def _forced_token(server: LlamaCppServer) -> int:
-    """A token that is whole text on its own, to force at the probed position."""
+    """A token that is whole text on its own, to force at the probed position (found once
+    per server object)."""
+    if server.forced is not None:
+        return server.forced
     for piece in await server.tokenize("a", parse_special=False):
         try:
             if piece.data.decode("utf-8"):
+                server.forced = piece.id
                 return piece.id
         except UnicodeDecodeError:
             continue

@@ -106,6 +106,9 @@ class LlamaCppServer:
         headers = {"User-Agent": f"logprob-chat/{__version__}"}
         if connection.api_key:
             headers["Authorization"] = f"Bearer {connection.api_key}"
+        self._detected: bool | None = None
+        self._props: dict[str, Any] | None = None
+        self.forced: int | None = None  # a whole-text token id, once found (recovery)
         limit = timeout if timeout is not None else connection.read_timeout
         self._http = httpx.AsyncClient(
             headers=headers,
@@ -152,20 +155,28 @@ class LlamaCppServer:
 
     async def detect(self) -> bool:
         """Whether the server is llama.cpp: ``/v1/models`` says ``owned_by: "llamacpp"``,
-        or ``/props`` answers like llama.cpp's. Failures count as "no"."""
+        or ``/props`` answers like llama.cpp's. Failures count as "no". Asked once."""
+        if self._detected is None:
+            self._detected = await self._detect()
+        return self._detected
+
+    async def _detect(self) -> bool:
         try:
             if owned_by_llamacpp(await self._json("GET", "models", native=False)):
                 return True
         except LlamaCppError:
             pass
         try:
-            return is_llamacpp_props(await self._json("GET", "props"))
+            return is_llamacpp_props(await self.props())
         except LlamaCppError:
             return False
 
     async def props(self) -> dict[str, Any]:
-        body = await self._json("GET", "props")
-        return body if isinstance(body, dict) else {}
+        """``/props`` (the model's end token, the slot count...), asked once."""
+        if self._props is None:
+            body = await self._json("GET", "props")
+            self._props = body if isinstance(body, dict) else {}
+        return self._props
 
     async def apply_template(self, messages: Sequence[dict[str, str]]) -> str:
         """The prompt the server builds for these chat messages (generation prompt included)."""
