@@ -216,8 +216,7 @@ class StreamNormaliser:
         refusal = _refusal_of(delta)
         raw_rows = _content_rows(choice.get("logprobs"))
         if raw_rows:
-            for entry in raw_rows:
-                self._hold(self._row(entry), entry)
+            self._hold(raw_rows)
         # Reasoning comes before content when a delta has both (Ollama): each takes the rows
         # that spell its text, in order.
         parts: list[tuple[Scope, str]] = [("reasoning", reasoning)] if reasoning else []
@@ -247,15 +246,18 @@ class StreamNormaliser:
         self._next_index += 1
         return row
 
-    def _hold(self, row: TokenRecord, entry: Any) -> None:
-        """Keep a row until a delta accounts for it; harmony rows get their channel's scope
+    def _hold(self, entries: list[Any]) -> None:
+        """Keep rows until a delta accounts for them; harmony rows get their channel's scope
         now (``other`` for framing), the order they were generated in being all it takes."""
-        if self._channels is None and is_harmony_framing(row.token):
-            self._channels = ChannelTracker()
-        channel = None if self._channels is None else self._channels.scope_of(row.token)
-        self._held.append(row)
-        self._held_raw.append(entry)
-        self._held_channel.append(channel)
+        held, channels = self._held, self._held_channel
+        tracker = self._channels
+        for entry in entries:
+            row = self._row(entry)
+            if tracker is None and is_harmony_framing(row.token):
+                tracker = self._channels = ChannelTracker()
+            held.append(row)
+            channels.append(None if tracker is None else tracker.scope_of(row.token))
+        self._held_raw.extend(entries)
 
     def _take(self, count: int, scope: Scope) -> tuple[list[TokenRecord], list[Any]]:
         """The first ``count`` held rows and raw rows, off the queue; rows of a harmony

@@ -140,6 +140,8 @@ class ReasoningTags:
 
     def feed(self, text: str) -> list[tuple[Scope, str]]:
         """The ``(scope, text)`` parts of one delta, tags removed, in order."""
+        if not self._inside and not self._pending and text[:1] != "<":
+            return [("answer", text)]  # the common case, every delta of a stream: no tags
         parts: list[tuple[Scope, str]] = []
         text = self._pending + text
         self._pending = ""

@@ -82,14 +82,14 @@ class TextRebuilder:
         the rows that showed nothing while a character was unfinished, and the row that
         finished it. (A row that finishes one character and starts the next belongs to the
         first: its own bytes are one row, it can mark one group.)"""
-        trusted = row.bytes is not None and REPLACEMENT_BYTES not in row.bytes
-        row.text = text = self.text_for(row.bytes, row.token)
-        if not trusted:
-            self._run = []
+        raw_bytes = row.bytes
+        if raw_bytes is None or REPLACEMENT_BYTES in raw_bytes:
+            row.text = self.flush() + surface_text(row.token)
             return
-        unfinished = bool(self._decoder.getstate()[0])
-        if not text and unfinished:
-            self._run.append(row)
+        row.text = text = self._decoder.decode(raw_bytes)
+        if not text:
+            if raw_bytes and self._decoder.getstate()[0]:
+                self._run.append(row)  # part of a character, nothing to show yet
             return
         if self._run:
             first = self._run[0].index
