@@ -39,7 +39,13 @@ from tui.core.wire.events import (
     TokensReceived,
     UsageReported,
 )
-from tui.core.wire.harmony import ChannelTracker, ReasoningTags, is_harmony_framing, split_tags
+from tui.core.wire.harmony import (
+    FRAMING_STARTS,
+    ChannelTracker,
+    ReasoningTags,
+    is_harmony_framing,
+    split_tags,
+)
 from tui.core.wire.normalise import (
     TextRebuilder,
     assign_scope,
@@ -166,7 +172,8 @@ class StreamNormaliser:
         self._next_index = 0
         self._held: list[TokenRecord] = []
         self._held_raw: list[Any] = []
-        self._held_channel: list[Scope | None] = []  # harmony: each held row's channel scope
+        # Harmony only (empty before): each held row's channel scope, None for "no channel".
+        self._held_channel: list[Scope | None] = []
         self._rebuilders: dict[Scope, TextRebuilder] = {}
         self._previous_token: str | None = None
         self._last_scope: Scope | None = None
@@ -219,6 +226,28 @@ class StreamNormaliser:
             self._hold(raw_rows)
         # Reasoning comes before content when a delta has both (Ollama): each takes the rows
         # that spell its text, in order.
+        if self._channels is None and not refusal and (not content or self._tags.idle(content)):
+            # The common case, kept lean (every chunk of a fast stream comes here).
+            if reasoning:
+                events.append(ReasoningDelta(reasoning))
+                self._release_spelled("reasoning", reasoning, events)
+            if content:
+                events.append(TextDelta(content))
+                self._release_spelled("answer", content, events)
+        else:
+            self._feed_parts(content, reasoning, refusal, events)
+        if delta.get("tool_calls") and self._held:
+            events.append(self._release("other", "", len(self._held)))
+        finish = choice.get("finish_reason")
+        if finish is not None:
+            self.saw_finish = True
+            events.extend(self.close())
+            events.append(Finished(finish if isinstance(finish, str) else str(finish)))
+
+    def _feed_parts(
+        self, content: str, reasoning: str, refusal: str, events: list[StreamEvent]
+    ) -> None:
+        """A delta with a refusal, ``<reasoning>`` tags or harmony rows: its texts by scope."""
         parts: list[tuple[Scope, str]] = [("reasoning", reasoning)] if reasoning else []
         if content:
             parts += self._tags.feed(content)
@@ -233,13 +262,6 @@ class StreamNormaliser:
             else:
                 events.append(_delta_event(scope, text))
                 self._release_spelled(scope, text, events)
-        if delta.get("tool_calls") and self._held:
-            events.append(self._release("other", "", len(self._held)))
-        finish = choice.get("finish_reason")
-        if finish is not None:
-            self.saw_finish = True
-            events.extend(self.close())
-            events.append(Finished(finish if isinstance(finish, str) else str(finish)))
 
     def _row(self, entry: Any) -> TokenRecord:
         row = normalise_row(entry, self._next_index, "answer", self.requested_top)
@@ -253,19 +275,25 @@ class StreamNormaliser:
         tracker = self._channels
         for entry in entries:
             row = self._row(entry)
-            if tracker is None and is_harmony_framing(row.token):
-                tracker = self._channels = ChannelTracker()
+            if tracker is None:
+                held.append(row)
+                if row.token in FRAMING_STARTS:  # harmony from here on
+                    tracker = self._channels = ChannelTracker()
+                    channels.extend([None] * (len(held) - 1))
+                    channels.append(tracker.scope_of(row.token))
+                continue
             held.append(row)
-            channels.append(None if tracker is None else tracker.scope_of(row.token))
+            channels.append(tracker.scope_of(row.token))
         self._held_raw.extend(entries)
 
     def _take(self, count: int, scope: Scope) -> tuple[list[TokenRecord], list[Any]]:
         """The first ``count`` held rows and raw rows, off the queue; rows of a harmony
         channel get its scope, the others ``scope``."""
         rows, raw = self._held[:count], self._held_raw[:count]
-        channels = self._held_channel[:count]
-        del self._held[:count], self._held_raw[:count], self._held_channel[:count]
+        del self._held[:count], self._held_raw[:count]
         if self._channels is not None:
+            channels = self._held_channel[:count]
+            del self._held_channel[:count]
             for row, channel in zip(rows, channels, strict=True):
                 row.scope = scope if channel is None else channel
                 if is_zero_width(row):
@@ -319,7 +347,8 @@ class StreamNormaliser:
             return len(held)  # the common case: the rows spell the delta exactly
         patterns: list[list[Atom]] = []
         previous = self._previous_token
-        for row, channel, provisional in zip(held, self._held_channel, texts, strict=True):
+        channels = self._held_channel if self._channels is not None else [None] * len(held)
+        for row, channel, provisional in zip(held, channels, texts, strict=True):
             if channel == "other" or is_marker(row.token, previous):
                 patterns.append([])  # framing: not part of any delta's text
             elif is_zero_width(row):

@@ -138,6 +138,11 @@ class ReasoningTags:
         self._inside = False
         self._pending = ""
 
+    def idle(self, text: str) -> bool:
+        """True when ``text`` is plain answer text as it is (no tag under way, none at its
+        start): the caller may skip :meth:`feed`."""
+        return not self._inside and not self._pending and text[:1] != "<"
+
     def feed(self, text: str) -> list[tuple[Scope, str]]:
         """The ``(scope, text)`` parts of one delta, tags removed, in order."""
         if not self._inside and not self._pending and text[:1] != "<":
