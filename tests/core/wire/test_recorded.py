@@ -278,3 +278,39 @@ def test_vllm_qwq_bodies_parse_right(name):
     for token, row in zip(answer.tokens, rows, strict=True):
         usable = [a["logprob"] for a in row["top_logprobs"] if a["logprob"] > -9999.0]
         assert token.top_mass == approx(min(1.0, math.fsum(math.exp(v) for v in usable)))
+
+
+# ------------------------------------------------ llama.cpp's end-of-sequence row
+
+
+def test_llamacpp_end_row_is_the_stop_probability_never_an_answer_token():
+    # A real whole reply of the built-in engine (tests/fixtures/llamacpp/README.md): its last
+    # row is the end token (token "", bytes []), which a stream of the same answer never
+    # sends. One rule: an `other` row counted in coverage like any row (the server counts it
+    # in completion_tokens), its probability reported apart; recovery measures it for the
+    # stream (tests/core/recovery/test_engine_recovery.py checks both end the same).
+    body = fixtures.body("llamacpp/chat_nonstream_english.json")
+    rows = body["choices"][0]["logprobs"]["content"]
+    builder = AnswerBuilder()
+    for event in response_events(body, 3):
+        builder.apply(event)
+    whole = builder.finish("complete")
+    end = whole.tokens[-1]
+    assert (end.token, end.bytes, end.scope) == ("", b"", "other")
+    m = whole.metrics
+    assert m.stop_prob == approx(math.exp(rows[-1]["logprob"]))
+    assert m.tokens == len(rows) - 1 == 11 and m.coverage == 1.0
+    assert m.mean_logprob == approx(mean([r["logprob"] for r in rows[:-1]]), abs=1e-12)
+    # The same rows as llama.cpp streams them: no end row, one token short until recovered.
+    chunks = [{"choices": [{"delta": {"content": r["token"]}, "logprobs": {"content": [r]}}]}
+              for r in rows[:-1]]  # fmt: skip
+    chunks.append({"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": body["usage"]})
+    normaliser = StreamNormaliser(3)
+    builder = AnswerBuilder()
+    for chunk in chunks:
+        for event in normaliser.feed(chunk):
+            builder.apply(event)
+    streamed = builder.finish("complete")
+    assert streamed.metrics.stop_prob is None
+    assert coverage_words(streamed.metrics) == "covers 11 of 12 tokens"
+    assert streamed.metrics.mean_logprob == approx(m.mean_logprob, abs=1e-12)
