@@ -28,6 +28,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,7 @@ class EmbeddedEngine:
         self.friendly_name = BUILTIN_FRIENDLY if self.builtin else self.path.name
         self._server: object | None = None
         self._slot_dir: str | None = None
+        self._slot_cleanup: weakref.finalize | None = None
         self._lock = threading.Lock()
         self.info: EngineInfo | None = None
 
@@ -146,6 +148,8 @@ class EmbeddedEngine:
             # measure hidden tokens in parallel (tui.core.recovery). A private directory,
             # removed at stop; llama.cpp joins it to file names as text, hence the slash.
             self._slot_dir = tempfile.mkdtemp(prefix="logprob-chat-slots-")
+            # Removed at stop, or at exit for an engine nobody stopped.
+            self._slot_cleanup = weakref.finalize(self, shutil.rmtree, self._slot_dir, True)
             params.slot_save_path = self._slot_dir + os.sep
             try:
                 server = xllamacpp.Server(params)
@@ -173,9 +177,9 @@ class EmbeddedEngine:
         self._remove_slot_dir()
 
     def _remove_slot_dir(self) -> None:
-        directory, self._slot_dir = self._slot_dir, None
-        if directory is not None:
-            shutil.rmtree(directory, ignore_errors=True)
+        cleanup, self._slot_cleanup, self._slot_dir = self._slot_cleanup, None, None
+        if cleanup is not None:
+            cleanup()
 
     @property
     def running(self) -> bool:
