@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -144,10 +145,11 @@ def test_missing_and_broken_model_files_are_clear_errors(tmp_path: Path):
     truncated = tmp_path / "truncated.gguf"
     with builtin_model_path().open("rb") as source:
         truncated.write_bytes(source.read(200_000))
-    broken = EmbeddedEngine(truncated)
+    slot_dirs = set(Path(tempfile.gettempdir()).glob("logprob-chat-slots-*"))
     with pytest.raises(EngineError, match=r"could not load truncated\.gguf: the file is damaged"):
-        broken.start()
-    assert broken._slot_dir is None  # its slot directory went with the failed start
+        EmbeddedEngine(truncated).start()
+    # Its slot directory went with the failed start.
+    assert set(Path(tempfile.gettempdir()).glob("logprob-chat-slots-*")) == slot_dirs
     # A file that exists but cannot be read, even by root: reading /proc/self/mem at
     # offset 0 fails with EIO.
     with pytest.raises(EngineError, match=r"^cannot read model file /proc/self/mem: "):
