@@ -48,7 +48,7 @@ async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
         await pilot.press("right", "right")
         assert screen.cursor == 2
         text = str(screen.inspector.render())
-        assert "#2  ␣sat" in text
+        assert "Token 3 of 7" in text and "#3  ␣sat" in text  # one number for one token
         assert "4.00%" in text and "-3.2189" in text  # probability and logprob
         assert "▶ ␣sat" in text and "␣ran" in text  # alternatives, the sampled one marked
         assert "Residual mass" in text

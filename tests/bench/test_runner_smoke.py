@@ -36,7 +36,15 @@ def test_the_runner_runs_the_fast_cases_and_writes_its_report(tmp_path: Path, ca
 
 
 def test_every_case_of_the_issue_is_registered():
-    assert list(CASES) == ["ingest", "screen", "engine", "startup", "history", "compare"]
+    assert list(CASES) == [
+        "ingest",
+        "screen",
+        "engine",
+        "startup",
+        "history",
+        "compare",
+        "recovery",
+    ]
 
 
 def test_the_table_marks_met_and_missed_targets():

@@ -71,7 +71,7 @@ def test_text_output_has_the_answer_and_the_stats(scripted):
     assert table["Perplexity exp(−mean)"] == f"{math.exp(-SUM / 3):.3f}"
     joint = f"{math.exp(SUM) * 100:.2f}%  (log10 {SUM / math.log(10):.2f})"
     assert table["Joint prob exp(Σ)"] == joint  # 9.07%  (log10 -1.04)
-    assert table["Lowest prob"] == f"{math.exp(-1.6) * 100:.1f}% at token #2"
+    assert table["Lowest prob"] == f"{math.exp(-1.6) * 100:.1f}% at token #3"  # 1-based
     assert table["Coverage rows/completion tokens"] == "3/3 = 100%"
     assert table["Model"] == "scripted-model"
     assert table["Finish"] == "stop"
@@ -401,3 +401,49 @@ def test_ask_with_a_model_file(tmp_path):
 def test_scripted_server_fixture_is_isolated(scripted: ScriptedServer):
     # Guards the other tests: each gets a fresh server with no queued replies.
     assert scripted.requests == []
+
+
+@pytest.mark.engine
+def test_ask_recovers_what_llamacpp_hides_and_the_history_keeps_it(engine: EngineInfo):
+    # The session engine as a remote llama.cpp server (one slot: no slot copying there).
+    env = {"OPENAI_BASE_URL": engine.base_url, "OPENAI_API_KEY": engine.api_key}
+    question = ["--system", "あなたは親切なAIです。", "東京について一文で教えて。"]
+    result = run("ask", "--json", "--temperature", "0", "--max-tokens", "96", *question, env=env)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    tokens = out["tokens"]
+    hidden = [t for t in tokens if t["recovered"]]
+    assert out["recovery"] == {"status": "recovered", "recovered": len(hidden), "reason": None}
+    assert len(hidden) > 20 and len(tokens) == out["usage"]["completion_tokens"] == 96
+    assert out["covers"] is None and out["metrics"]["coverage"] == 1.0
+    assert [t["index"] for t in tokens] == list(range(96))  # exports keep 0-based index
+    assert "".join(t["text"] for t in tokens) == out["answer"]
+    # Each piece has its own id, bytes and logprob; pieces of a character point at its first.
+    assert all(t["id"] is not None and t["bytes"] and t["logprob"] is not None for t in tokens)
+    for t in hidden:
+        assert t["char_start"] is not None and t["text"] == ""
+    assert out["metrics"]["tokens"] == 96 and out["finish"] == "cut: max_tokens"
+    assert "note: recovered" in result.stderr
+    # The history has the same entries (what `export` writes).
+    exported = run("export", "--last", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    stored = json.loads(exported.stdout)["messages"][-1]["answer"]
+    assert stored["tokens"] == tokens and stored["metrics"] == out["metrics"]
+    assert len(stored["raw"]["content"]) == 96
+
+
+def test_a_refusal_is_shown_as_the_answer_and_said_to_be_one(scripted):
+    # A recorded OpenAI refusal (tests/fixtures/openai/README.md).
+    scripted.queue(fixtures.reply("openai/recorded_refusal_stream.sse"))
+    scripted.queue(fixtures.reply("openai/recorded_refusal_stream.sse"))
+    text = "I'm very sorry, but I can't assist with that."
+    result = run("ask", "--base-url", scripted.url, "--model", "gpt-4o", "--json", "Hi")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["answer"], out["refusal"], out["finish"]) == (text, True, "refusal")
+    assert out["metrics"]["tokens"] == 11 and out["covers"] == "covers 11 of 12 tokens"
+    result = run("ask", "--base-url", scripted.url, "--model", "gpt-4o", "Hi")
+    assert result.stdout.startswith(text + "\n\n")
+    table = stats(result.stdout)
+    assert table["Finish"] == "refusal (stop)" and table["Covers"] == "covers 11 of 12 tokens"
+    assert "note: the model refused" in result.stderr

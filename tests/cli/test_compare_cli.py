@@ -354,3 +354,32 @@ def test_compare_runs_on_the_embedded_model_without_a_server():
     assert all(s["raw"]["content"] for s in data["samples"])
     assert [s["seed"] for s in data["samples"]] == [5, 6, 5, 6]
     assert [p["ok"] for p in data["prompts"]] == [2, 2]
+
+
+def test_coverage_and_cut_answers_are_said_in_the_table(scripted, capsys):
+    # The first prompt's answers carry rows for 3 of their 5 tokens (a server that drops
+    # rows, as llama.cpp does without recovery) and stop at max_tokens; the second's are
+    # complete and whole.
+    from tests.support.scripted_server import usage_chunk
+
+    def reply(request: Request) -> Reply:
+        system = request.json["messages"][0]["content"]
+        tokens = [("a", -0.1), ("b", -0.2), ("c", -0.3)]
+        if system == CAREFUL:
+            chunks = [*stream_of(tokens, finish="length", usage=False), usage_chunk(5)]
+            return Reply.sse(chunks)
+        return Reply.sse(stream_of(tokens))
+
+    scripted.default = reply
+    args = ["--system", CAREFUL, "--system", TERSE, "--samples", "2", "--max-tokens", "5"]
+    code = main(compare(scripted, *args, "q"))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    header, first, second = out.split("\n\n")[2].splitlines()[:3]
+    assert header.split()[-1] == "coverage"
+    assert first.endswith("covers 6 of 10 tokens") and second.endswith("all tokens")
+    samples = out.split("Mean logprob of each sample")[1].splitlines()
+    assert "✂ cut: max_tokens or context full" in samples[0]
+    assert samples[1].split()[-2:] == ["-0.200✂", "-0.200✂"]
+    assert "✂" not in samples[2]
+    assert "2 answers cut: max_tokens (5)" in out

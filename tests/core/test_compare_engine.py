@@ -54,3 +54,24 @@ async def test_two_prompts_three_samples_on_the_embedded_model(engine):
     )
     assert lp.verdict in ("larger_than_noise", "within_noise", "no_variation")
     assert lp.paired is not None and lp.paired.n_a == 3
+
+
+async def test_top_logprobs_0_never_empties_a_comparison(engine):
+    # llama.cpp returns no logprobs at all for top_logprobs 0: the client asks for 1 and
+    # hides it, so every sample still has its numbers (it used to be "no successful samples").
+    from tui.core.compare.format import prompt_covers
+
+    plan = ComparePlan(
+        (PromptSpec.from_text("Be brief."), PromptSpec.from_text("Be kind.")),
+        "Name a color.",
+        samples=1,
+        sampling=Sampling(temperature=0.7, top_logprobs=0, max_tokens=8, seed=3),
+        concurrency=2,
+    )
+    async with ChatClient(Connection(engine.base_url, api_key=engine.api_key)) as client:
+        result = await Comparison(client, plan, engine.model).run()
+    assert result.failed == 0 and all(p.ok == 1 for p in result.prompts)
+    for sample in result.samples:
+        assert sample.values["mean_logprob"] is not None
+        assert all(t.top_count == 0 for t in sample.answer.tokens)  # the one asked is hidden
+    assert all(prompt_covers(p) is None for p in result.prompts)  # every token covered

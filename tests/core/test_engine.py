@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -144,8 +145,11 @@ def test_missing_and_broken_model_files_are_clear_errors(tmp_path: Path):
     truncated = tmp_path / "truncated.gguf"
     with builtin_model_path().open("rb") as source:
         truncated.write_bytes(source.read(200_000))
+    slot_dirs = set(Path(tempfile.gettempdir()).glob("logprob-chat-slots-*"))
     with pytest.raises(EngineError, match=r"could not load truncated\.gguf: the file is damaged"):
         EmbeddedEngine(truncated).start()
+    # Its slot directory went with the failed start.
+    assert set(Path(tempfile.gettempdir()).glob("logprob-chat-slots-*")) == slot_dirs
     # A file that exists but cannot be read, even by root: reading /proc/self/mem at
     # offset 0 fails with EIO.
     with pytest.raises(EngineError, match=r"^cannot read model file /proc/self/mem: "):
@@ -157,13 +161,16 @@ async def test_a_model_file_runs_under_its_own_name_and_stops_cleanly(tmp_path: 
     shutil.copyfile(builtin_model_path(), copy)
     engine = EmbeddedEngine(copy, slots=1, slot_context=512)
     info = await asyncio.to_thread(engine.start)
+    # Its private directory for slot copies (recovery), gone with the engine.
+    slots = Path(engine._slot_dir or "")
     try:
         assert (info.model, info.friendly_name) == ("my-model.q4_1", "My-Model.Q4_1.gguf")
         answer = await ask(info, ENGLISH, stream=True, max_tokens=4)
         assert answer.model == "my-model.q4_1" and answer.tokens
+        assert slots.is_dir() and (slots.stat().st_mode & 0o777) == 0o700
     finally:
         engine.stop()
-    assert not engine.running
+    assert not engine.running and not slots.exists()
     port = urlsplit(info.base_url).port
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)

@@ -151,7 +151,8 @@ def test_markdown_is_readable_with_a_stats_table_per_answer(conversation: Conver
         assert heading in text
     assert "**Error:** HTTP 503 Service Down" in text
     # Every stats row of the first answer is there, pipes escaped.
-    for label, value in answer_rows(conversation.answers[0].answer):
+    first = conversation.answers[0]
+    for label, value in answer_rows(first.answer, first.params.max_tokens):
         cell_value = safe_line(value).replace("|", "\\|")
         assert f"| {label} | {cell_value} |" in text
     # The system prompt is shown where it changes, fenced longer than its own backticks.

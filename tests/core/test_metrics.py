@@ -161,3 +161,17 @@ def test_metrics_round_trip_through_a_dict():
         "coverage",
     }
     assert Metrics.from_dict({**data, "a_future_key": 1}) == m
+
+
+def test_the_end_token_is_the_stop_probability_never_an_answer_token():
+    text = [TokenRecord(i, "answer", "x", "x", b"x", -0.5) for i in range(3)]
+    end = TokenRecord(3, "other", "", "", b"", math.log(0.25))  # llama.cpp's end row
+    m = compute_metrics([*text, end], completion_tokens=4)
+    assert m.stop_logprob == math.log(0.25) and m.stop_prob == pytest.approx(0.25)
+    assert (m.tokens, m.rows_received, m.coverage) == (3, 4, 1.0)
+    assert m.mean_logprob == -0.5  # the end token is not in it
+    # Only a final row is the end token; a zero-width row followed by text is not.
+    assert compute_metrics([end, *text]).stop_logprob is None
+    assert Metrics.from_dict(m.to_dict()) == m
+    old = {k: v for k, v in m.to_dict().items() if k != "stop_logprob"}  # written before
+    assert Metrics.from_dict(old).stop_logprob is None

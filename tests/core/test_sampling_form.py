@@ -49,3 +49,13 @@ def test_fields_start_as_the_current_values():
     assert shown == ["0.7", "5"]
     assert format_sampling_field("seed", sampling) == ""
     assert format_sampling_field("seed", sampling.with_changes(seed=3)) == "3"
+
+
+def test_top_logprobs_0_gets_a_warning_beside_the_field():
+    from tui.core.sampling_form import TOP_LOGPROBS_ZERO_WARNING, sampling_warnings
+
+    assert sampling_warnings(Sampling(top_logprobs=0)) == {
+        "top_logprobs": TOP_LOGPROBS_ZERO_WARNING
+    }
+    assert "llama.cpp" in TOP_LOGPROBS_ZERO_WARNING
+    assert sampling_warnings(Sampling(top_logprobs=1)) == {}

@@ -21,7 +21,8 @@ from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.errors import LogprobChatError, RequestError
 from tui.core.jsonio import dumps_compact
 from tui.core.presets import PresetStore
-from tui.core.report import stats_text
+from tui.core.recovery import RecoveryProgress, RecoveryResult, recover, recovery_candidate
+from tui.core.report import coverage_words, finish_label, stats_text
 from tui.core.safety import safe_text
 from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
@@ -136,17 +137,85 @@ async def _ask(
             data = answer_json(answer, backend, sampling, messages)
             _print_partial(answer, args, live, backend, data)
             raise
-        answer = await history.finish(builder, "complete")
+        answer = await history.finish(builder, "complete", close=False)
+        recovery: RecoveryResult | None = None
+        try:
+            if not getattr(args, "no_recover", False) and recovery_candidate(answer):
+                recovery = await _recover(answer, messages, backend)
+                if recovery.status == "recovered":
+                    answer = recovery.answer
+                    await history.replace_tokens(answer)
+                elif recovery.status == "impossible":
+                    sys.stderr.write(f"note: hidden tokens not recovered: {recovery.reason}\n")
+        except asyncio.CancelledError:
+            # Ctrl-C while measuring: the answer is complete and saved as it came; show it.
+            await history.close()
+            _print_notes(backend, answer)
+            _print_answer(answer, args, live, backend, sampling, messages, recovery)
+            raise
+        await history.close()
     _print_notes(backend, answer)
+    _print_answer(answer, args, live, backend, sampling, messages, recovery)
+    return 0
+
+
+async def _recover(
+    answer: Answer, messages: list[dict[str, str]], backend: Backend
+) -> RecoveryResult:
+    """Measure the tokens llama.cpp hid, with a self-rewriting progress line on a
+    terminal's standard error."""
+    err = sys.stderr
+    shown = [0]
+
+    def show(progress: RecoveryProgress) -> None:
+        if err.isatty():
+            line = progress.message
+            err.write("\r" + line + " " * max(0, shown[0] - len(line)))
+            err.flush()
+            shown[0] = len(line)
+
+    try:
+        return await recover(
+            answer,
+            messages,
+            backend.connection,
+            # The embedded engine is ours: its idle slots may be used.
+            replicate_slots=backend.engine is not None,
+            on_progress=show,
+        )
+    finally:
+        if shown[0]:
+            err.write("\r" + " " * shown[0] + "\r")
+            err.flush()
+
+
+def _print_answer(
+    answer: Answer,
+    args: argparse.Namespace,
+    live: bool,
+    backend: Backend,
+    sampling: Sampling,
+    messages: list[dict[str, str]],
+    recovery: RecoveryResult | None,
+) -> None:
+    out = sys.stdout
     if args.json:
-        out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
-        return 0
+        data = answer_json(answer, backend, sampling, messages)
+        data["recovery"] = _recovery_json(recovery)
+        out.write(dumps_compact(data) + "\n")
+        return
     if not live:
         if answer.reasoning:
             out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
         out.write(safe_text(answer.text))
-    out.write("\n\n" + stats_text(answer) + "\n")
-    return 0
+    out.write("\n\n" + stats_text(answer, sampling.max_tokens) + "\n")
+    out.flush()
+
+
+def _recovery_json(recovery: RecoveryResult | None) -> dict[str, Any] | None:
+    if recovery is None:
+        return None
+    return {"status": recovery.status, "recovered": recovery.recovered, "reason": recovery.reason}
 
 
 def _print_notes(backend: Backend, answer: Answer) -> None:
@@ -185,7 +254,10 @@ def answer_json(
         "model": answer.model or backend.connection.model,
         "answer": answer.text,
         "reasoning": answer.reasoning,
+        "refusal": answer.refusal,
         "finish_reason": answer.finish_reason,
+        "finish": finish_label(answer, sampling.max_tokens),
+        "covers": coverage_words(answer.metrics),
         "status": answer.status,
         "error": answer.error,
         "usage": answer.usage,

@@ -42,6 +42,7 @@ from tui.core.compare.format import (
     difference_heading,
     difference_rows,
     metric_cell,
+    prompt_covers,
     reading_text,
     run_heading,
     sample_cell,
@@ -152,7 +153,7 @@ async def _compare(args: argparse.Namespace, backend: Backend, plan: ComparePlan
             model = await resolve_model(backend, client)
         except LogprobChatError as exc:
             return fail(str(exc), 1)
-        comparison = Comparison(client, plan, model)
+        comparison = Comparison(client, plan, model, recover=not args.no_recover)
         try:
             result = await comparison.run(on_sample=progress.update if progress else None)
         except asyncio.CancelledError:
@@ -285,9 +286,16 @@ TABLE_COLUMNS = (
 
 def _table(result: CompareResult) -> list[str]:
     best = {m: result.best(m) for _, m, _ in TABLE_COLUMNS if m}
-    headings = [heading for heading, *_ in TABLE_COLUMNS]
+    columns = list(TABLE_COLUMNS)
+    headings = [heading for heading, *_ in columns]
     if not any(p.stats["mean_logprob"].has_interval for p in result.prompts):
         headings[2] = "mean logprob"  # no interval to speak of (n = 1, or no spread)
+    covers = {p.index: prompt_covers(p) for p in result.prompts}
+    if any(covers.values()):
+        # The numbers leave tokens out (llama.cpp's hidden split characters not recovered):
+        # said next to them, in the table.
+        columns.append(("coverage", None, False))
+        headings.append("coverage")
     rows = [headings]
     for p in result.prompts:
         row = [p.label, f"{p.ok}/{p.planned}"]
@@ -295,21 +303,25 @@ def _table(result: CompareResult) -> list[str]:
             assert metric is not None
             cell = metric_cell(metric, p.stats[metric])
             row.append(cell + ("*" if best.get(metric) == p.index else " "))
+        if len(columns) > len(TABLE_COLUMNS):
+            row.append(covers[p.index] or "all tokens")
         rows.append(row)
-    widths = [max(cell_width(r[c]) for r in rows) for c in range(len(TABLE_COLUMNS))]
+    widths = [max(cell_width(r[c]) for r in rows) for c in range(len(columns))]
     lines = []
     for row in rows:
-        cells = [
-            pad_cells(cell, widths[c], right=TABLE_COLUMNS[c][2]) for c, cell in enumerate(row)
-        ]
+        cells = [pad_cells(cell, widths[c], right=columns[c][2]) for c, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return lines
 
 
 def _sample_lines(result: CompareResult, label_width: int) -> list[str]:
-    lines = ["Mean logprob of each sample, in order (✗ failed, – cancelled or without logprobs)"]
+    lines = [
+        "Mean logprob of each sample, in order (✗ failed, – cancelled or without logprobs, "
+        "✂ cut: max_tokens or context full)"
+    ]
+    max_tokens = result.plan.sampling.max_tokens
     for p in result.prompts:
-        cells = " ".join(sample_cell(s) for s in result.samples_of(p.index))
+        cells = " ".join(sample_cell(s, max_tokens=max_tokens) for s in result.samples_of(p.index))
         lines.append(f"  {pad_cells(p.label, label_width)}  {cells}")
     return lines
 

@@ -162,6 +162,12 @@ def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool
         "--seed", type=_integer("--seed"), action=Remember, metavar="N", help="sampling seed"
     )
     group.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
+    group.add_argument(
+        "--no-recover",
+        action="store_true",
+        help="llama.cpp: keep its rows as sent, without measuring the tokens it hides "
+        "(split characters; the numbers then say how many tokens they cover)",
+    )
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:

@@ -102,16 +102,32 @@ class AskHistory:
             self.recorder.maybe_checkpoint()
 
     async def finish(
-        self, builder: AnswerBuilder, status: Status, error: str | None = None
+        self,
+        builder: AnswerBuilder,
+        status: Status,
+        error: str | None = None,
+        *,
+        close: bool = True,
     ) -> Answer:
-        """The final answer, written with its status; the history is closed."""
+        """The final answer, written with its status; the history is closed unless
+        ``close`` is false (recovery rewrites its tokens next: :meth:`replace_tokens`)."""
         if self.recorder is None:
             answer = builder.finish(status, error)
         else:
             answer = await self.recorder.finish(status, error)
             self._note(self.recorder.problem)
-        await self.close()
+        if close:
+            await self.close()
         return answer
+
+    async def replace_tokens(self, answer: Answer) -> None:
+        """Write a recovered answer's tokens over the ones saved (see ``Store.replace_tokens``)."""
+        if self.recorder is None:
+            return
+        try:
+            await self.store.replace_tokens(self.recorder.answer_id, answer)
+        except StoreError as exc:
+            self._note(str(exc))
 
     async def fail(self, error: str) -> None:
         """The request never started (the server is unreachable): keep that as the answer."""

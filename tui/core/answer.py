@@ -27,6 +27,7 @@ from tui.core.metrics import (
     compute_metrics,
 )
 from tui.core.wire.events import (
+    REFUSAL_NOTICE,
     Finished,
     Notice,
     ReasoningDelta,
@@ -105,6 +106,13 @@ class Answer:
     @property
     def has_logprobs(self) -> bool:
         return bool(self.tokens)
+
+    @property
+    def refusal(self) -> bool:
+        """The model refused (OpenAI ``refusal``): ``text`` is the refusal, scored like an
+        answer. Marked by :data:`~tui.core.wire.events.REFUSAL_NOTICE` among the notices, so
+        the history and the exports keep it with no field of their own."""
+        return REFUSAL_NOTICE in self.notices
 
     def raw_logprobs(self) -> dict[str, Any] | None:
         """The server's logprob rows as received, in OpenAI's ``{"content": [...]}`` shape."""

@@ -25,7 +25,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+import shutil
+import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +113,8 @@ class EmbeddedEngine:
         self.alias = BUILTIN_ALIAS if self.builtin else alias_for(self.path)
         self.friendly_name = BUILTIN_FRIENDLY if self.builtin else self.path.name
         self._server: object | None = None
+        self._slot_dir: str | None = None
+        self._slot_cleanup: weakref.finalize | None = None
         self._lock = threading.Lock()
         self.info: EngineInfo | None = None
 
@@ -138,9 +143,18 @@ class EmbeddedEngine:
             params.ui = False
             params.endpoint_slots = False
             params.endpoint_metrics = False
+            # Slot caches can be saved and restored (POST /slots/N?action=save|restore, not
+            # the /slots listing): recovery copies an answer's cache into the idle slots to
+            # measure hidden tokens in parallel (tui.core.recovery). A private directory,
+            # removed at stop; llama.cpp joins it to file names as text, hence the slash.
+            self._slot_dir = tempfile.mkdtemp(prefix="logprob-chat-slots-")
+            # Removed at stop, or at exit for an engine nobody stopped.
+            self._slot_cleanup = weakref.finalize(self, shutil.rmtree, self._slot_dir, True)
+            params.slot_save_path = self._slot_dir + os.sep
             try:
                 server = xllamacpp.Server(params)
             except RuntimeError as exc:
+                self._remove_slot_dir()
                 raise EngineError(
                     f"the embedded engine could not load {self.path.name}: "
                     "the file is damaged or not a model llama.cpp supports"
@@ -160,6 +174,12 @@ class EmbeddedEngine:
             server, self._server = self._server, None
             self.info = None
         del server  # the Server's destructor stops its threads and closes the socket
+        self._remove_slot_dir()
+
+    def _remove_slot_dir(self) -> None:
+        cleanup, self._slot_cleanup, self._slot_dir = self._slot_cleanup, None, None
+        if cleanup is not None:
+            cleanup()
 
     @property
     def running(self) -> bool:

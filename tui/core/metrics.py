@@ -23,6 +23,14 @@ and never enter a sum or a mean.
   list is known; unusable values inside a list are skipped.
 * ``coverage``     rows received (all scopes) / ``usage.completion_tokens``: below 1 when the
   server dropped rows (llama.cpp split characters, stop token) or ignored ``logprobs``
+* ``stop_logprob`` the logprob of the end-of-sequence token, when the rows end with it (a
+  zero-width final row: llama.cpp sends it in whole replies, and recovery measures it for
+  streamed ones); never an answer token, reported apart as the "stop probability"
+
+The end-of-sequence token is a generated token: servers that count it in
+``completion_tokens`` (llama.cpp) send its row in whole replies only, so its row counts in
+coverage like any other; recovery (:mod:`tui.core.recovery`) measures it for a streamed reply,
+so both modes end with the same rows, the same coverage and the same stop probability.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tui.core.wire.normalise import is_zero_width
 from tui.core.wire.records import Scope, TokenRecord
 
 DEFAULT_LOW_PROB_THRESHOLD = 0.1
@@ -62,6 +71,12 @@ class Metrics:
     rows_received: int
     completion_tokens: int | None
     coverage: float | None
+    stop_logprob: float | None = None
+
+    @property
+    def stop_prob(self) -> float | None:
+        """exp(stop_logprob): how likely the model was to end the answer where it did."""
+        return None if self.stop_logprob is None else math.exp(self.stop_logprob)
 
     @property
     def known(self) -> int:
@@ -95,6 +110,7 @@ class MetricsAccumulator:
         "_rows",
         "_rows_all",
         "_scopes",
+        "_stop",
         "_sum",
         "_topk_rows",
         "threshold",
@@ -118,11 +134,15 @@ class MetricsAccumulator:
         self._entropy_sum = 0.0
         self._residual_sum = 0.0
         self._topk_rows = 0
+        self._stop: float | None = None
 
     def add(self, row: TokenRecord) -> None:
         self._rows_all += 1
         if row.scope not in self._scopes:
+            # Only the last row can be the end token: a later row resets it.
+            self._stop = row.logprob if is_zero_width(row) else None
             return
+        self._stop = None
         self._rows += 1
         lp = row.logprob
         if lp is not None:
@@ -169,6 +189,7 @@ class MetricsAccumulator:
             rows_received=self._rows_all,
             completion_tokens=completion_tokens,
             coverage=coverage,
+            stop_logprob=self._stop,
         )
 
 

@@ -1,5 +1,15 @@
 """Human-readable stats of an answer: one labelled list used by the CLI, the TUI pane, "copy
-stats" and the Markdown export, so every place says the same thing in the same words."""
+stats" and the Markdown export, so every place says the same thing in the same words.
+
+The words that must read the same on every surface are functions here:
+
+* :func:`token_number` — the one token number people read: 1-based, the token's position
+  among everything the model generated for the answer (``TokenRecord.index`` + 1; exports
+  keep the 0-based ``index``);
+* :func:`coverage_words` — "covers 54 of 96 tokens", whenever the numbers leave tokens out;
+* :func:`finish_label` — "complete", "cut: max_tokens", "cut: context full", "refusal",
+  "stopped", "error"…, never "complete" for an answer that was cut.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +50,59 @@ def fmt_seconds(x: float | None) -> str:
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 
 
+def token_number(index: int) -> int:
+    """The token number shown to people: 1-based (the first generated token is #1)."""
+    return index + 1
+
+
+def coverage_words(m: Metrics) -> str | None:
+    """ "covers 54 of 96 tokens" when the rows leave some of the server's completion tokens
+    without a logprob (llama.cpp's hidden split characters not recovered, a piece cut at the
+    end, a server that dropped rows), ``None`` when every token is covered or the server
+    gave no count to compare with. Shown next to the headline numbers, never only deep down."""
+    total = m.completion_tokens
+    if not total or m.rows_received >= total:
+        return None
+    return f"covers {m.rows_received} of {total} tokens"
+
+
+FINISH_CUT_MAX_TOKENS = "cut: max_tokens"
+FINISH_CUT_CONTEXT = "cut: context full"
+
+
+def finish_label(answer: Answer, max_tokens: int | None = None) -> str:
+    """How the answer ended, in the words every surface uses.
+
+    ``finish_reason == "length"`` is a cut: by ``max_tokens`` when it generated that many
+    tokens (or ``max_tokens`` is not known), else by a full context (llama.cpp also says
+    ``length`` when the slot's context fills first). A refusal says ``refusal``; an answer
+    that did not end on its own says its status (``stopped``, ``error``, ``incomplete``,
+    ``streaming``).
+    """
+    if answer.status != "complete":
+        return answer.status
+    if answer.refusal:
+        return "refusal"
+    if answer.finish_reason == "length":
+        generated = answer.completion_tokens
+        if max_tokens is not None and generated is not None and generated < max_tokens:
+            return FINISH_CUT_CONTEXT
+        return FINISH_CUT_MAX_TOKENS
+    return "complete"
+
+
+def finish_text(answer: Answer, max_tokens: int | None = None) -> str:
+    """The "Finish" line: the server's finish reason, with :func:`finish_label` where it
+    says more ("stop", "cut: max_tokens (length)", "refusal (stop)", "stop (stopped)")."""
+    reason = safe_line(answer.finish_reason or "–")
+    label = finish_label(answer, max_tokens)
+    if label == "complete":
+        return reason
+    if answer.status != "complete":
+        return f"{reason} ({label})"
+    return f"{label} ({reason})"
+
+
 def metric_rows(m: Metrics) -> list[tuple[str, str]]:
     """(label, value) pairs for every metric, labels saying what the number is."""
     known = m.tokens - m.unknown
@@ -54,13 +117,13 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
         joint += f"  (log10 {m.joint_log10:.2f})"
     lowest = fmt_prob(m.min_prob)
     if m.min_prob_index is not None:
-        lowest += f" at token #{m.min_prob_index}"
+        lowest += f" at token #{token_number(m.min_prob_index)}"
     coverage = "–"
     if m.coverage is not None and m.completion_tokens:
         coverage = f"{m.rows_received}/{m.completion_tokens} = {m.coverage * 100:.0f}%"
     elif m.rows_received:
         coverage = f"{m.rows_received} rows (server sent no usage)"
-    return [
+    rows = [
         ("Tokens", tokens),
         ("Σ logprob", fmt_num(m.sum_logprob)),
         ("Mean logprob", fmt_num(m.mean_logprob) + (" nats/token" if known else "")),
@@ -77,18 +140,26 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
         ("Mean residual 1 − Σ top-k p", fmt_prob(m.mean_residual_mass)),
         ("Coverage rows/completion tokens", coverage),
     ]
+    if m.stop_prob is not None:
+        rows.append(("Stop probability", fmt_prob(m.stop_prob) + " (end token, not above)"))
+    return rows
 
 
-def answer_rows(answer: Answer) -> list[tuple[str, str]]:
-    """Metric rows plus timing, finish and model lines for one answer."""
-    rows = metric_rows(answer.metrics)
+def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str, str]]:
+    """Metric rows plus timing, finish and model lines for one answer; a "Covers" line
+    first when the numbers leave tokens out (:func:`coverage_words`)."""
+    metrics = answer.metrics
+    rows = metric_rows(metrics)
+    covers = coverage_words(metrics)
+    if covers is not None:
+        rows.insert(0, ("Covers", covers))
     rows += [
         ("Time to first token", fmt_seconds(answer.ttft)),
         (
             "Tokens/s",
             "–" if answer.tokens_per_second is None else f"{answer.tokens_per_second:.1f}",
         ),
-        ("Finish", safe_line(answer.finish_reason or "–") + _status_suffix(answer)),
+        ("Finish", finish_text(answer, max_tokens)),
         ("Model", safe_line(answer.model or "–")),
     ]
     reasoning = [t for t in answer.tokens if t.scope == "reasoning"]
@@ -100,13 +171,9 @@ def answer_rows(answer: Answer) -> list[tuple[str, str]]:
     return rows
 
 
-def _status_suffix(answer: Answer) -> str:
-    return "" if answer.status == "complete" else f" ({answer.status})"
-
-
-def stats_text(answer: Answer) -> str:
+def stats_text(answer: Answer, max_tokens: int | None = None) -> str:
     """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy)."""
-    rows = answer_rows(answer)
+    rows = answer_rows(answer, max_tokens)
     if not answer.has_logprobs:
         rows.insert(0, ("Logprobs", "none returned by the server"))
     width = max(len(label) for label, _ in rows)

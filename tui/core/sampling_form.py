@@ -85,3 +85,21 @@ def format_sampling_field(name: str, sampling: Sampling) -> str:
     if name == "temperature":
         return f"{value:g}"
     return str(value)
+
+
+TOP_LOGPROBS_ZERO_WARNING = (
+    "0 alternatives: each token keeps its own probability but no alternatives are shown. "
+    "llama.cpp (and the built-in model) would return no logprobs at all for 0, so 1 is "
+    "asked there and its alternative hidden."
+)
+"""What the settings forms say when top_logprobs 0 is chosen (it is valid, but not what a
+person expects on llama.cpp, which empties every number for 0)."""
+
+
+def sampling_warnings(sampling: Sampling) -> dict[str, str]:
+    """Field → a warning about a valid but surprising value (shown beside the field, never
+    blocking): top_logprobs 0 (:data:`TOP_LOGPROBS_ZERO_WARNING`)."""
+    warnings: dict[str, str] = {}
+    if sampling.top_logprobs == 0:
+        warnings["top_logprobs"] = TOP_LOGPROBS_ZERO_WARNING
+    return warnings

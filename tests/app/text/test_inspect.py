@@ -24,7 +24,7 @@ def test_facts_and_alternatives_of_a_token():
     token = normalise_row(row, 3, "answer", 2)
     token.text = " cat"
     facts = dict(token_facts(token))
-    assert facts["Token"] == "#3  ␣cat"
+    assert facts["Token"] == "#4  ␣cat"  # index 3 is the 4th token: people count from 1
     assert facts["Bytes"] == "20 63 61 74"
     assert facts["Probability"] == "60.0%"
     assert facts["Residual mass"] == "10.0%"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench.cases import compare, engine, history, ingest, screen, startup
+from tests.bench.cases import compare, engine, history, ingest, recovery, screen, startup
 from tests.bench.runner import Case
 
 CASES: dict[str, Case] = {
@@ -12,6 +12,7 @@ CASES: dict[str, Case] = {
     "startup": startup.case,
     "history": history.case,
     "compare": compare.case,
+    "recovery": recovery.case,
 }
 TITLES: dict[str, str] = {
     "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
@@ -20,4 +21,5 @@ TITLES: dict[str, str] = {
     "startup": "4. start-up of python -m tui in a real pty: first paint, engine ready",
     "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
     "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
+    "recovery": "7. recover llama.cpp's hidden tokens of a Japanese answer ÷ its generation",
 }

@@ -243,3 +243,42 @@ def test_non_finite_values_in_raw_rows_are_stored_as_null(store: Store) -> None:
         {"token": "x", "logprob": None, "top_logprobs": [{"token": "x", "logprob": None}]}
     ]
     assert (got.metrics.tokens, got.metrics.unknown) == (1, 1)
+
+
+def test_recovered_pieces_replace_the_tokens_and_come_back(store: Store) -> None:
+    # Recovery rewrites a saved answer: pieces in the middle, marked, grouped into characters.
+    from tests.core.recovery.test_plan_build import PIECES, answer_of, rows
+    from tui.core.recovery.build import Measured, rebuild
+    from tui.core.recovery.plan import align, plan_from
+
+    tokens = rows()
+    saved = answer_of(tokens)
+    cid = store.create_conversation()
+    answer_id = store.save_answer(cid, PARAMS, saved)
+    plan = plan_from(tokens, align(tokens, PIECES))
+    measured = {p: Measured(PIECES[p], -0.25, [], 20) for p in plan.hidden_positions}
+    recovered = rebuild(saved, plan, measured, None, keep_top=0)
+    recovered.notices.append("recovered 3 split-character tokens")
+    store.replace_tokens(answer_id, recovered)
+    (back,) = store.load_conversation(cid).answers
+    got = back.answer
+    assert [(t.index, t.id, t.bytes, t.logprob) for t in got.tokens] == [
+        (t.index, t.id, t.bytes, t.logprob) for t in recovered.tokens
+    ]
+    assert [t.char_start for t in got.tokens] == [0, 0, 2, 2, 4, 4, None, None]
+    assert [t.recovered for t in got.tokens] == [True, False] * 3 + [False, False]
+    assert got.raw == recovered.raw and got.raw[0]["recovered"] is True
+    assert got.metrics == recovered.metrics and got.metrics.coverage == 1.0
+    assert got.notices[-1] == "recovered 3 split-character tokens"
+    assert store.stored_metrics(answer_id) == recovered.metrics
+    assert (got.status, got.text) == (saved.status, saved.text)  # the rest as written
+
+
+def test_token_rows_written_before_char_start_and_recovered_read_back() -> None:
+    from tui.core.store import codec
+
+    # The 12-element layout of the files written so far.
+    old = [[0, "answer", "a", "a", "61", -0.5, 7, "", 0.0, None, 0, None]]
+    (token,), _ = codec.decode_tokens(codec.TOKENS_FORMAT, codec.dump_json(old), [])
+    assert (token.char_start, token.recovered) == (None, False)
+    assert (token.bytes, token.logprob, token.id) == (b"a", -0.5, 7)

@@ -100,11 +100,12 @@ async def test_non_streaming_request_has_no_stream_options(scripted):
     async with connect(scripted) as client:
         answer, _, error = await ask(client, request(stream=False, top_logprobs=0))
     assert error is None and answer.text == "Hello world!"
-    body = scripted.requests[0].json
+    body = scripted.chat_requests()[0].json
     assert "stream_options" not in body and not body.get("stream")
-    assert body["top_logprobs"] == 0 and body["logprobs"] is True  # explicit, even 0
+    # Not llama.cpp (its /models does not say so): 0 is sent as asked, explicitly.
+    assert body["top_logprobs"] == 0 and body["logprobs"] is True
     assert "seed" not in body
-    assert "authorization" not in scripted.requests[0].headers  # no key, no header
+    assert all("authorization" not in r.headers for r in scripted.requests)  # no key, no header
 
 
 @pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
@@ -590,3 +591,30 @@ async def test_proxy_variables_never_apply_to_a_loopback_server(
 )
 def test_loopback_detection(url, loopback):
     assert _is_loopback(url) is loopback
+
+
+def llamacpp_models(request):
+    if request.path.rstrip("/").endswith("/models"):
+        return Reply.json({"data": [{"id": "m", "object": "model", "owned_by": "llamacpp"}]})
+    return Reply.sse(stream_of([("Hello", -0.1, [("Hello", -0.1), ("Hi", -2.3)]), ("!", -0.5, [])]))
+
+
+@pytest.mark.parametrize("top", [0, 2])
+async def test_top_logprobs_0_is_never_sent_to_llamacpp(top):
+    # llama.cpp returns no logprobs at all for top_logprobs 0: 1 is asked, its
+    # alternative hidden, and the answer says so; any other value goes as it is.
+    with ScriptedServer(llamacpp_models) as server:
+        async with connect(server) as client:
+            answer, _, error = await ask(client, request(top_logprobs=top))
+        assert error is None
+        (sent,) = server.chat_requests()
+    assert sent.json["top_logprobs"] == (1 if top == 0 else top)
+    assert [t.logprob for t in answer.tokens] == [-0.1, -0.5]
+    if top == 0:
+        assert all(t.top_count == 0 and not t.alternatives() for t in answer.tokens)
+        assert answer.metrics.mean_entropy is None
+        assert any("top_logprobs 0" in n for n in answer.notices)
+        assert len(server.requests) == 2  # /models once, then the question
+    else:
+        assert answer.tokens[0].top_count == 2 and not answer.notices
+        assert len(server.requests) == 1  # nothing to find out

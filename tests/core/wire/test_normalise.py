@@ -299,3 +299,18 @@ def test_zero_width_rows_are_control_tokens():
     assert is_zero_width(TokenRecord(0, "answer", "", "", b"", -0.19))
     assert not is_zero_width(TokenRecord(0, "answer", "", "", None, -0.11))  # Ollama partial
     assert not is_zero_width(TokenRecord(0, "answer", "", "", bytes([227, 129]), -0.1))
+
+
+def test_rows_that_make_one_character_together_are_marked():
+    # 💙 split over two tokens (OpenAI's blue heart): both marked with the first's index,
+    # the character shown once, on the second; whole tokens stay unmarked.
+    rebuilder = TextRebuilder()
+    rows = [
+        TokenRecord(0, "answer", "\\xf0\\x9f\\x92", "", bytes([240, 159, 146]), -0.09),
+        TokenRecord(1, "answer", "\\x99", "", bytes([153]), 0.0),
+        TokenRecord(2, "answer", " Blue", "", b" Blue", -0.02),
+    ]
+    for row in rows:
+        rebuilder.place(row)
+    assert [r.text for r in rows] == ["", "💙", " Blue"]
+    assert [r.char_start for r in rows] == [0, 0, None]

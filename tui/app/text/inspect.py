@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from tui.app.text.status import shorten_middle
-from tui.core.report import fmt_num, fmt_prob
+from tui.core.report import fmt_num, fmt_prob, token_number
 from tui.core.safety import safe_line
 from tui.core.wire.records import TokenRecord
 from tui.core.wire.values import (
@@ -75,7 +75,7 @@ def bar(fraction: float, width: int) -> str:
 def token_facts(token: TokenRecord) -> list[tuple[str, str]]:
     """Labelled facts about one token."""
     facts = [
-        ("Token", f"#{token.index}  {visible(token.text)}"),
+        ("Token", f"#{token_number(token.index)}  {visible(token.text)}"),
     ]
     if token.token != token.text:
         facts.append(("Server token", visible(token.token)))

@@ -21,6 +21,7 @@ from typing import Literal
 
 from tui.core.compare.plan import ComparePlan, PromptSpec
 from tui.core.compare.samples import METRIC_NAMES, Sample
+from tui.core.report import FINISH_CUT_CONTEXT, FINISH_CUT_MAX_TOKENS, finish_label
 from tui.core.stats import CONFIDENCE, Difference, Summary, paired, summarise, welch
 
 
@@ -90,7 +91,13 @@ def paired_verdict(difference: Difference, greedy: bool) -> Verdict:
 
 @dataclass(frozen=True, slots=True)
 class PromptAggregate:
-    """One prompt's samples summarised. ``stats`` maps each metric name to its Summary."""
+    """One prompt's samples summarised. ``stats`` maps each metric name to its Summary.
+
+    ``truncated`` counts the successful answers that were cut (``finish_reason`` length),
+    ``cut_context`` those of them cut by a full context rather than ``max_tokens``.
+    ``rows_received`` / ``completion_tokens``: logprob rows and the server's token counts
+    summed over the successful answers that report usage (``None`` when none does): below
+    1 when the numbers leave tokens out (:func:`tui.core.compare.format.prompt_covers`)."""
 
     index: int
     prompt: PromptSpec
@@ -102,6 +109,9 @@ class PromptAggregate:
     truncated: int
     without_logprobs: int
     stats: dict[str, Summary]
+    cut_context: int = 0
+    rows_received: int = 0
+    completion_tokens: int | None = None
 
     @property
     def label(self) -> str:
@@ -188,7 +198,9 @@ class CompareResult:
 def aggregate(plan: ComparePlan, model: str, samples: Sequence[Sample]) -> CompareResult:
     """Summaries, differences and notes for ``samples`` (finished or not) of ``plan``."""
     prompts = tuple(
-        _prompt_aggregate(k, prompt, [s for s in samples if s.prompt_index == k])
+        _prompt_aggregate(
+            k, prompt, [s for s in samples if s.prompt_index == k], plan.sampling.max_tokens
+        )
         for k, prompt in enumerate(plan.prompts)
     )
     pairwise: list[Pairwise] = []
@@ -233,9 +245,17 @@ def _pairs(
     return [(ok[(a, i)], ok[(b, i)]) for i in indices]
 
 
-def _prompt_aggregate(index: int, prompt: PromptSpec, samples: list[Sample]) -> PromptAggregate:
+_CUT = (FINISH_CUT_MAX_TOKENS, FINISH_CUT_CONTEXT)
+
+
+def _prompt_aggregate(
+    index: int, prompt: PromptSpec, samples: list[Sample], max_tokens: int | None = None
+) -> PromptAggregate:
     ok = [s for s in samples if s.ok]
     stats = {name: summarise(s.values.get(name) for s in ok) for name in METRIC_NAMES}
+    answers = [s.answer for s in ok if s.answer is not None]
+    labels = [finish_label(a, max_tokens) for a in answers]
+    counted = [a for a in answers if a.completion_tokens is not None]
     return PromptAggregate(
         index=index,
         prompt=prompt,
@@ -244,9 +264,12 @@ def _prompt_aggregate(index: int, prompt: PromptSpec, samples: list[Sample]) -> 
         failed=sum(1 for s in samples if s.status == "error"),
         cancelled=sum(1 for s in samples if s.status == "cancelled"),
         unfinished=sum(1 for s in samples if not s.finished),
-        truncated=sum(1 for s in ok if s.answer is not None and s.answer.finish_reason == "length"),
+        truncated=sum(1 for label in labels if label in _CUT),
         without_logprobs=sum(1 for s in ok if s.values.get("mean_logprob") is None),
         stats=stats,
+        cut_context=labels.count(FINISH_CUT_CONTEXT),
+        rows_received=sum(len(a.tokens) for a in counted),
+        completion_tokens=sum(a.completion_tokens or 0 for a in counted) if counted else None,
     )
 
 
@@ -301,10 +324,16 @@ def _notes(
         notes.append(
             f"{without} answers came back without logprobs: their confidence values are missing."
         )
-    truncated = sum(p.truncated for p in prompts)
+    context = sum(p.cut_context for p in prompts)
+    truncated = sum(p.truncated for p in prompts) - context
+    if context:
+        notes.append(
+            f"{context} answers {FINISH_CUT_CONTEXT}: the conversation filled the context before "
+            "they ended, which shifts their statistics."
+        )
     if truncated:
         notes.append(
-            f"{truncated} answers stopped at max_tokens ({plan.sampling.max_tokens}): they are cut "
-            "short, which shifts their statistics."
+            f"{truncated} answers {FINISH_CUT_MAX_TOKENS} ({plan.sampling.max_tokens}): they "
+            "are cut short, which shifts their statistics."
         )
     return notes

@@ -24,6 +24,7 @@ from tui.core.compare.aggregate import (
 from tui.core.compare.samples import METRIC_NAMES, Sample
 from tui.core.jsonio import dumps
 from tui.core.presets import write_private
+from tui.core.report import finish_label
 from tui.core.safety import safe_text
 
 
@@ -46,7 +47,10 @@ def result_json(result: CompareResult, *, tokens: bool = False) -> dict[str, Any
         "notes": list(result.notes),
         "prompts": [_aggregate_json(p) for p in result.prompts],
         "pairwise": [_pairwise_json(p) for p in result.pairwise],
-        "samples": [sample_json(s, tokens=tokens) for s in result.samples],
+        "samples": [
+            sample_json(s, tokens=tokens, max_tokens=result.plan.sampling.max_tokens)
+            for s in result.samples
+        ],
     }
 
 
@@ -66,7 +70,10 @@ def _aggregate_json(p: PromptAggregate) -> dict[str, Any]:
         "failed": p.failed,
         "cancelled": p.cancelled,
         "truncated": p.truncated,
+        "cut_context": p.cut_context,
         "without_logprobs": p.without_logprobs,
+        "rows_received": p.rows_received,
+        "completion_tokens": p.completion_tokens,
         "stats": stats,
     }
 
@@ -93,8 +100,11 @@ def _pairwise_json(p: Pairwise) -> dict[str, Any]:
     }
 
 
-def sample_json(sample: Sample, *, tokens: bool = False) -> dict[str, Any]:
-    """One sample: its place in the run, status, answer, values, full metrics, raw logprobs."""
+def sample_json(
+    sample: Sample, *, tokens: bool = False, max_tokens: int | None = None
+) -> dict[str, Any]:
+    """One sample: its place in the run, status, answer, values, full metrics, raw logprobs;
+    ``finish`` in the report's words (``cut: max_tokens``, ``cut: context full``…)."""
     answer = sample.answer
     data: dict[str, Any] = {
         "prompt_index": sample.prompt_index,
@@ -106,6 +116,8 @@ def sample_json(sample: Sample, *, tokens: bool = False) -> dict[str, Any]:
         "answer": answer.text if answer else None,
         "reasoning": answer.reasoning if answer else None,
         "finish_reason": answer.finish_reason if answer else None,
+        "finish": finish_label(answer, max_tokens) if answer else None,
+        "refusal": answer.refusal if answer else None,
         "model": answer.model if answer else None,
         "usage": answer.usage if answer else None,
         "values": dict(sample.values),

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.core.compare.aggregate import CompareResult
+from tui.core.compare.aggregate import CompareResult, PromptAggregate
 from tui.core.compare.samples import Sample
-from tui.core.report import fmt_num, fmt_prob
+from tui.core.report import (
+    FINISH_CUT_CONTEXT,
+    FINISH_CUT_MAX_TOKENS,
+    finish_label,
+    fmt_num,
+    fmt_prob,
+)
 from tui.core.safety import safe_line
 from tui.core.stats import Difference, Summary
 
 MISSING = "–"
 FAILED = "✗"
+CUT = "✂"
+"""Marks a sample whose answer was cut (``max_tokens`` or a full context)."""
 
 
 def run_heading(result: CompareResult, backend_name: str) -> str:
@@ -78,14 +86,32 @@ def difference_text(difference: Difference | None, metric: str) -> str:
     return text
 
 
-def sample_cell(sample: Sample, metric: str = "mean_logprob") -> str:
-    """One sample's value: "✗" failed, "–" not finished or without logprobs."""
+def sample_cell(sample: Sample, metric: str = "mean_logprob", max_tokens: int | None = None) -> str:
+    """One sample's value: "✗" failed, "–" not finished or without logprobs; "✂" after the
+    value of an answer that was cut (:func:`sample_cut`)."""
     if sample.status == "error":
         return FAILED
     value = sample.values.get(metric)
     if value is None:
         return MISSING
-    return f"{value:.3f}"
+    return f"{value:.3f}" + (CUT if sample_cut(sample, max_tokens) else "")
+
+
+def sample_cut(sample: Sample, max_tokens: int | None = None) -> str | None:
+    """ "cut: max_tokens" / "cut: context full" for a sample whose answer was cut, else None."""
+    if not sample.ok or sample.answer is None:
+        return None
+    label = finish_label(sample.answer, max_tokens)
+    return label if label in (FINISH_CUT_MAX_TOKENS, FINISH_CUT_CONTEXT) else None
+
+
+def prompt_covers(prompt: PromptAggregate) -> str | None:
+    """ "covers 540 of 960 tokens" when a prompt's numbers leave tokens out (summed over its
+    successful samples), else ``None`` (the same words as ``report.coverage_words``)."""
+    total = prompt.completion_tokens
+    if not total or prompt.rows_received >= total:
+        return None
+    return f"covers {prompt.rows_received} of {total} tokens"
 
 
 def shows_same_seed(result: CompareResult) -> bool:

@@ -2,10 +2,13 @@
 ``plan.concurrency`` at once, each collected into an :class:`Answer` by an ``AnswerBuilder``.
 
 A failed request is recorded on its sample (status ``error``, the one-line message, any
-partial answer) and the others go on. Cancelling the task that runs :meth:`Comparison.run`
-cancels every request still in flight or waiting (their HTTP streams are closed) and marks
-those samples ``cancelled``; what finished is kept and :meth:`Comparison.result` still
-aggregates it.
+partial answer) and the others go on. On llama.cpp, each answer then gets the tokens the
+server hid measured (:mod:`tui.core.recovery`, one slot, inside the concurrency bound), so
+its numbers cover every token; ``recover=False`` keeps the rows as sent.
+
+Cancelling the task that runs :meth:`Comparison.run` cancels every request still in flight
+or waiting (their HTTP streams are closed) and marks those samples ``cancelled``; what
+finished is kept and :meth:`Comparison.result` still aggregates it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import asyncio
 import inspect
 from collections.abc import AsyncIterator
 
-from tui.core.answer import AnswerBuilder
+from tui.core.answer import Answer, AnswerBuilder
 from tui.core.compare.aggregate import CompareResult, aggregate
 from tui.core.compare.plan import ComparePlan, PromptSpec
 from tui.core.compare.samples import Sample, SampleCallback, sample_values
 from tui.core.errors import LogprobChatError, one_line
+from tui.core.recovery import recover, recovery_candidate
 from tui.core.wire.client import ChatClient, ChatRequest
+from tui.core.wire.llamacpp import LlamaCppServer
 
 
 class Comparison:
@@ -29,10 +34,14 @@ class Comparison:
     finish, so a screen can read it at any time; :meth:`result` aggregates what is done.
     """
 
-    def __init__(self, client: ChatClient, plan: ComparePlan, model: str) -> None:
+    def __init__(
+        self, client: ChatClient, plan: ComparePlan, model: str, *, recover: bool = True
+    ) -> None:
         self.client = client
         self.plan = plan
         self.model = model
+        self.recover = recover
+        self._native: LlamaCppServer | None = None  # shared by the samples' recoveries
         self.samples: list[Sample] = [
             Sample(k, prompt.label, i, plan.seed_for(i))
             for k, prompt in enumerate(plan.prompts)
@@ -79,6 +88,8 @@ class Comparison:
             for sample in self.samples:
                 if not sample.finished:
                     sample.status = "cancelled"
+            if self._native is not None:
+                await self._native.aclose()
         return self.result()
 
     async def iter_samples(self) -> AsyncIterator[Sample]:
@@ -115,8 +126,9 @@ class Comparison:
     async def _request(self, sample: Sample) -> None:
         plan = self.plan
         prompt: PromptSpec = plan.prompts[sample.prompt_index]
+        messages = plan.messages_for(prompt)
         request = ChatRequest(
-            plan.messages_for(prompt),
+            messages,
             self.model,
             plan.sampling_for(sample.index),
             stream=plan.stream,
@@ -138,6 +150,21 @@ class Comparison:
             sample.answer = builder.finish("complete")
             sample.values = sample_values(sample.answer)
             sample.status = "ok"
+            if self.recover and recovery_candidate(sample.answer):
+                # Cancelled meanwhile: the sample stays ok, as it came.
+                sample.answer = await self._recovered(sample.answer, messages)
+                sample.values = sample_values(sample.answer)
+
+    async def _recovered(self, answer: Answer, messages: list[dict[str, str]]) -> Answer:
+        if self._native is None:
+            self._native = LlamaCppServer(self.client.connection)
+        try:
+            return (
+                await recover(answer, messages, self.client.connection, server=self._native)
+            ).answer
+        except Exception as exc:  # a bug must cost the recovery, not the sample
+            answer.notices.append(one_line(f"hidden tokens not recovered: {exc}"))
+            return answer
 
     @staticmethod
     def _failed(sample: Sample, builder: AnswerBuilder, message: str) -> None:

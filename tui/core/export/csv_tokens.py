@@ -4,7 +4,7 @@ Columns::
 
     conversation_id, message_id, answer_number, question_id, index, scope, token, text,
     bytes_hex, token_id, logprob, prob, note, top_count, top_mass, residual_mass,
-    top_entropy, alt1_text, alt1_logprob, ..., altK_text, altK_logprob
+    top_entropy, char_start, recovered, alt1_text, alt1_logprob, ..., altK_text, altK_logprob
 
 * ``message_id`` is the answer's id (the same as ``message_id`` in the JSONL export, to join
   them); ``index`` is the row's position in its answer; ``scope`` is answer/reasoning/other.
@@ -15,6 +15,9 @@ Columns::
 * Numbers are written in full precision (``repr``); unknown values are empty cells.
   ``logprob`` is the natural log, ``prob`` = exp(logprob), ``residual_mass`` = 1 − Σ top-k p,
   ``top_entropy`` in nats.
+* ``char_start``: for a token that is one of several forming one character, the ``index`` of
+  the first of them (empty otherwise); ``recovered`` is 1 for a token llama.cpp hid and that
+  was measured afterwards (:mod:`tui.core.recovery`).
 * Alternatives are the top-k candidates, most likely first (``TokenRecord.alternatives``),
   one ``altN_text``/``altN_logprob`` pair each, K = the most any row of the export has.
   Fixed columns rather than a JSON cell, so a spreadsheet or ``pandas.read_csv`` reads them
@@ -50,6 +53,8 @@ BASE_COLUMNS = (
     "top_mass",
     "residual_mass",
     "top_entropy",
+    "char_start",
+    "recovered",
 )
 
 
@@ -90,6 +95,8 @@ def token_rows(conversation: Conversation) -> tuple[list[str], list[list[Any]]]:
                 _number(token.top_mass) if token.top_count else "",
                 _number(token.residual_mass),
                 _number(token.top_entropy),
+                _number(token.char_start),
+                int(token.recovered),
             ]
             for alt in alternatives:
                 row += [safe_line(alt.text), _number(alt.logprob)]

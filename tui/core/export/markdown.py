@@ -163,7 +163,7 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
             out += ["", close_fences(safe_text(message.text).rstrip("\n"))]
         else:
             out += ["", "*(no text)*"]
-        rows = answer_rows(answer)
+        rows = answer_rows(answer, stored.params.max_tokens)
         if not answer.has_logprobs:
             rows.insert(0, ("Logprobs", "none returned by the server"))
         out += ["", table(("Statistic", "Value"), rows), "", _request_line(stored)]

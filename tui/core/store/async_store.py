@@ -145,6 +145,9 @@ class AsyncStore:
             Store.save_answer, conversation_id, params, answer, question_id=question_id
         )
 
+    async def replace_tokens(self, answer_id: int, answer: Answer) -> None:
+        await self.call(Store.replace_tokens, answer_id, answer)
+
     async def list_conversations(
         self, *, query: str | None = None, limit: int = 500, offset: int = 0
     ) -> list[ConversationSummary]:

@@ -3,7 +3,10 @@
 Token parts (``answer_parts.tokens``), format 1: a JSON array with one array per token::
 
     [index, scope, token, text, bytes_hex | null, logprob | null, id | null, note,
-     top_mass, top_entropy | null, top_count, top]
+     top_mass, top_entropy | null, top_count, top, char_start | null, recovered]
+
+The last two (``TokenRecord.char_start``, ``TokenRecord.recovered``) came later: rows written
+before them have 12 elements and read back with ``None`` and ``false``.
 
 ``top`` is the alternatives list as the normaliser kept it (``TokenRecord.raw_top``), ``null``,
 or ``true``, meaning "the ``top_logprobs`` list of the raw row at the same position in this
@@ -125,6 +128,8 @@ def token_row(token: TokenRecord, raw_row: Any) -> list[Any]:
         token.top_entropy,
         token.top_count,
         top,
+        token.char_start,
+        token.recovered,
     ]
 
 
@@ -158,6 +163,7 @@ def decode_tokens(
     for k, row in enumerate(rows):
         (index, scope, token, text, hex_bytes, logprob, token_id, note) = row[:8]
         top_mass, top_entropy, top_count, top = row[8:12]
+        char_start, recovered = row[12:14] if len(row) >= 14 else (None, False)
         if top is True:
             shared.append(k)
             raw_row = raw[k] if raw is not None and k < len(raw) else None
@@ -176,6 +182,8 @@ def decode_tokens(
                 top_entropy=top_entropy,
                 top_count=top_count,
                 raw_top=top,
+                char_start=char_start,
+                recovered=recovered,
             )
         )
     return tokens, shared

@@ -244,6 +244,12 @@ class Store:
         writes.finish_answer(self._conn, self.clock(), delta, answer)
 
     @_guarded
+    def replace_tokens(self, answer_id: int, answer: Answer) -> None:
+        """Rewrite a finished answer's tokens, metrics and notices (after recovery)."""
+        answer.load_raw()
+        writes.replace_tokens(self._conn, self.clock(), answer_id, answer)
+
+    @_guarded
     def save_answer(
         self,
         conversation_id: int,

@@ -203,6 +203,43 @@ def finish_answer(conn: sqlite3.Connection, now: float, delta: AnswerDelta, answ
         )
 
 
+def replace_tokens(conn: sqlite3.Connection, now: float, answer_id: int, answer: Answer) -> None:
+    """Put a finished answer's tokens in again, all of them, as one part (recovery added
+    entries in the middle: appending parts cannot say that), with the metrics, counts and
+    notices that follow from them. Status, text and timings stay as they were written."""
+    part = codec.encode_part(answer.tokens, answer.raw)
+    metrics = answer.metrics
+    reasoning = answer.reasoning_metrics
+    fields = {
+        "token_count": len(answer.tokens),
+        "metrics": codec.dump_json_text(metrics.to_dict()),
+        "mean_prob": metrics.mean_prob,
+        "mean_logprob": metrics.mean_logprob,
+        "reasoning_metrics": (
+            codec.dump_json_text(reasoning.to_dict()) if reasoning.tokens else None
+        ),
+        "notices": codec.dump_json_text([redact(n) for n in answer.notices])
+        if answer.notices
+        else None,
+    }
+    with transaction(conn):
+        found = conn.execute("SELECT 1 FROM answers WHERE message_id = ?", (answer_id,))
+        if found.fetchone() is None:
+            raise sqlite3.OperationalError(f"answer {answer_id} is not in the history")
+        conn.execute("DELETE FROM answer_parts WHERE answer_id = ?", (answer_id,))
+        conn.execute(
+            "INSERT INTO answer_parts (answer_id, seq, first_index, format, tokens, raw) "
+            "VALUES (?, 0, 0, ?, ?, ?)",
+            (answer_id, codec.TOKENS_FORMAT, *part),
+        )
+        names = list(fields)
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        conn.execute(
+            f"UPDATE answers SET {assignments}, checkpointed_at = ? WHERE message_id = ?",
+            (*(fields[name] for name in names), now, answer_id),
+        )
+
+
 def delta_fields(delta: AnswerDelta, now: float) -> dict[str, Any]:
     """The answer's small columns as of ``delta``."""
     metrics = delta.metrics

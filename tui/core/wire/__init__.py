@@ -7,7 +7,10 @@ Layers, each importing only those above it:
 * :mod:`~tui.core.wire.normalise` — a wire row → a record, display text, scopes;
 * :mod:`~tui.core.wire.align` — rows lined up with the text the server streamed;
 * :mod:`~tui.core.wire.events` — what a response turns into (text, tokens, usage, end);
+* :mod:`~tui.core.wire.harmony` — gpt-oss channels token by token, ``<reasoning>`` tags;
+* :mod:`~tui.core.wire.request` — what a chat completion asks for;
 * :mod:`~tui.core.wire.chunks` — response bodies and stream chunks → events;
 * :mod:`~tui.core.wire.sse` — server-sent events over raw bytes;
+* :mod:`~tui.core.wire.llamacpp` — llama.cpp's own endpoints (tokenize, probes, slots);
 * :mod:`~tui.core.wire.client` — the HTTP client that ties them together.
 """

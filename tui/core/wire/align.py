@@ -196,6 +196,11 @@ def _give_run(
     for i in run:
         rows[i].text = ""
     rows[run[-1]].text = text[start:end]
+    # Rows whose pieces make one character together are one group (several characters in
+    # one run cannot be told apart: their rows stay ungrouped).
+    if len(run) > 1 and end - start == 1:
+        for i in run:
+            rows[i].char_start = rows[run[0]].index
 
 
 def split_by_content(

@@ -29,6 +29,7 @@ from tui.core.wire.align import (
     split_by_content,
 )
 from tui.core.wire.events import (
+    REFUSAL_NOTICE,
     Finished,
     Notice,
     ReasoningDelta,
@@ -38,6 +39,13 @@ from tui.core.wire.events import (
     TokensReceived,
     UsageReported,
 )
+from tui.core.wire.harmony import (
+    FRAMING_STARTS,
+    ChannelTracker,
+    ReasoningTags,
+    is_harmony_framing,
+    split_tags,
+)
 from tui.core.wire.normalise import (
     TextRebuilder,
     assign_scope,
@@ -46,7 +54,7 @@ from tui.core.wire.normalise import (
     normalise_row,
 )
 from tui.core.wire.records import Scope, TokenRecord
-from tui.core.wire.values import bytes_are_trustworthy
+from tui.core.wire.values import bytes_are_trustworthy, surface_text
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 
@@ -97,6 +105,9 @@ def _content_rows(logprobs: Any) -> list[Any] | None:
     if not isinstance(logprobs, dict):
         return None
     rows = logprobs.get("content")
+    refusal = logprobs.get("refusal")  # OpenAI: the rows of a refusal, `content` is null
+    if isinstance(refusal, list) and refusal:
+        return (rows if isinstance(rows, list) else []) + refusal
     if isinstance(rows, list):
         return rows
     tokens = logprobs.get("tokens")
@@ -136,8 +147,23 @@ def _reasoning_of(obj: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _refusal_of(obj: dict[str, Any]) -> str:
+    value = obj.get("refusal")  # OpenAI: a refusal comes instead of content
+    return value if isinstance(value, str) else ""
+
+
+def _delta_event(scope: Scope, text: str) -> StreamEvent:
+    return ReasoningDelta(text) if scope == "reasoning" else TextDelta(text)
+
+
 class StreamNormaliser:
-    """Stateful translation of one stream's chunks into events."""
+    """Stateful translation of one stream's chunks into events.
+
+    Once a row is harmony framing (gpt-oss: :mod:`tui.core.wire.harmony`), every later row
+    gets its scope from the channel it was generated in, whatever delta it rode on, and the
+    text of a delta goes to the scope of the rows that spell it (Bedrock's ``<reasoning>``
+    tags are taken off first).
+    """
 
     def __init__(self, requested_top: int) -> None:
         self.requested_top = requested_top
@@ -146,9 +172,14 @@ class StreamNormaliser:
         self._next_index = 0
         self._held: list[TokenRecord] = []
         self._held_raw: list[Any] = []
+        # Harmony only (empty before): each held row's channel scope, None for "no channel".
+        self._held_channel: list[Scope | None] = []
         self._rebuilders: dict[Scope, TextRebuilder] = {}
         self._previous_token: str | None = None
         self._last_scope: Scope | None = None
+        self._channels: ChannelTracker | None = None  # set at the first harmony framing row
+        self._tags = ReasoningTags()
+        self._refused = False
 
     def _rebuilder(self, scope: Scope) -> TextRebuilder:
         rebuilder = self._rebuilders.get(scope)
@@ -189,18 +220,22 @@ class StreamNormaliser:
         content = delta.get("content")
         content = content if isinstance(content, str) else ""
         reasoning = _reasoning_of(delta)
+        refusal = _refusal_of(delta)
         raw_rows = _content_rows(choice.get("logprobs"))
         if raw_rows:
-            self._held.extend(self._row(entry) for entry in raw_rows)
-            self._held_raw.extend(raw_rows)
+            self._hold(raw_rows)
         # Reasoning comes before content when a delta has both (Ollama): each takes the rows
         # that spell its text, in order.
-        if reasoning:
-            events.append(ReasoningDelta(reasoning))
-            self._release_spelled("reasoning", reasoning, events)
-        if content:
-            events.append(TextDelta(content))
-            self._release_spelled("answer", content, events)
+        if self._channels is None and not refusal and (not content or self._tags.idle(content)):
+            # The common case, kept lean (every chunk of a fast stream comes here).
+            if reasoning:
+                events.append(ReasoningDelta(reasoning))
+                self._release_spelled("reasoning", reasoning, events)
+            if content:
+                events.append(TextDelta(content))
+                self._release_spelled("answer", content, events)
+        else:
+            self._feed_parts(content, reasoning, refusal, events)
         if delta.get("tool_calls") and self._held:
             events.append(self._release("other", "", len(self._held)))
         finish = choice.get("finish_reason")
@@ -209,10 +244,61 @@ class StreamNormaliser:
             events.extend(self.close())
             events.append(Finished(finish if isinstance(finish, str) else str(finish)))
 
+    def _feed_parts(
+        self, content: str, reasoning: str, refusal: str, events: list[StreamEvent]
+    ) -> None:
+        """A delta with a refusal, ``<reasoning>`` tags or harmony rows: its texts by scope."""
+        parts: list[tuple[Scope, str]] = [("reasoning", reasoning)] if reasoning else []
+        if content:
+            parts += self._tags.feed(content)
+        if refusal:
+            if not self._refused:
+                self._refused = True
+                events.append(Notice(REFUSAL_NOTICE))
+            parts.append(("answer", refusal))
+        for scope, text in parts:
+            if self._channels is not None:
+                self._release_by_channel(scope, text, events)
+            else:
+                events.append(_delta_event(scope, text))
+                self._release_spelled(scope, text, events)
+
     def _row(self, entry: Any) -> TokenRecord:
         row = normalise_row(entry, self._next_index, "answer", self.requested_top)
         self._next_index += 1
         return row
+
+    def _hold(self, entries: list[Any]) -> None:
+        """Keep rows until a delta accounts for them; harmony rows get their channel's scope
+        now (``other`` for framing), the order they were generated in being all it takes."""
+        held, channels = self._held, self._held_channel
+        tracker = self._channels
+        for entry in entries:
+            row = self._row(entry)
+            if tracker is None:
+                held.append(row)
+                if row.token in FRAMING_STARTS:  # harmony from here on
+                    tracker = self._channels = ChannelTracker()
+                    channels.extend([None] * (len(held) - 1))
+                    channels.append(tracker.scope_of(row.token))
+                continue
+            held.append(row)
+            channels.append(tracker.scope_of(row.token))
+        self._held_raw.extend(entries)
+
+    def _take(self, count: int, scope: Scope) -> tuple[list[TokenRecord], list[Any]]:
+        """The first ``count`` held rows and raw rows, off the queue; rows of a harmony
+        channel get its scope, the others ``scope``."""
+        rows, raw = self._held[:count], self._held_raw[:count]
+        del self._held[:count], self._held_raw[:count]
+        if self._channels is not None:
+            channels = self._held_channel[:count]
+            del self._held_channel[:count]
+            for row, channel in zip(rows, channels, strict=True):
+                row.scope = scope if channel is None else channel
+                if is_zero_width(row):
+                    row.scope = "other"  # an end token, never text
+        return rows, raw
 
     def _release_spelled(self, scope: Scope, text: str, events: list[StreamEvent]) -> None:
         """Release the held rows that spell ``text`` (all of them when none or all do)."""
@@ -222,6 +308,38 @@ class StreamNormaliser:
         count = self._rows_spelling(scope, text)
         events.append(self._release(scope, text, count))
 
+    def _release_by_channel(self, kind: Scope, text: str, events: list[StreamEvent]) -> None:
+        """Harmony output: release the rows that spell ``text`` with their channels' scopes,
+        and give the text to those scopes (split where the rows change channel). Text that
+        no body row spells goes where the rows say text goes now, else to ``kind``."""
+        channels = self._channels
+        assert channels is not None
+        count = self._rows_spelling(kind, text) if self._held else 0
+        rows, raw = self._take(count, kind)
+        previous = self._previous_token
+        for row in rows:
+            if row.scope == "other":
+                row.text = _framing_text(row)
+            else:
+                self._rebuilder(row.scope).place(row)
+            previous = row.token
+        self._previous_token = previous
+        body = [row for row in rows if row.scope != "other"]
+        if body and "".join(row.text for row in body) == text:
+            parts = _runs(body)
+        else:
+            now = channels.body_scope
+            scope = body[-1].scope if body else (kind if now in (None, "other") else now)
+            parts = [(scope, text)]
+        for scope, part in parts:
+            events.append(_delta_event(scope, part))
+            self._last_scope = scope
+            untrusted = [r for r in body if r.scope == scope]
+            if any(not bytes_are_trustworthy(r.bytes) for r in untrusted):
+                fill_untrusted_text(untrusted, part)
+        if rows:
+            events.append(TokensReceived(rows, raw))
+
     def _rows_spelling(self, scope: Scope, text: str) -> int:
         held = self._held
         texts = self._rebuilder(scope).preview(held)
@@ -229,9 +347,12 @@ class StreamNormaliser:
             return len(held)  # the common case: the rows spell the delta exactly
         patterns: list[list[Atom]] = []
         previous = self._previous_token
-        for row, provisional in zip(held, texts, strict=True):
-            if is_marker(row.token, previous) or is_zero_width(row):
+        channels = self._held_channel if self._channels is not None else [None] * len(held)
+        for row, channel, provisional in zip(held, channels, texts, strict=True):
+            if channel == "other" or is_marker(row.token, previous):
                 patterns.append([])  # framing: not part of any delta's text
+            elif is_zero_width(row):
+                patterns.append([])
             elif bytes_are_trustworthy(row.bytes):
                 patterns.append(list(provisional))
             else:
@@ -241,8 +362,15 @@ class StreamNormaliser:
         return len(held) if count is None else count
 
     def _release(self, scope: Scope, text: str, count: int) -> TokensReceived:
-        rows, raw = self._held[:count], self._held_raw[:count]
-        del self._held[:count], self._held_raw[:count]
+        rows, raw = self._take(count, scope)
+        if self._channels is not None:
+            for row in rows:
+                if row.scope == "other":
+                    row.text = _framing_text(row)
+                else:
+                    self._rebuilder(row.scope).place(row)
+                self._previous_token = row.token
+            return TokensReceived(rows, raw)
         self._previous_token = assign_scope(
             rows, scope, self._rebuilder(scope), self._previous_token
         )
@@ -253,10 +381,28 @@ class StreamNormaliser:
     def close(self) -> list[StreamEvent]:
         """Release rows still held at the end of the stream: framing tokens go to ``other``
         (:func:`wire.assign_scope`), text rows to the scope of the last delta (their text
-        came earlier), or ``other`` when there was none."""
+        came earlier), or ``other`` when there was none. A tag cut at the very end is text."""
+        events: list[StreamEvent] = []
+        for scope, text in self._tags.flush():
+            events.append(_delta_event(scope, text))
         if self._held:
-            return [self._release(self._last_scope or "other", "", len(self._held))]
-        return []
+            events.append(self._release(self._last_scope or "other", "", len(self._held)))
+        return events
+
+
+def _framing_text(row: TokenRecord) -> str:
+    return surface_text(row.token) if row.bytes is None else row.bytes.decode("utf-8", "replace")
+
+
+def _runs(rows: list[TokenRecord]) -> list[tuple[Scope, str]]:
+    """Consecutive rows of one scope joined: ``[(scope, text), ...]`` in order."""
+    parts: list[tuple[Scope, str]] = []
+    for row in rows:
+        if parts and parts[-1][0] == row.scope:
+            parts[-1] = (row.scope, parts[-1][1] + row.text)
+        else:
+            parts.append((row.scope, row.text))
+    return [(scope, text) for scope, text in parts if text]
 
 
 def response_events(body: Any, requested_top: int) -> list[StreamEvent]:
@@ -283,9 +429,22 @@ def response_events(body: Any, requested_top: int) -> list[StreamEvent]:
         if not content and isinstance(choice.get("text"), str):
             content = choice["text"]  # legacy completions shape
         reasoning = _reasoning_of(msg)
+        tagged, content = split_tags(content)  # Bedrock's gpt-oss: <reasoning>…</reasoning>
+        reasoning = reasoning or tagged
+        refusal = _refusal_of(msg)
+        if refusal and not content:
+            events.append(Notice(REFUSAL_NOTICE))
+            content = refusal
         raw_rows = _content_rows(choice.get("logprobs")) or []
         rows = [normalise_row(e, i, "answer", requested_top) for i, e in enumerate(raw_rows)]
-        split_ok = _assign_whole(rows, content, reasoning)
+        by_channel = None
+        if any(is_harmony_framing(row.token) for row in rows):
+            by_channel = _assign_channels(rows, content, reasoning)
+        if by_channel is not None:
+            content, reasoning = by_channel
+            split_ok = True
+        else:
+            split_ok = _assign_whole(rows, content, reasoning)
         if reasoning:
             events.append(ReasoningDelta(reasoning))
         if content:
@@ -303,6 +462,37 @@ def response_events(body: Any, requested_top: int) -> list[StreamEvent]:
     events.extend(_usage_events(body))
     events.append(Finished(finish if isinstance(finish, str) or finish is None else str(finish)))
     return events
+
+
+def _assign_channels(
+    rows: list[TokenRecord], content: str, reasoning: str
+) -> tuple[str, str] | None:
+    """Scope and text for the rows of a whole harmony reply, by channel
+    (:class:`ChannelTracker`); returns ``(content, reasoning)``, split by channel when the
+    server put both in ``content`` (vLLM without a reasoning parser) and the rows say where.
+    ``None`` (rows untouched in effect: :func:`_assign_whole` redoes them) when the server
+    split the text itself and the channels disagree with it (framing rows missing)."""
+    tracker = ChannelTracker()
+    rebuilders: dict[Scope, TextRebuilder] = {}
+    for row in rows:
+        channel = tracker.scope_of(row.token)
+        row.scope = "other" if is_zero_width(row) else (channel or "answer")
+        if row.scope == "other":
+            row.text = _framing_text(row)
+        else:
+            rebuilders.setdefault(row.scope, TextRebuilder()).place(row)
+    said = {
+        scope: "".join(r.text for r in rows if r.scope == scope)
+        for scope in ("reasoning", "answer")
+    }
+    if not reasoning and said["reasoning"] and content == said["reasoning"] + said["answer"]:
+        content, reasoning = said["answer"], said["reasoning"]
+    elif reasoning and said["answer"].strip() != content.strip():
+        return None
+    if any(not bytes_are_trustworthy(r.bytes) for r in rows):
+        fill_untrusted_text([r for r in rows if r.scope == "answer"], content)
+        fill_untrusted_text([r for r in rows if r.scope == "reasoning"], reasoning)
+    return content, reasoning
 
 
 def _assign_whole(rows: list[TokenRecord], content: str, reasoning: str) -> bool:

@@ -13,9 +13,9 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +35,7 @@ from tui.core.errors import (
     one_line,
     register_secret,
 )
-from tui.core.settings import Connection, Sampling, display_url
+from tui.core.settings import Connection, display_url
 from tui.core.wire import sse
 from tui.core.wire.chunks import (
     StreamNormaliser,
@@ -44,6 +44,8 @@ from tui.core.wire.chunks import (
     text_error_message,
 )
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
+from tui.core.wire.llamacpp import owned_by_llamacpp
+from tui.core.wire.request import ZERO_TOP_NOTICE, ChatRequest, hide_alternatives
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -59,38 +61,6 @@ before the client stops reading: servers that ignore ``max_tokens`` cannot make 
 forever (counting events too bounds a stream that sends text without logprob rows)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
-    """One chat completion: messages in OpenAI form, a model, sampling and transport mode."""
-
-    messages: Sequence[dict[str, str]]
-    model: str
-    sampling: Sampling
-    stream: bool = True
-    logprobs: bool = True
-
-    def payload(self) -> dict[str, Any]:
-        """The JSON body. ``top_logprobs`` is always explicit: llama-cpp-python returns no
-        logprobs without it, llama.cpp would default to 20."""
-        s = self.sampling
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": list(self.messages),
-            "temperature": s.temperature,
-            "max_tokens": s.max_tokens,
-        }
-        if self.logprobs:
-            body["logprobs"] = True
-            body["top_logprobs"] = s.top_logprobs
-        if s.seed is not None:
-            body["seed"] = s.seed
-        if self.stream:
-            body["stream"] = True
-            # Only with stream=True: vLLM rejects stream_options otherwise.
-            body["stream_options"] = {"include_usage": True}
-        return body
-
-
 class ChatClient:
     """Talks to one server. Use as an async context manager or call :meth:`aclose`."""
 
@@ -104,6 +74,7 @@ class ChatClient:
         self.connection = connection
         self.max_body_bytes = max_body_bytes
         register_secret(connection.api_key)
+        self.llamacpp: bool | None = None  # known once /models was read
         headers = {"User-Agent": f"logprob-chat/{__version__}", "Accept-Encoding": "gzip"}
         if connection.api_key:
             headers["Authorization"] = f"Bearer {connection.api_key}"
@@ -139,6 +110,7 @@ class ChatClient:
     async def list_models(self) -> list[str]:
         """Model ids from ``GET /models`` (OpenAI ``data[].id``; Ollama-style ``models[]``)."""
         body = await self._get_json("models")
+        self.llamacpp = owned_by_llamacpp(body)
         ids: list[str] = []
         if isinstance(body, dict):
             for item in body.get("data") or []:
@@ -180,13 +152,17 @@ class ChatClient:
         (llama.cpp with tools + stream, OpenAI reasoning models). Stop early with
         ``contextlib.aclosing`` or by cancelling the task: either closes the HTTP stream.
         """
-        attempt = request
+        attempt = await self._never_zero_on_llamacpp(request)
+        if attempt.hide_alternatives:
+            yield Notice(ZERO_TOP_NOTICE)
         while True:
             try:
                 # aclosing: when the caller stops early, close the inner generators now (and
                 # with them the HTTP stream), not in a task the garbage collector schedules.
                 async with aclosing(self._chat_once(attempt)) as events:
                     async for event in events:
+                        if attempt.hide_alternatives and type(event) is TokensReceived:
+                            hide_alternatives(event.tokens)
                         yield event
                 return
             except HTTPStatusError as exc:
@@ -195,6 +171,22 @@ class ChatClient:
                     raise
                 attempt, note = fallback
                 yield Notice(note)
+
+    async def _never_zero_on_llamacpp(self, request: ChatRequest) -> ChatRequest:
+        """llama.cpp answers ``top_logprobs: 0`` with no logprobs at all: ask it for 1 and
+        hide that alternative. Whether the server is llama.cpp is read from ``/models``
+        (once per client; a server that will not say is taken as not llama.cpp)."""
+        if not request.logprobs or request.sampling.top_logprobs != 0:
+            return request
+        if self.llamacpp is None:
+            try:
+                await self.list_models()
+            except RequestError:
+                self.llamacpp = False
+        if not self.llamacpp:
+            return request
+        sampling = request.sampling.with_changes(top_logprobs=1)
+        return replace(request, sampling=sampling, hide_alternatives=True)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()

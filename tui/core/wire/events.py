@@ -65,6 +65,13 @@ class Finished:
     reason: str | None
 
 
+REFUSAL_NOTICE = "the model refused: its refusal is shown as the answer"
+"""The notice an OpenAI refusal (``delta.refusal`` / ``message.refusal``) comes with: the
+refusal text arrives as :class:`TextDelta` and its rows as answer rows, so it is shown and
+scored like an answer; this notice, kept with the answer's notices in the history and the
+exports, is what marks it as a refusal (``Answer.refusal``)."""
+
+
 @dataclass(slots=True, frozen=True)
 class Notice:
     """Something worth telling the user that is not an error (a retry, a guess, a quirk)."""

@@ -63,28 +63,54 @@ class TextRebuilder:
     Bytes go through one incremental UTF-8 decoder, so the first bytes of a split character
     yield ``""`` and the row that completes it yields the whole character. A row without
     trustworthy bytes shows its token string (and flushes any half character before it).
+    :meth:`place` also marks the rows that form one character (``TokenRecord.char_start``).
     """
 
-    __slots__ = ("_decoder",)
+    __slots__ = ("_decoder", "_run")
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._run: list[TokenRecord] = []  # rows holding the start of a character, so far
 
     def text_for(self, raw_bytes: bytes | None, token: str) -> str:
         if raw_bytes is not None and REPLACEMENT_BYTES not in raw_bytes:
             return self._decoder.decode(raw_bytes)
         return self.flush() + surface_text(token)
 
+    def place(self, row: TokenRecord) -> None:
+        """Set ``row.text``, and ``char_start`` on rows that together make one character:
+        the rows that showed nothing while a character was unfinished, and the row that
+        finished it. (A row that finishes one character and starts the next belongs to the
+        first: its own bytes are one row, it can mark one group.)"""
+        raw_bytes = row.bytes
+        if raw_bytes is None or REPLACEMENT_BYTES in raw_bytes:
+            row.text = self.flush() + surface_text(row.token)
+            return
+        row.text = text = self._decoder.decode(raw_bytes)
+        if not text:
+            if raw_bytes and self._decoder.getstate()[0]:
+                self._run.append(row)  # part of a character, nothing to show yet
+            return
+        if self._run:
+            first = self._run[0].index
+            for piece in self._run:
+                piece.char_start = first
+            row.char_start = first
+            self._run = []
+
     def preview(self, rows: Iterable[TokenRecord]) -> list[str]:
         """The texts :meth:`text_for` would give these rows, without consuming them."""
-        state = self._decoder.getstate()
+        state, run = self._decoder.getstate(), self._run
+        self._run = list(run)
         try:
             return [self.text_for(row.bytes, row.token) for row in rows]
         finally:
             self._decoder.setstate(state)
+            self._run = run
 
     def flush(self) -> str:
         """Emit what is left of a half character (as U+FFFD) and reset."""
+        self._run = []
         if not self._decoder.getstate()[0]:
             return ""
         text = self._decoder.decode(b"", final=True)
@@ -164,6 +190,6 @@ def assign_scope(
             )
         else:
             row.scope = scope
-            row.text = rebuilder.text_for(row.bytes, row.token)
+            rebuilder.place(row)
         previous = row.token
     return previous

@@ -41,6 +41,13 @@ class TokenRecord:
         top_entropy: truncated entropy −Σ p·ln p over the top-k, in nats; ``None`` without top-k.
         top_count: number of alternatives the server sent.
         raw_top: the alternatives as received (list of dicts), normalised by ``alternatives()``.
+        char_start: for an entry that is one of several tokens forming one character (a
+            Japanese character split over byte pieces), the ``index`` of the first of them;
+            ``None`` for an entry whose text stands alone. The character shows once, on the
+            last of them (the others' ``text`` is ``""``).
+        recovered: ``True`` when the server hid this entry and it was measured afterwards
+            (:mod:`tui.core.recovery`: llama.cpp drops the rows of tokens ending inside a
+            character); its logprob is the engine's own, read from ``/completion``.
     """
 
     index: int
@@ -55,6 +62,8 @@ class TokenRecord:
     top_entropy: float | None = None
     top_count: int = 0
     raw_top: list[Any] | None = None
+    char_start: int | None = None
+    recovered: bool = False
 
     @property
     def prob(self) -> float | None:
@@ -96,6 +105,8 @@ class TokenRecord:
                 for alt in self.alternatives()
             ],
             "residual_mass": self.residual_mass,
+            "char_start": self.char_start,
+            "recovered": self.recovered,
         }
 
     @classmethod
@@ -125,4 +136,6 @@ class TokenRecord:
             top_entropy=entropy,
             top_count=len(raw_top),
             raw_top=raw_top or None,
+            char_start=data.get("char_start"),
+            recovered=bool(data.get("recovered", False)),
         )

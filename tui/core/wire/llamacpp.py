@@ -1,0 +1,296 @@
+"""A small client for llama.cpp's own endpoints, beside its OpenAI-compatible ``/v1`` API.
+
+What recovering hidden rows needs (``shared/reference/engine_notes.md``, re-checked here on
+the built-in engine):
+
+* detection: ``GET /v1/models`` lists ``owned_by: "llamacpp"``; else ``GET /props`` answers
+  with llama.cpp's generation settings;
+* ``POST /apply-template {"messages"}`` → ``{"prompt"}``: the chat prompt as the server built
+  it, and ``POST /tokenize {"content", "add_special", "parse_special", "with_pieces"}`` → ids,
+  with each piece's text, or its bytes as a list when they are not whole UTF-8;
+* ``POST /completion {"prompt": [ids] | [[ids], …], "n_predict": 1, "n_probs", "logit_bias"}``:
+  the raw (pre-sampling) distribution after each prompt, read off the row of a forced
+  complete token (a forced partial token would be hidden again);
+* ``POST /slots/{id}?action=save|restore {"filename"}`` (servers started with a slot save
+  path: the embedded engine): copy one slot's cache into the others in milliseconds.
+
+The native routes live at the server root: the base URL without its ``/v1``. Requests use
+their own connections (after a stream, llama.cpp may close a kept-alive connection just as
+the next request is written on it), and a request that finds its connection closed is sent
+once more: all of these are safe to repeat.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui import __version__
+from tui.core import jsonio
+from tui.core.errors import RequestError, one_line
+from tui.core.settings import Connection
+
+
+class LlamaCppError(RequestError):
+    """A llama.cpp-native request failed (one readable line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One token of a tokenisation: its id and its exact bytes."""
+
+    id: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """The distribution after one prompt: ``top`` as the server sent it (``{id, token,
+    bytes, logprob}`` dicts, most likely first) and the slot that computed it."""
+
+    top: list[dict[str, Any]]
+    slot: int | None
+
+
+def native_root(base_url: str) -> str:
+    """The server root for the native routes: ``http://h:8080/v1`` → ``http://h:8080``."""
+    url = base_url.rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+def owned_by_llamacpp(models_body: Any) -> bool:
+    """Whether a ``/v1/models`` body is llama.cpp's (``owned_by: "llamacpp"``)."""
+    if not isinstance(models_body, dict):
+        return False
+    data = models_body.get("data")
+    return isinstance(data, list) and any(
+        isinstance(item, dict) and item.get("owned_by") == "llamacpp" for item in data
+    )
+
+
+def is_llamacpp_props(props_body: Any) -> bool:
+    """Whether a ``/props`` body is llama.cpp's (it carries its generation settings)."""
+    return isinstance(props_body, dict) and "default_generation_settings" in props_body
+
+
+def piece_of(item: Any) -> Piece:
+    """A ``/tokenize`` ``with_pieces`` entry: ``{"id", "piece": text | [bytes]}``."""
+    if not isinstance(item, dict) or type(item.get("id")) is not int:
+        raise LlamaCppError(f"unexpected /tokenize entry: {one_line(repr(item), 80)}")
+    piece = item.get("piece")
+    if isinstance(piece, str):
+        return Piece(item["id"], piece.encode("utf-8"))
+    if isinstance(piece, list) and all(type(b) is int and 0 <= b < 256 for b in piece):
+        return Piece(item["id"], bytes(piece))
+    raise LlamaCppError(f"unexpected /tokenize piece: {one_line(repr(item), 80)}")
+
+
+class LlamaCppServer:
+    """The native endpoints of one llama.cpp server. Use as an async context manager."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.connection = connection
+        self.base_url = connection.base_url.rstrip("/") + "/"
+        self.root = native_root(connection.base_url) + "/"
+        headers = {"User-Agent": f"logprob-chat/{__version__}"}
+        if connection.api_key:
+            headers["Authorization"] = f"Bearer {connection.api_key}"
+        self._detected: bool | None = None
+        self._props: dict[str, Any] | None = None
+        self.forced: int | None = None  # a whole-text token id, once found (recovery)
+        limit = timeout if timeout is not None else connection.read_timeout
+        self._http = httpx.AsyncClient(
+            headers=headers,
+            timeout=httpx.Timeout(limit, connect=connection.connect_timeout),
+            transport=transport,
+            trust_env=not _is_loopback(connection.base_url),
+        )
+
+    async def __aenter__(self) -> LlamaCppServer:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ requests
+
+    async def _send(self, method: str, url: str, body: Any = None) -> httpx.Response:
+        for attempt in (1, 2):
+            try:
+                if method == "GET":
+                    return await self._http.get(url)
+                return await self._http.post(url, json=body)
+            except httpx.RemoteProtocolError as exc:
+                if attempt == 2:
+                    raise LlamaCppError(_failure(url, exc)) from exc
+            except httpx.HTTPError as exc:
+                raise LlamaCppError(_failure(url, exc)) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _json(self, method: str, path: str, body: Any = None, *, native: bool = True) -> Any:
+        url = (self.root if native else self.base_url) + path
+        response = await self._send(method, url, body)
+        if response.status_code >= 400:
+            raise LlamaCppError(
+                f"{method} /{path}: HTTP {response.status_code} {_message(response)}"
+            )
+        try:
+            return jsonio.loads(response.content)
+        except ValueError as exc:
+            raise LlamaCppError(f"{method} /{path}: the reply is not JSON") from exc
+
+    async def detect(self) -> bool:
+        """Whether the server is llama.cpp: ``/v1/models`` says ``owned_by: "llamacpp"``,
+        or ``/props`` answers like llama.cpp's. Failures count as "no". Asked once."""
+        if self._detected is None:
+            self._detected = await self._detect()
+        return self._detected
+
+    async def _detect(self) -> bool:
+        try:
+            if owned_by_llamacpp(await self._json("GET", "models", native=False)):
+                return True
+        except LlamaCppError:
+            pass
+        try:
+            return is_llamacpp_props(await self.props())
+        except LlamaCppError:
+            return False
+
+    async def props(self) -> dict[str, Any]:
+        """``/props`` (the model's end token, the slot count...), asked once."""
+        if self._props is None:
+            body = await self._json("GET", "props")
+            self._props = body if isinstance(body, dict) else {}
+        return self._props
+
+    async def apply_template(self, messages: Sequence[dict[str, str]]) -> str:
+        """The prompt the server builds for these chat messages (generation prompt included)."""
+        body = await self._json("POST", "apply-template", {"messages": list(messages)})
+        prompt = body.get("prompt") if isinstance(body, dict) else None
+        if not isinstance(prompt, str):
+            raise LlamaCppError("/apply-template gave no prompt")
+        return prompt
+
+    async def tokenize(
+        self, text: str, *, add_special: bool = False, parse_special: bool = True
+    ) -> list[Piece]:
+        """``text`` as the model's tokens, each with its exact bytes."""
+        body = await self._json(
+            "POST",
+            "tokenize",
+            {
+                "content": text,
+                "add_special": add_special,
+                "parse_special": parse_special,
+                "with_pieces": True,
+            },
+        )
+        items = body.get("tokens") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise LlamaCppError("/tokenize gave no tokens")
+        return [piece_of(item) for item in items]
+
+    async def probe(
+        self,
+        prompts: Sequence[Sequence[int]],
+        *,
+        n_probs: int,
+        force: int,
+        slot: int | None = None,
+    ) -> list[Probe]:
+        """The raw distribution after each prompt (one forward step each; prompts the
+        server has cached cost one token). ``force`` is a token id that is text on its own:
+        forcing it (``logit_bias`` +1000) makes the server send the row; the distribution is
+        read before the bias. Several prompts go in one request (the server spreads them
+        over its free slots and batches them); ``slot`` pins a single prompt to a slot."""
+        body: dict[str, Any] = {
+            "prompt": [list(p) for p in prompts] if len(prompts) > 1 else list(prompts[0]),
+            "n_predict": 1,
+            "temperature": 0.0,
+            "n_probs": n_probs,
+            "logit_bias": [[force, 1000.0]],
+            "cache_prompt": True,
+        }
+        if slot is not None and len(prompts) == 1:
+            body["id_slot"] = slot
+        reply = await self._json("POST", "completion", body)
+        results = reply if isinstance(reply, list) else [reply]
+        if len(results) != len(prompts):
+            raise LlamaCppError(f"/completion answered {len(results)} of {len(prompts)} prompts")
+        # Several prompts: each result carries the index of its prompt.
+        ordered: list[Any] = [None] * len(prompts)
+        for position, result in enumerate(results):
+            index = result.get("index", position) if isinstance(result, dict) else position
+            if type(index) is not int or not 0 <= index < len(prompts) or ordered[index]:
+                index = position
+            ordered[index] = result
+        return [_probe_of(result) for result in ordered]
+
+    async def copy_slot(self, source: int, targets: Sequence[int], filename: str) -> list[int]:
+        """Copy slot ``source``'s cache into ``targets`` (save to ``filename`` in the
+        server's slot directory, restore it); the slots it reached. A server without a slot
+        save path answers 501: then none."""
+        try:
+            await self._json("POST", f"slots/{source}?action=save", {"filename": filename})
+        except LlamaCppError:
+            return []
+        return [target for target in targets if await self.restore_slot(target, filename)]
+
+    async def restore_slot(self, slot: int, filename: str) -> bool:
+        """Load a saved cache into ``slot``; ``False`` when the server would not (busy with
+        another request, say: then it just does not help)."""
+        try:
+            await self._json("POST", f"slots/{slot}?action=restore", {"filename": filename})
+        except LlamaCppError:
+            return False
+        return True
+
+
+def _probe_of(result: Any) -> Probe:
+    rows = result.get("completion_probabilities") if isinstance(result, dict) else None
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        raise LlamaCppError("/completion sent no probabilities for the forced token")
+    top = rows[0].get("top_logprobs")
+    if not isinstance(top, list):
+        raise LlamaCppError("/completion sent no top_logprobs")
+    slot = result.get("id_slot")
+    return Probe([t for t in top if isinstance(t, dict)], slot if type(slot) is int else None)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = jsonio.loads(response.content)
+    except ValueError:
+        return one_line(response.text, 160)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return one_line(str(body["error"].get("message", "")), 160)
+    return one_line(response.text, 160)
+
+
+def _failure(url: str, exc: httpx.HTTPError) -> str:
+    return f"{urlsplit(url).path}: {one_line(str(exc) or type(exc).__name__, 160)}"
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
