@@ -1,4 +1,5 @@
-"""Issue 7's fault list, one entry per fault, each mapped to the tests that prove it.
+"""Issue 7's fault list and issue 17's (entries marked "17.N"), one entry per fault, each
+mapped to the tests that prove it.
 
 Many faults were already proved where their code lives (tests/core, tests/cli, tests/app);
 those are mapped, not repeated. ``test_catalogue.py`` checks that every test named here exists
@@ -12,6 +13,8 @@ T = "tests/faults/test_transport.py"
 H = "tests/faults/test_http.py"
 P = "tests/faults/test_payload.py"
 UI = "tests/faults/test_tui.py"
+PR = "tests/faults/test_process.py"
+PS = "tests/faults/test_presets.py"
 
 CATALOGUE: dict[str, dict[str, list[str]]] = {
     "transport": {
@@ -204,6 +207,19 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "stopping a stream closes its connection": [
             f"{CP}::test_cancelling_closes_the_stream",
             f"{CP}::test_stopping_early_with_aclosing_closes_the_stream",
+        ],
+    },
+    "history and instances": {
+        "17.5 two instances save presets into one file": [
+            f"{PS}::test_two_instances_saving_presets_keep_each_other_s",
+        ],
+    },
+    "process and terminal": {
+        "17.9 a preset saved into an unwritable config dir": [
+            f"{PS}::test_a_preset_saved_into_an_unwritable_config_dir_is_kept_for_the_session",
+        ],
+        "17.4 the chat exits non-zero after an unexpected error": [
+            f"{PR}::test_the_chat_exits_non_zero_after_an_unexpected_error",
         ],
     },
 }
