@@ -195,6 +195,9 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "no key through a proxy to the engine": [
             f"{CP}::test_proxy_variables_never_apply_to_a_loopback_server",
         ],
+        "17.12 a key other users cannot see in ps (--api-key-file, --api-key -)": [
+            "tests/faults/test_secrets.py::test_the_api_key_can_be_given_where_other_users_cannot_see_it",
+        ],
         "config file with a key is 0600": [
             "tests/core/test_config.py::test_a_file_with_a_key_is_written_owner_only",
             "tests/core/test_config.py::test_saving_over_a_world_readable_file_makes_it_owner_only",
