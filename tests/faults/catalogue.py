@@ -15,6 +15,7 @@ P = "tests/faults/test_payload.py"
 UI = "tests/faults/test_tui.py"
 PR = "tests/faults/test_process.py"
 PS = "tests/faults/test_presets.py"
+HI = "tests/faults/test_history.py"
 
 CATALOGUE: dict[str, dict[str, list[str]]] = {
     "transport": {
@@ -213,6 +214,9 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         ],
     },
     "history and instances": {
+        "17.17 --data-dir pointing at a file": [
+            f"{HI}::test_a_data_dir_that_is_a_file_is_named_as_the_problem",
+        ],
         "17.5 two instances save presets into one file": [
             f"{PS}::test_two_instances_saving_presets_keep_each_other_s",
         ],

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from tui.core.errors import LogprobChatError
+from tui.core.paths import data_dir_problem
 from tui.core.store.schema import SCHEMA_VERSION, NewerSchemaError
 
 
@@ -25,6 +26,9 @@ def describe(exc: BaseException, path: Path | None) -> str:
         )
     text = str(exc)
     lowered = text.lower()
+    blocked = data_dir_problem(path.parent) if path is not None else None
+    if blocked and isinstance(exc, OSError | sqlite3.OperationalError):
+        return blocked
     if isinstance(exc, sqlite3.OperationalError) and "locked" in lowered:
         return f"history file {where} is locked by another program ({text})"
     if "readonly" in lowered or "read-only" in lowered:
