@@ -80,6 +80,11 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             f"{CP}::test_named_error_event_inside_a_stream",
         ],
         "wrong content type": [f"{CP}::test_malformed_whole_reply_and_wrong_content_type"],
+        "17.18 context full on the built-in model: no 'increase the context' advice": [
+            "tests/faults/test_context.py::test_ask_on_the_built_in_model_does_not_pass_on_increase_the_context",
+            "tests/core/test_errors.py::test_a_full_context_on_the_built_in_model_drops_the_advice_nobody_can_follow",
+            "tests/app/test_chat.py::test_a_full_context_says_to_start_a_new_conversation",
+        ],
         "server ignores stream: true": [
             f"{CP}::test_server_that_ignores_stream_true_is_read_as_a_whole_reply",
             "tests/app/test_chat.py::test_a_server_that_ignores_streaming_is_answered_with_a_notice",

@@ -18,7 +18,12 @@ from tui.cli.options import (
 from tui.cli.recording import AskHistory
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
-from tui.core.errors import LogprobChatError, RequestError
+from tui.core.errors import (
+    LogprobChatError,
+    RequestError,
+    context_full_message,
+    is_context_full,
+)
 from tui.core.jsonio import dumps_compact
 from tui.core.presets import PresetStore
 from tui.core.report import stats_text
@@ -26,6 +31,9 @@ from tui.core.safety import safe_text
 from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
+
+CONTEXT_TOO_SMALL = "shorten the question or the system prompt"
+"""What ``ask`` says to do when the server's context cannot hold the question."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -124,10 +132,15 @@ async def _ask(
                     out.write(safe_text(event.text))
                     out.flush()
         except RequestError as exc:
-            answer = await history.finish(builder, "error", str(exc))
+            message = str(exc)
+            if is_context_full(exc):
+                message = context_full_message(
+                    exc, CONTEXT_TOO_SMALL, built_in=backend.engine is not None, what="question"
+                )
+            answer = await history.finish(builder, "error", message)
             data = answer_json(answer, backend, sampling, messages)
             _print_partial(answer, args, live, backend, data)
-            return fail(str(exc), 1)
+            return fail(message, 1)
         except asyncio.CancelledError:
             # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
             # reports it). What arrived so far is kept in the history, marked stopped, and
