@@ -144,6 +144,12 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/screens/test_settings.py::test_model_names_with_markup_and_escapes_show_literally_and_round_trip",
             "tests/app/screens/test_system_prompt.py::test_markup_and_escapes_in_presets_show_literally",
         ],
+        "17.15 invisible characters: tags, zero-width, U+2028/2029 (marks, names, exact JSON)": [
+            "tests/faults/test_invisible.py::test_invisible_characters_become_marks_one_for_one_and_emoji_stay_whole",
+            "tests/faults/test_invisible.py::test_the_inspector_s_names_for_invisible_characters",
+            "tests/faults/test_invisible.py::test_ask_and_readable_exports_show_marks_and_json_keeps_the_text",
+            "tests/faults/test_invisible.py::test_the_chat_shows_marks_and_the_inspector_names_them",
+        ],
         "exports": [
             "tests/core/test_export.py::test_json_has_everything_including_raw_logprobs",
             "tests/cli/test_compare_cli.py::test_model_text_is_made_safe_in_csv",
