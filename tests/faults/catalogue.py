@@ -225,6 +225,11 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         ],
     },
     "history and instances": {
+        "17.6 a conversation is never carried on with another server": [
+            f"{HI}::test_the_last_conversation_is_not_sent_to_another_server",
+            f"{HI}::test_opening_another_server_s_conversation_from_the_history_starts_a_new_one",
+            "tests/core/test_resume.py::test_a_conversation_is_carried_on_only_with_its_own_server",
+        ],
         "17.17 --data-dir pointing at a file": [
             f"{HI}::test_a_data_dir_that_is_a_file_is_named_as_the_problem",
         ],

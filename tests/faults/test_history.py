@@ -9,6 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.app.history_support import sql
+from tests.app.support import make_app, send, wait_for
+from tests.support.scripted_server import ScriptedServer
+from tui.app.screens.history import HistoryScreen
+from tui.app.screens.main import MainScreen
+from tui.app.widgets.answer import SystemLine
+from tui.core.backend import BackendOptions
+from tui.core.settings import display_url
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,3 +42,72 @@ def test_a_data_dir_that_is_a_file_is_named_as_the_problem(scripted, tmp_path):
                  "Hi")  # fmt: skip
     assert expected in asked.stderr and "Hello world!" in asked.stdout
     assert data.read_text() == "my notes\n"  # never touched
+
+
+# ------------------------------------------------------------------ 17.6: another server
+
+SECRET_PROMPT = "Internal: the launch is on 3 March."
+
+
+async def _chat_on_a(server_a) -> None:
+    """A conversation with server A under a private system prompt, kept in the history."""
+    app = make_app(
+        server_a,
+        options=BackendOptions(base_url=server_a.base_url),
+        system_prompt=SECRET_PROMPT,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "When is the launch?")
+
+
+def _notes(app) -> list[str]:
+    return [str(line.render()) for line in app.main.query(SystemLine)]
+
+
+async def test_the_last_conversation_is_not_sent_to_another_server(scripted):
+    with ScriptedServer() as server_b:
+        await _chat_on_a(scripted)
+        # Started again with --base-url B: the conversation with A is not carried on there.
+        app = make_app(server_b, options=BackendOptions(base_url=server_b.base_url))
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.history.ready.wait()
+            await wait_for(pilot, lambda: bool(_notes(app)))
+            (note,) = _notes(app)
+            assert "\n" not in note and "started a new conversation" in note
+            assert display_url(scripted.base_url) in note and server_b.base_url in note
+            assert app.main.views == [] and app.session.system_prompt == ""
+            await send(pilot, "What is the capital of France?")
+            await app.history.idle()
+        sent = server_b.chat_requests()[0].json["messages"]
+        assert sent == [{"role": "user", "content": "What is the capital of France?"}]
+    assert sql("SELECT count(*) FROM conversations") == [(2,)]
+
+
+async def test_opening_another_server_s_conversation_from_the_history_starts_a_new_one(scripted):
+    with ScriptedServer() as server_b:
+        await _chat_on_a(scripted)
+        app = make_app(
+            server_b, options=BackendOptions(base_url=server_b.base_url), new_conversation=True
+        )
+        async with app.run_test(size=(160, 48)) as pilot:
+            await send(pilot, "a question for B")
+            conversation_b = app.history.conversation_id
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            await app.screen.loaded.wait()
+            await pilot.press("down", "enter")  # the conversation with A
+            await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and bool(_notes(app)))
+            (note,) = _notes(app)
+            assert "started a new conversation" in note
+            assert app.main.views == [] and app.history.conversation_id is None
+            await send(pilot, "and another")
+            await app.history.idle()
+            assert app.history.conversation_id not in (None, conversation_b)
+        assert all(
+            m["content"] != SECRET_PROMPT
+            for r in server_b.chat_requests()
+            for m in r.json["messages"]
+        )
+        assert server_b.chat_requests()[-1].json["messages"] == [
+            {"role": "user", "content": "and another"}
+        ]

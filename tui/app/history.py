@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
-from tui.core.resume import resumed_settings, turns_of
+from tui.core.resume import resumed_settings, server_change, turns_of
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.models import Conversation as StoredConversation
@@ -149,12 +149,21 @@ class HistoryLink:
                         "it starts a new one (F6 opens the history)"
                     )
                     return
+                change = server_change(conversation, self._server_url())
+                if change is not None:
+                    self.report(change)  # the chat starts a new conversation
+                    return
                 self._show(conversation)
                 self.app.notify(
                     f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
                     "--new starts afresh",
                     markup=False,
                 )
+
+    def _server_url(self) -> str | None:
+        """This run's server (``None``: the built-in engine), as the command line gave it."""
+        options = self.app.options
+        return None if options.embedded else options.base_url
 
     def _refuse_while_busy(self) -> None:
         if self.app.main.busy:
@@ -166,12 +175,8 @@ class HistoryLink:
         app = self.app
         session = app.session
         turns = turns_of(stored, session.sampling)
-        options = app.options
         settings = resumed_settings(
-            stored,
-            current=session.sampling,
-            server_url=None if options.embedded else options.base_url,
-            given=self.given,
+            stored, current=session.sampling, server_url=self._server_url(), given=self.given
         )
         if settings.system_prompt is not None:
             session.system_prompt = settings.system_prompt
@@ -279,6 +284,11 @@ class HistoryLink:
         await self.idle()
         assert self.store is not None
         stored = await self.store.load_conversation(conversation_id, lazy=True)
+        change = server_change(stored, self._server_url())
+        if change is not None:
+            self.start_new()
+            self.app.main.system_note(change, kind="error")
+            return
         self._show(stored)
 
     def start_new(self) -> None:
