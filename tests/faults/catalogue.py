@@ -236,6 +236,10 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.5 two instances save presets into one file": [
             f"{PS}::test_two_instances_saving_presets_keep_each_other_s",
         ],
+        "17.5 two instances on one conversation (a lease that dies with its process)": [
+            f"{HI}::test_a_conversation_open_in_one_instance_is_not_resumed_by_another",
+            "tests/core/store/test_leases.py::test_a_lease_is_refused_to_another_process_and_dies_with_its_holder",
+        ],
     },
     "process and terminal": {
         "17.9 a preset saved into an unwritable config dir": [

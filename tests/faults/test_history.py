@@ -4,19 +4,22 @@ reopened against another server (issue 17, items 5, 6, 16, 17)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.app.history_support import sql
+from tests.app.history_support import fill, sql
 from tests.app.support import make_app, send, wait_for
+from tests.support.pty_terminal import PtyTerminal, app_env
 from tests.support.scripted_server import ScriptedServer
 from tui.app.screens.history import HistoryScreen
 from tui.app.screens.main import MainScreen
 from tui.app.widgets.answer import SystemLine
 from tui.core.backend import BackendOptions
 from tui.core.settings import display_url
+from tui.core.store import AnswerParams
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,3 +114,36 @@ async def test_opening_another_server_s_conversation_from_the_history_starts_a_n
         assert server_b.chat_requests()[-1].json["messages"] == [
             {"role": "user", "content": "and another"}
         ]
+
+
+# ------------------------------------------------------------------ 17.5: two instances
+
+
+def test_a_conversation_open_in_one_instance_is_not_resumed_by_another(scripted):
+    fill([{"questions": ["first"], "params": AnswerParams(model="m", base_url=scripted.base_url)}])
+    argv = [sys.executable, "-m", "tui", "--base-url", scripted.base_url, "--model", "m"]
+    with PtyTerminal(argv, cols=100, rows=30, env=app_env(), cwd=str(ROOT)) as term:
+        term.wait_for("Reopened", timeout=30)  # instance A carries on the conversation
+
+        async def instance_b() -> None:
+            app = make_app(scripted, options=BackendOptions(base_url=scripted.base_url))
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.history.ready.wait()
+                await wait_for(pilot, lambda: bool(_notes(app)))
+                (note,) = _notes(app)
+                assert "“first” is open in another running logprob-chat" in note
+                assert "started a new conversation" in note and app.main.views == []
+                await send(pilot, "from B")
+                await app.history.idle()
+
+        asyncio.run(instance_b())
+        term.type("from A\r")
+        term.wait_for("Answer #2 · complete", timeout=30)
+        term.type("\x11")  # ctrl+q
+        assert term.wait_exit(30) == 0
+    conversations = sql(
+        "SELECT c.id, group_concat(m.text, ' | ') FROM conversations c "
+        "JOIN messages m ON m.conversation_id = c.id AND m.role = 'user' "
+        "GROUP BY c.id ORDER BY c.id"
+    )
+    assert [text for _, text in conversations] == ["first | from A", "from B"]

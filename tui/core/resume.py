@@ -18,7 +18,8 @@ credentials): another server would not know it, and the built-in engine names it
 
 Another server: a conversation held with one server is never carried on with another (that
 would send it the whole conversation and its system prompt): :func:`server_change` says so
-in one line, and the chat starts a new conversation instead.
+in one line, and the chat starts a new conversation instead. Nor is a conversation that
+another running chat holds open (:func:`held_elsewhere_note`).
 """
 
 from __future__ import annotations
@@ -157,6 +158,15 @@ def server_change(conversation: StoredConversation, server_url: str | None) -> s
     return (
         f"“{title}” was a conversation with {old}; this run uses {new}: started a new "
         f"conversation, so none of it is sent to {new} ({how} carries it on; F6 lists it)"
+    )
+
+
+def held_elsewhere_note(conversation: StoredConversation) -> str:
+    """One line when ``conversation`` is open in another running chat (its lease, see
+    :mod:`tui.core.store.leases`): carrying it on here would interleave two dialogues."""
+    return (
+        f"“{safe_line(conversation.display_title)}” is open in another running logprob-chat: "
+        "started a new conversation, so the two do not mix (F6 opens it once the other quits)"
     )
 
 
