@@ -225,6 +225,14 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         ],
     },
     "history and instances": {
+        "17.3 damage beyond the first page (found at open, left untouched, recovered)": [
+            "tests/faults/test_damage.py::test_ask_and_export_on_a_damaged_file_say_so_and_never_write_into_it",
+            "tests/faults/test_damage.py::test_the_chat_on_a_damaged_file_says_so_and_goes_on_in_memory",
+            "tests/faults/test_damage.py::test_history_recover_copies_what_can_still_be_read",
+        ],
+        "17.16 a backup while the chat runs (the WAL included)": [
+            f"{HI}::test_history_backup_while_the_chat_runs_has_everything",
+        ],
         "17.6 a conversation is never carried on with another server": [
             f"{HI}::test_the_last_conversation_is_not_sent_to_another_server",
             f"{HI}::test_opening_another_server_s_conversation_from_the_history_starts_a_new_one",

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
-from tests.app.history_support import fill, sql
-from tests.app.support import make_app, send, wait_for
+import pytest
+
+from tests.app.history_support import cat_answer, db, fill, sql
+from tests.app.support import TEXT, make_app, send, wait_for
 from tests.support.pty_terminal import PtyTerminal, app_env
 from tests.support.scripted_server import ScriptedServer
 from tui.app.screens.history import HistoryScreen
@@ -19,7 +24,7 @@ from tui.app.screens.main import MainScreen
 from tui.app.widgets.answer import SystemLine
 from tui.core.backend import BackendOptions
 from tui.core.settings import display_url
-from tui.core.store import AnswerParams
+from tui.core.store import AnswerParams, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,3 +152,33 @@ def test_a_conversation_open_in_one_instance_is_not_resumed_by_another(scripted)
         "GROUP BY c.id ORDER BY c.id"
     )
     assert [text for _, text in conversations] == ["first | from A", "from B"]
+
+
+# ------------------------------------------------------------------ 17.16: backup
+
+
+def test_history_backup_while_the_chat_runs_has_everything(tmp_path):
+    running = Store.open()  # the chat's own connection, kept open: its writes sit in the WAL
+    try:
+        cid = running.create_conversation(title="in the WAL")
+        running.add_user_message(cid, "saved a moment ago")
+        running.save_answer(cid, AnswerParams(model="m"), cat_answer())
+        plain = tmp_path / "cp.sqlite3"
+        shutil.copyfile(db(), plain)  # what `cp` gives: the tables are still in -wal
+        with closing(sqlite3.connect(plain)) as conn, pytest.raises(sqlite3.OperationalError):
+            conn.execute("SELECT count(*) FROM messages").fetchone()
+        copy = tmp_path / "backup.sqlite3"
+        made = _run("history", "backup", str(copy))
+        assert made.returncode == 0, made.stderr
+        assert made.stderr == (
+            f"backed up 1 conversations, 2 messages, 1 answers from {db()} to {copy}\n"
+        )
+        again = _run("history", "backup", str(copy))
+        assert again.returncode == 1 and "already exists" in again.stderr
+    finally:
+        running.close()
+    assert not copy.with_name(copy.name + "-wal").exists()  # one file, complete on its own
+    assert oct(copy.stat().st_mode & 0o777) == oct(0o600)
+    with Store.open(copy) as store:
+        (stored,) = [store.load_conversation(s.id) for s in store.list_conversations()]
+    assert stored.title == "in the WAL" and stored.answers[0].answer.text == TEXT

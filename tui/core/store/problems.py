@@ -41,8 +41,9 @@ def describe(exc: BaseException, path: Path | None) -> str:
         "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
     ):
         return (
-            f"history file {where} is damaged ({text}); it was left as it is: move it away "
-            "to start a new history"
+            f"history file {where} is damaged ({text}); it was left as it is: "
+            "`logprob-chat history recover NEW_FILE` copies what can still be read, and "
+            "moving the file away starts a new history"
         )
     if isinstance(exc, PermissionError):
         return f"cannot write history file {where} (permission denied)"
