@@ -90,6 +90,19 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/test_chat.py::test_a_server_that_ignores_streaming_is_answered_with_a_notice",
         ],
     },
+    "keep-alives and deadlines": {
+        "17.10 keep-alives alone (comments, empty events, empty deltas) end at the read timeout": [
+            "tests/faults/test_keepalive.py::test_keepalives_alone_do_not_defeat_the_read_timeout",
+            "tests/faults/test_keepalive.py::test_ask_with_a_read_timeout_ends_a_stream_of_pings",
+            "tests/core/wire/test_sse.py::test_a_read_that_completes_no_event_yields_an_idle_mark",
+        ],
+        "17.10 ask --deadline bounds a whole answer": [
+            "tests/faults/test_keepalive.py::test_ask_deadline_bounds_an_answer_that_keeps_coming",
+        ],
+        "17.10 Esc stops a stream of keep-alives": [
+            "tests/faults/test_keepalive.py::test_esc_stops_a_stream_of_pings_in_the_chat",
+        ],
+    },
     "payload": {
         "malformed JSON events": [f"{CP}::test_malformed_sse_data"],
         "SSE comments and pings": [

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from tui.cli.options import (
     add_connection_options,
+    add_deadline_option,
     add_sampling_options,
     add_store_options,
     backend_options,
@@ -21,6 +24,7 @@ from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.errors import (
     LogprobChatError,
     RequestError,
+    RequestTimeout,
     context_full_message,
     is_context_full,
 )
@@ -46,6 +50,7 @@ def add_parser(subparsers: Any) -> None:
     add_connection_options(parser)
     add_sampling_options(parser)
     add_store_options(parser)
+    add_deadline_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.add_argument("--no-save", action="store_true", help="do not record in the history")
     parser.set_defaults(run=run)
@@ -104,10 +109,13 @@ async def _ask(
 ) -> int:
     live = not args.json and sys.stdout.isatty() and not args.no_stream
     out = sys.stdout
+    deadline = getattr(args, "deadline", None)
+    when = None if deadline is None else asyncio.get_running_loop().time() + deadline
     async with ChatClient(backend.connection) as client:
         history = await AskHistory.open(args, backend, messages, sampling)  # before requests
         try:
-            model = await resolve_model(backend, client)
+            async with _within(when, deadline):
+                model = await resolve_model(backend, client)
         except LogprobChatError as exc:
             await history.fail(str(exc))
             return fail(str(exc), 1)
@@ -116,21 +124,22 @@ async def _ask(
         await history.begin(model, builder)
         in_reasoning = False
         try:
-            async for event in client.chat(request):
-                builder.apply(event)
-                history.checkpoint()
-                if live and type(event) is ReasoningDelta:
-                    if not in_reasoning:
-                        out.write("── reasoning ──\n")
-                        in_reasoning = True
-                    out.write(safe_text(event.text))
-                    out.flush()
-                elif live and type(event) is TextDelta:
-                    if in_reasoning:
-                        out.write("\n── answer ──\n")
-                        in_reasoning = False
-                    out.write(safe_text(event.text))
-                    out.flush()
+            async with _within(when, deadline):
+                async for event in client.chat(request):
+                    builder.apply(event)
+                    history.checkpoint()
+                    if live and type(event) is ReasoningDelta:
+                        if not in_reasoning:
+                            out.write("── reasoning ──\n")
+                            in_reasoning = True
+                        out.write(safe_text(event.text))
+                        out.flush()
+                    elif live and type(event) is TextDelta:
+                        if in_reasoning:
+                            out.write("\n── answer ──\n")
+                            in_reasoning = False
+                        out.write(safe_text(event.text))
+                        out.flush()
         except RequestError as exc:
             message = str(exc)
             if is_context_full(exc):
@@ -160,6 +169,19 @@ async def _ask(
         out.write(safe_text(answer.text))
     out.write("\n\n" + stats_text(answer) + "\n")
     return 0
+
+
+@contextlib.asynccontextmanager
+async def _within(when: float | None, seconds: float | None) -> AsyncIterator[None]:
+    """``--deadline``: past the event-loop time ``when``, stop what runs inside and raise
+    :class:`RequestTimeout` (a request error like any other: the partial answer is kept)."""
+    try:
+        async with asyncio.timeout_at(when):
+            yield
+    except TimeoutError:
+        raise RequestTimeout(
+            f"no complete answer within --deadline {seconds:g} s; gave up waiting"
+        ) from None
 
 
 def _print_notes(backend: Backend, answer: Answer) -> None:

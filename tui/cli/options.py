@@ -135,6 +135,16 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_deadline_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--deadline",
+        type=_positive("--deadline"),
+        metavar="SECONDS",
+        help="give up when the answer is not complete SECONDS after asking (what arrived is "
+        "kept and printed; exit code 1). --read-timeout bounds each wait, not the whole",
+    )
+
+
 def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool = True) -> None:
     """``system_prompt=False`` leaves out --system/--preset (``compare`` repeats them)."""
     group = parser.add_argument_group("sampling")
@@ -251,6 +261,7 @@ __all__ = [
     "ConfigError",
     "OneLineParser",
     "add_connection_options",
+    "add_deadline_option",
     "add_sampling_options",
     "add_store_options",
     "backend_options",
