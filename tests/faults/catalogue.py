@@ -266,6 +266,10 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.9 a preset saved into an unwritable config dir": [
             f"{PS}::test_a_preset_saved_into_an_unwritable_config_dir_is_kept_for_the_session",
         ],
+        "17.8 terminal lost with SIGHUP ignored: save and exit": [
+            f"{PR}::test_a_lost_terminal_with_sighup_ignored_saves_and_exits",
+            "tests/core/test_terminal.py::test_a_terminal_is_gone_once_hung_up_and_not_before",
+        ],
         "17.4 the chat exits non-zero after an unexpected error": [
             f"{PR}::test_the_chat_exits_non_zero_after_an_unexpected_error",
         ],
