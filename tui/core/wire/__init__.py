@@ -9,5 +9,6 @@ Layers, each importing only those above it:
 * :mod:`~tui.core.wire.events` — what a response turns into (text, tokens, usage, end);
 * :mod:`~tui.core.wire.chunks` — response bodies and stream chunks → events;
 * :mod:`~tui.core.wire.sse` — server-sent events over raw bytes;
+* :mod:`~tui.core.wire.keepalive` — keep-alives are not progress (read timeout, ServerAlive);
 * :mod:`~tui.core.wire.client` — the HTTP client that ties them together.
 """

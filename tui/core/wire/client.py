@@ -13,7 +13,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,7 +43,8 @@ from tui.core.wire.chunks import (
     response_events,
     text_error_message,
 )
-from tui.core.wire.events import Notice, ServerAlive, StreamEvent, TokensReceived
+from tui.core.wire.events import Notice, StreamEvent, TokensReceived
+from tui.core.wire.keepalive import IdleWatch
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -255,8 +256,7 @@ class ChatClient:
                         if kind not in ("message", "error") or not data:
                             # keep-alive pings (`: ping`, `event: ping`), empty events, a
                             # read that completed no event: the server is alive, no more
-                            alive = idle.check(self.connection)
-                            if alive is not None:
+                            for alive in idle.after(0, self.connection):
                                 yield alive
                             continue
                         if data == "[DONE]":
@@ -273,20 +273,16 @@ class ChatClient:
                             ) from exc
                         if kind == "error" and isinstance(chunk, dict) and "error" not in chunk:
                             chunk = {"error": chunk}
-                        progressed = False
+                        fed = 0
                         for event in normaliser.feed(chunk):
-                            progressed = True
+                            fed += 1
                             if type(event) is TokensReceived:
                                 rows += len(event.tokens)
                                 if rows > max_rows:
                                     raise MalformedResponse(_too_many(max_rows, request))
                             yield event
-                        if progressed:
-                            idle.progressed()
-                        else:  # an empty delta is a keep-alive too
-                            alive = idle.check(self.connection)
-                            if alive is not None:
-                                yield alive
+                        for alive in idle.after(fed, self.connection):  # (an empty delta)
+                            yield alive
                 except sse.LineTooLong as exc:
                     raise MalformedResponse(_too_large(self.max_body_bytes)) from exc
         except (httpx.HTTPError, RequestError):
@@ -301,41 +297,6 @@ class ChatClient:
             raise StreamCut("the stream ended before the answer was complete")
         if not done:
             yield Notice("the stream ended without [DONE]")
-
-
-class IdleWatch:
-    """Time since the stream last carried part of the answer, against the read timeout.
-
-    httpx's read timeout restarts with every byte, so a server sending ``: ping`` every few
-    seconds would keep a stream that never answers open forever. Only events that carry the
-    answer (anything the normaliser turns into an event) count as progress here: past
-    ``limit`` seconds of keep-alives alone the stream ends with :class:`RequestTimeout`, and
-    meanwhile :class:`ServerAlive` says so at most once a second (twice per ``limit`` when
-    that is shorter)."""
-
-    def __init__(self, limit: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.clock = clock
-        self.since = clock()
-        self.reported = self.since
-
-    def progressed(self) -> None:
-        self.since = self.reported = self.clock()
-
-    def check(self, connection: Connection) -> ServerAlive | None:
-        """Raise past the limit; else a :class:`ServerAlive` when a second (or half the limit)
-        has passed since the last one or the last progress."""
-        now = self.clock()
-        idle = now - self.since
-        if idle > self.limit:
-            raise RequestTimeout(
-                f"{connection.safe_url} sent only keep-alives, no part of the answer, for "
-                f"{self.limit:g} s; gave up waiting"
-            )
-        if now - self.reported < min(1.0, self.limit / 2):
-            return None
-        self.reported = now
-        return ServerAlive(idle)
 
 
 _TOP_LIMIT = re.compile(
