@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.errors import HTTPStatusError, ServerReportedError, is_context_full
+from tui.core.errors import (
+    HTTPStatusError,
+    ServerReportedError,
+    context_full_message,
+    is_context_full,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +44,19 @@ def test_context_full_is_recognised_in_each_server_s_words(exc):
 )
 def test_other_errors_are_not_taken_for_a_full_context(exc):
     assert not is_context_full(exc)
+
+
+LLAMA_FULL = HTTPStatusError(
+    400, "request (2514 tokens) exceeds the available context size (2048 tokens), try increasing it"
+)
+
+
+def test_a_full_context_on_the_built_in_model_drops_the_advice_nobody_can_follow():
+    text = context_full_message(LLAMA_FULL, "start a new one", built_in=True)
+    assert text == (
+        "HTTP 400 Bad Request: request (2514 tokens) exceeds the available context size "
+        "(2048 tokens) — the conversation no longer fits the model's context: start a new one"
+    )
+    # A remote server's operator can enlarge its context: its words stay whole.
+    remote = context_full_message(LLAMA_FULL, "shorten it", built_in=False, what="question")
+    assert remote.startswith(str(LLAMA_FULL) + " — the question no longer fits")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.core.store.answers import japanese_answer, reasoning_answer
 from tui.core.answer import AnswerBuilder
-from tui.core.resume import resumed_settings, sampling_of, turns_of
+from tui.core.resume import resumed_settings, sampling_of, server_change, turns_of
 from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, Conversation, Store
 
@@ -120,3 +120,21 @@ def test_an_answer_without_a_question_keeps_its_place(isolated_home: Path) -> No
         ("once", "complete"),
         ("once", "error"),
     ]
+
+
+def test_a_conversation_is_carried_on_only_with_its_own_server(stored: Conversation) -> None:
+    # Its latest answer came from http://gpu-box:8000/v1.
+    assert server_change(stored, "http://gpu-box:8000") is None  # the same API root
+    assert server_change(stored, "http://gpu-box:8000/v1/") is None
+    other = server_change(stored, "https://api.example.com/v1")
+    assert other is not None and "\n" not in other
+    assert other.startswith("“日本の首都は？” was a conversation with http://gpu-box:8000/v1; ")
+    assert "this run uses https://api.example.com/v1: started a new conversation" in other
+    assert "--base-url http://gpu-box:8000/v1 carries it on" in other
+    built_in = server_change(stored, None)
+    assert built_in is not None and "this run uses the built-in model" in built_in
+    stored.messages = stored.messages[:2]  # now its latest answer is the built-in model's
+    assert server_change(stored, None) is None
+    remote = server_change(stored, "http://gpu-box:8000")
+    assert remote is not None and "was a conversation with the built-in model" in remote
+    assert "starting without --base-url carries it on" in remote

@@ -1,4 +1,5 @@
-"""Issue 7's fault list, one entry per fault, each mapped to the tests that prove it.
+"""Issue 7's fault list and issue 17's (entries marked "17.N"), one entry per fault, each
+mapped to the tests that prove it.
 
 Many faults were already proved where their code lives (tests/core, tests/cli, tests/app);
 those are mapped, not repeated. ``test_catalogue.py`` checks that every test named here exists
@@ -12,6 +13,9 @@ T = "tests/faults/test_transport.py"
 H = "tests/faults/test_http.py"
 P = "tests/faults/test_payload.py"
 UI = "tests/faults/test_tui.py"
+PR = "tests/faults/test_process.py"
+PS = "tests/faults/test_presets.py"
+HI = "tests/faults/test_history.py"
 
 CATALOGUE: dict[str, dict[str, list[str]]] = {
     "transport": {
@@ -76,9 +80,27 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             f"{CP}::test_named_error_event_inside_a_stream",
         ],
         "wrong content type": [f"{CP}::test_malformed_whole_reply_and_wrong_content_type"],
+        "17.18 context full on the built-in model: no 'increase the context' advice": [
+            "tests/faults/test_context.py::test_ask_on_the_built_in_model_does_not_pass_on_increase_the_context",
+            "tests/core/test_errors.py::test_a_full_context_on_the_built_in_model_drops_the_advice_nobody_can_follow",
+            "tests/app/test_chat.py::test_a_full_context_says_to_start_a_new_conversation",
+        ],
         "server ignores stream: true": [
             f"{CP}::test_server_that_ignores_stream_true_is_read_as_a_whole_reply",
             "tests/app/test_chat.py::test_a_server_that_ignores_streaming_is_answered_with_a_notice",
+        ],
+    },
+    "keep-alives and deadlines": {
+        "17.10 keep-alives alone (comments, empty events, empty deltas) end at the read timeout": [
+            "tests/faults/test_keepalive.py::test_keepalives_alone_do_not_defeat_the_read_timeout",
+            "tests/faults/test_keepalive.py::test_ask_with_a_read_timeout_ends_a_stream_of_pings",
+            "tests/core/wire/test_sse.py::test_a_read_that_completes_no_event_yields_an_idle_mark",
+        ],
+        "17.10 ask --deadline bounds a whole answer": [
+            "tests/faults/test_keepalive.py::test_ask_deadline_bounds_an_answer_that_keeps_coming",
+        ],
+        "17.10 Esc stops a stream of keep-alives": [
+            "tests/faults/test_keepalive.py::test_esc_stops_a_stream_of_pings_in_the_chat",
         ],
     },
     "payload": {
@@ -134,6 +156,12 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/screens/test_history.py::test_the_list_shows_every_column_literally_at_80x24",
             "tests/app/screens/test_settings.py::test_model_names_with_markup_and_escapes_show_literally_and_round_trip",
             "tests/app/screens/test_system_prompt.py::test_markup_and_escapes_in_presets_show_literally",
+        ],
+        "17.15 invisible characters: tags, zero-width, U+2028/2029 (marks, names, exact JSON)": [
+            "tests/faults/test_invisible.py::test_invisible_characters_become_marks_one_for_one_and_emoji_stay_whole",
+            "tests/faults/test_invisible.py::test_the_inspector_s_names_for_invisible_characters",
+            "tests/faults/test_invisible.py::test_ask_and_readable_exports_show_marks_and_json_keeps_the_text",
+            "tests/faults/test_invisible.py::test_the_chat_shows_marks_and_the_inspector_names_them",
         ],
         "exports": [
             "tests/core/test_export.py::test_json_has_everything_including_raw_logprobs",
@@ -192,6 +220,9 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "no key through a proxy to the engine": [
             f"{CP}::test_proxy_variables_never_apply_to_a_loopback_server",
         ],
+        "17.12 a key other users cannot see in ps (--api-key-file, --api-key -)": [
+            "tests/faults/test_secrets.py::test_the_api_key_can_be_given_where_other_users_cannot_see_it",
+        ],
         "config file with a key is 0600": [
             "tests/core/test_config.py::test_a_file_with_a_key_is_written_owner_only",
             "tests/core/test_config.py::test_saving_over_a_world_readable_file_makes_it_owner_only",
@@ -204,6 +235,43 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "stopping a stream closes its connection": [
             f"{CP}::test_cancelling_closes_the_stream",
             f"{CP}::test_stopping_early_with_aclosing_closes_the_stream",
+        ],
+    },
+    "history and instances": {
+        "17.3 damage beyond the first page (found at open, left untouched, recovered)": [
+            "tests/faults/test_damage.py::test_ask_and_export_on_a_damaged_file_say_so_and_never_write_into_it",
+            "tests/faults/test_damage.py::test_the_chat_on_a_damaged_file_says_so_and_goes_on_in_memory",
+            "tests/faults/test_damage.py::test_history_recover_copies_what_can_still_be_read",
+        ],
+        "17.16 a backup while the chat runs (the WAL included)": [
+            f"{HI}::test_history_backup_while_the_chat_runs_has_everything",
+        ],
+        "17.6 a conversation is never carried on with another server": [
+            f"{HI}::test_the_last_conversation_is_not_sent_to_another_server",
+            f"{HI}::test_opening_another_server_s_conversation_from_the_history_starts_a_new_one",
+            "tests/core/test_resume.py::test_a_conversation_is_carried_on_only_with_its_own_server",
+        ],
+        "17.17 --data-dir pointing at a file": [
+            f"{HI}::test_a_data_dir_that_is_a_file_is_named_as_the_problem",
+        ],
+        "17.5 two instances save presets into one file": [
+            f"{PS}::test_two_instances_saving_presets_keep_each_other_s",
+        ],
+        "17.5 two instances on one conversation (a lease that dies with its process)": [
+            f"{HI}::test_a_conversation_open_in_one_instance_is_not_resumed_by_another",
+            "tests/core/store/test_leases.py::test_a_lease_is_refused_to_another_process_and_dies_with_its_holder",
+        ],
+    },
+    "process and terminal": {
+        "17.9 a preset saved into an unwritable config dir": [
+            f"{PS}::test_a_preset_saved_into_an_unwritable_config_dir_is_kept_for_the_session",
+        ],
+        "17.8 terminal lost with SIGHUP ignored: save and exit": [
+            f"{PR}::test_a_lost_terminal_with_sighup_ignored_saves_and_exits",
+            "tests/core/test_terminal.py::test_a_terminal_is_gone_once_hung_up_and_not_before",
+        ],
+        "17.4 the chat exits non-zero after an unexpected error": [
+            f"{PR}::test_the_chat_exits_non_zero_after_an_unexpected_error",
         ],
     },
 }

@@ -34,8 +34,9 @@ def test_every_named_test_exists():
 
 def test_every_fault_class_of_the_issue_has_tests():
     assert list(CATALOGUE) == [
-        "transport", "http", "payload", "terminal safety", "user input",
-        "secrets and isolation", "soak",
+        "transport", "http", "keep-alives and deadlines", "payload", "terminal safety",
+        "user input", "secrets and isolation", "soak", "history and instances",
+        "process and terminal",
     ]  # fmt: skip
     assert all(ids for faults in CATALOGUE.values() for ids in faults.values())
 

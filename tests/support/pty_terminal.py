@@ -112,6 +112,15 @@ class PtyTerminal:
             os.close(self._master)
             self._master = -1
 
+    def hang_up(self) -> None:
+        """Close the terminal's master side, as a closed window or a dropped SSH connection
+        does: the child's terminal is hung up (SIGHUP, then EOF/EIO on it)."""
+        if self._master >= 0:
+            os.close(self._master)
+            self._master = -1
+        if self._reader is not None:
+            self._reader.join(5)
+
     def __enter__(self) -> PtyTerminal:
         return self.start()
 

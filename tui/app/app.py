@@ -42,7 +42,15 @@ from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore
 from tui.core.settings import Sampling
 from tui.core.store import history_path
+from tui.core.terminal import terminal_gone
 from tui.core.wire.client import ChatClient
+
+TERMINAL_CHECK_INTERVAL = 0.5
+"""Seconds between checks that the terminal is still there (see ``tui.core.terminal``)."""
+
+HANGUP_EXIT_CODE = 129
+"""The exit code after the terminal went away: 128 + SIGHUP, what a shell reports for a
+program the hang-up ended (here it ended itself, its answers saved)."""
 
 FIRST_PAINT_GRACE = 0.15
 """Seconds between the first refresh and the engine start: time for Textual's writer thread
@@ -125,6 +133,17 @@ class LogprobChatApp(App[int]):
         self.ui_settings.apply(self)
         self._main = MainScreen()
         self.push_screen(self._main)
+        stdin = sys.__stdin__
+        if not self.is_headless and stdin is not None:
+            # With SIGHUP ignored (nohup), nothing else ends the app when its terminal goes.
+            fd = stdin.fileno()
+            self.set_interval(TERMINAL_CHECK_INTERVAL, lambda: self._check_terminal(fd))
+
+    async def _check_terminal(self, fd: int) -> None:
+        if self._shutting_down or not terminal_gone(fd):
+            return
+        await self.shutdown()  # the answer being written is kept (stopped), the file closed
+        self.exit(HANGUP_EXIT_CODE)
 
     def watch_theme(self, theme: str) -> None:
         self.ui_settings.theme_changed(self, theme)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
-from tui.core.resume import resumed_settings, turns_of
+from tui.core.resume import held_elsewhere_note, resumed_settings, server_change, turns_of
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.models import Conversation as StoredConversation
@@ -149,12 +149,23 @@ class HistoryLink:
                         "it starts a new one (F6 opens the history)"
                     )
                     return
+                note = server_change(conversation, self._server_url())
+                if note is None and not await store.hold(conversation_id):
+                    note = held_elsewhere_note(conversation)
+                if note is not None:
+                    self.report(note)  # the chat starts a new conversation
+                    return
                 self._show(conversation)
                 self.app.notify(
                     f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
                     "--new starts afresh",
                     markup=False,
                 )
+
+    def _server_url(self) -> str | None:
+        """This run's server (``None``: the built-in engine), as the command line gave it."""
+        options = self.app.options
+        return None if options.embedded else options.base_url
 
     def _refuse_while_busy(self) -> None:
         if self.app.main.busy:
@@ -166,12 +177,8 @@ class HistoryLink:
         app = self.app
         session = app.session
         turns = turns_of(stored, session.sampling)
-        options = app.options
         settings = resumed_settings(
-            stored,
-            current=session.sampling,
-            server_url=None if options.embedded else options.base_url,
-            given=self.given,
+            stored, current=session.sampling, server_url=self._server_url(), given=self.given
         )
         if settings.system_prompt is not None:
             session.system_prompt = settings.system_prompt
@@ -220,6 +227,7 @@ class HistoryLink:
                 model=params.model,
                 base_url=params.base_url,
             )
+            await store.hold(self.conversation_id)  # (new: nobody else can hold it)
         self._questions[turn.id] = await store.add_user_message(self.conversation_id, turn.question)
 
     async def before_request(self, turn: Turn) -> None:
@@ -278,13 +286,32 @@ class HistoryLink:
         await self.ready.wait()
         await self.idle()
         assert self.store is not None
-        stored = await self.store.load_conversation(conversation_id, lazy=True)
-        self._show(stored)
+        store = self.store
+        stored = await store.load_conversation(conversation_id, lazy=True)
+        previous = self.conversation_id
+        note = server_change(stored, self._server_url())
+        if note is None and conversation_id != previous and not await store.hold(conversation_id):
+            note = held_elsewhere_note(stored)
+        if note is not None:
+            self.start_new()
+            self.app.main.system_note(note, kind="error")
+            return
+        try:
+            self._show(stored)
+        except LogprobChatError:
+            if conversation_id != previous:
+                await store.let_go(conversation_id)
+            raise
+        if previous is not None and previous != conversation_id:
+            await store.let_go(previous)
 
     def start_new(self) -> None:
         """The next question starts a new conversation; the screen is cleared."""
         self._refuse_while_busy()
-        self.conversation_id = None
+        previous, self.conversation_id = self.conversation_id, None
+        if previous is not None and self.store is not None:
+            store = self.store
+            self._then(lambda: store.let_go(previous))
         self.app.session.conversation = Conversation()
         self.app.main.clear_conversation()
 
@@ -299,6 +326,10 @@ class HistoryLink:
         assert self.store is not None
         if conversation_id == self.conversation_id:
             self._refuse_while_busy()  # its answer is being written
+        elif await self.store.held_elsewhere(conversation_id):
+            raise LogprobChatError(
+                "that conversation is open in another running logprob-chat: quit it there first"
+            )
         deleted = await self.store.delete_conversation(conversation_id)
         if conversation_id == self.conversation_id:
             self.start_new()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from tui.cli.options import (
     add_connection_options,
+    add_deadline_option,
     add_sampling_options,
     add_store_options,
     backend_options,
@@ -18,7 +21,13 @@ from tui.cli.options import (
 from tui.cli.recording import AskHistory
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
-from tui.core.errors import LogprobChatError, RequestError
+from tui.core.errors import (
+    LogprobChatError,
+    RequestError,
+    RequestTimeout,
+    context_full_message,
+    is_context_full,
+)
 from tui.core.jsonio import dumps_compact
 from tui.core.presets import PresetStore
 from tui.core.recovery import RecoveryProgress, RecoveryResult, recover, recovery_candidate
@@ -27,6 +36,9 @@ from tui.core.safety import safe_text
 from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
+
+CONTEXT_TOO_SMALL = "shorten the question or the system prompt"
+"""What ``ask`` says to do when the server's context cannot hold the question."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,6 +51,7 @@ def add_parser(subparsers: Any) -> None:
     add_connection_options(parser)
     add_sampling_options(parser)
     add_store_options(parser)
+    add_deadline_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.add_argument("--no-save", action="store_true", help="do not record in the history")
     parser.set_defaults(run=run)
@@ -97,10 +110,13 @@ async def _ask(
 ) -> int:
     live = not args.json and sys.stdout.isatty() and not args.no_stream
     out = sys.stdout
+    deadline = getattr(args, "deadline", None)
+    when = None if deadline is None else asyncio.get_running_loop().time() + deadline
     async with ChatClient(backend.connection) as client:
         history = await AskHistory.open(args, backend, messages, sampling)  # before requests
         try:
-            model = await resolve_model(backend, client)
+            async with _within(when, deadline):
+                model = await resolve_model(backend, client)
         except LogprobChatError as exc:
             await history.fail(str(exc))
             return fail(str(exc), 1)
@@ -109,26 +125,32 @@ async def _ask(
         await history.begin(model, builder)
         in_reasoning = False
         try:
-            async for event in client.chat(request):
-                builder.apply(event)
-                history.checkpoint()
-                if live and type(event) is ReasoningDelta:
-                    if not in_reasoning:
-                        out.write("── reasoning ──\n")
-                        in_reasoning = True
-                    out.write(safe_text(event.text))
-                    out.flush()
-                elif live and type(event) is TextDelta:
-                    if in_reasoning:
-                        out.write("\n── answer ──\n")
-                        in_reasoning = False
-                    out.write(safe_text(event.text))
-                    out.flush()
+            async with _within(when, deadline):
+                async for event in client.chat(request):
+                    builder.apply(event)
+                    history.checkpoint()
+                    if live and type(event) is ReasoningDelta:
+                        if not in_reasoning:
+                            out.write("── reasoning ──\n")
+                            in_reasoning = True
+                        out.write(safe_text(event.text))
+                        out.flush()
+                    elif live and type(event) is TextDelta:
+                        if in_reasoning:
+                            out.write("\n── answer ──\n")
+                            in_reasoning = False
+                        out.write(safe_text(event.text))
+                        out.flush()
         except RequestError as exc:
-            answer = await history.finish(builder, "error", str(exc))
+            message = str(exc)
+            if is_context_full(exc):
+                message = context_full_message(
+                    exc, CONTEXT_TOO_SMALL, built_in=backend.engine is not None, what="question"
+                )
+            answer = await history.finish(builder, "error", message)
             data = answer_json(answer, backend, sampling, messages)
             _print_partial(answer, args, live, backend, data)
-            return fail(str(exc), 1)
+            return fail(message, 1)
         except asyncio.CancelledError:
             # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
             # reports it). What arrived so far is kept in the history, marked stopped, and
@@ -216,6 +238,19 @@ def _recovery_json(recovery: RecoveryResult | None) -> dict[str, Any] | None:
     if recovery is None:
         return None
     return {"status": recovery.status, "recovered": recovery.recovered, "reason": recovery.reason}
+
+
+@contextlib.asynccontextmanager
+async def _within(when: float | None, seconds: float | None) -> AsyncIterator[None]:
+    """``--deadline``: past the event-loop time ``when``, stop what runs inside and raise
+    :class:`RequestTimeout` (a request error like any other: the partial answer is kept)."""
+    try:
+        async with asyncio.timeout_at(when):
+            yield
+    except TimeoutError:
+        raise RequestTimeout(
+            f"no complete answer within --deadline {seconds:g} s; gave up waiting"
+        ) from None
 
 
 def _print_notes(backend: Backend, answer: Answer) -> None:

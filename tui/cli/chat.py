@@ -60,4 +60,5 @@ def run(args: argparse.Namespace) -> int:
         result = app.run()
     finally:
         app.close_backend()
-    return int(result or 0)
+    # After an unexpected error Textual sets return_code (1) but returns no result.
+    return app.return_code or int(result or 0)

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from tui.cli.options import PROG
+from tui.cli.options import PROG, read_api_key
 from tui.core.config import AppConfig, load_config
 from tui.core.errors import ConfigError
 from tui.core.settings import normalise_base_url
@@ -105,6 +105,11 @@ def parse_args_with_config(
     args = parser.parse_args(argv)
     if config.problem:
         (stderr or sys.stderr).write(f"{PROG}: config: {config.problem}\n")
+    if hasattr(args, "api_key"):
+        try:
+            read_api_key(args)  # before the file's key is considered: a key was given
+        except ConfigError as exc:
+            parser.exit(2, f"{PROG}: error: {exc}\n")
     if all(hasattr(args, name) for name in ("base_url", "api_key", "model", "model_file")):
         for name, value in connection_from_config(vars(args), config, environ).items():
             setattr(args, name, value)

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from tui.cli.options import add_store_options, fail
 from tui.core.export import FORMATS, export_conversation
 from tui.core.export.documents import iso_time
+from tui.core.paths import data_dir_problem
 from tui.core.presets import write_private
 from tui.core.report import fmt_prob
 from tui.core.safety import safe_line
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         return fail(str(exc))
     if not path.exists():
-        return fail(f"no history yet at {path}", 1)
+        return fail(data_dir_problem(path.parent) or f"no history yet at {path}", 1)
     with Store.open(path) as store:
         if store.problem:
             if store.in_memory and store.last_conversation_id() is None:

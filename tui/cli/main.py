@@ -6,12 +6,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat, compare, export
+from tui.cli import ask, chat, compare, export, history
 from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, fail, version_text
 from tui.core.errors import LogprobChatError, one_line
 
-SUBCOMMANDS = ("chat", "ask", "compare", "export")
+SUBCOMMANDS = ("chat", "ask", "compare", "export", "history")
 
 
 def build_parser() -> OneLineParser:
@@ -28,6 +28,7 @@ def build_parser() -> OneLineParser:
     ask.add_parser(subparsers)
     compare.add_parser(subparsers)
     export.add_parser(subparsers)
+    history.add_parser(subparsers)
     return parser
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import math
+import os
 import sys
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from tui import __version__
 from tui.core.backend import BackendOptions
@@ -104,7 +106,17 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         help="OpenAI-compatible server, e.g. http://host:8000 or http://host:8000/v1 "
         "(env OPENAI_BASE_URL)",
     )
-    group.add_argument("--api-key", help="bearer token for --base-url (env OPENAI_API_KEY)")
+    keys = group.add_mutually_exclusive_group()
+    keys.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="bearer token for --base-url; on the command line it is visible to other users "
+        "(ps) while the program runs: prefer env OPENAI_API_KEY, --api-key-file, or "
+        "--api-key - (read from standard input)",
+    )
+    keys.add_argument(
+        "--api-key-file", metavar="PATH", help="read the bearer token from the first line of PATH"
+    )
     group.add_argument(
         "--model", action=Remember, help="model name (default: the first the server lists)"
     )
@@ -120,6 +132,16 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         default=120.0,
         metavar="S",
         help="longest wait for the next piece of a reply (default 120)",
+    )
+
+
+def add_deadline_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--deadline",
+        type=_positive("--deadline"),
+        metavar="SECONDS",
+        help="give up when the answer is not complete SECONDS after asking (what arrived is "
+        "kept and printed; exit code 1). --read-timeout bounds each wait, not the whole",
     )
 
 
@@ -178,6 +200,37 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def read_api_key(args: argparse.Namespace, stdin: TextIO | None = None) -> None:
+    """Replace ``--api-key -`` and ``--api-key-file PATH`` by the key they name (its first
+    line, stripped), so the key never sits in the process's command line. A terminal on
+    standard input is asked without echo. Raises :class:`ConfigError` (one line)."""
+    path = getattr(args, "api_key_file", None)
+    if path is not None:
+        try:
+            with open(os.path.expanduser(path), encoding="utf-8") as handle:
+                line = handle.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ConfigError(f"cannot read the API key file {path}: {reason}") from None
+        args.api_key = _key(line, f"no API key in {path} (its first line is empty)")
+    elif getattr(args, "api_key", None) == "-":
+        if getattr(args, "message", None) == "-":
+            raise ConfigError(
+                "--api-key - and the message - both read standard input; give the key with "
+                "--api-key-file or OPENAI_API_KEY"
+            )
+        stream = stdin or sys.stdin
+        line = getpass.getpass("API key: ") if stream.isatty() else stream.readline()
+        args.api_key = _key(line, "no API key on standard input")
+
+
+def _key(line: str, missing: str) -> str:
+    key = line.strip()
+    if not key:
+        raise ConfigError(missing)
+    return key
+
+
 def backend_options(args: argparse.Namespace) -> BackendOptions:
     return BackendOptions.from_env(
         base_url=args.base_url,
@@ -214,11 +267,13 @@ __all__ = [
     "ConfigError",
     "OneLineParser",
     "add_connection_options",
+    "add_deadline_option",
     "add_sampling_options",
     "add_store_options",
     "backend_options",
     "fail",
     "given_options",
+    "read_api_key",
     "sampling_options",
     "version_text",
 ]

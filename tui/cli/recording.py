@@ -70,6 +70,8 @@ class AskHistory:
                 model=params.model,
                 base_url=params.base_url,
             )
+            # Held while ask runs: a chat started meanwhile does not carry this one on.
+            await store.hold(history.conversation_id)
             await store.add_user_message(history.conversation_id, question)
         except StoreError as exc:
             history._note(str(exc))

@@ -89,6 +89,28 @@ def is_context_full(exc: BaseException) -> bool:
     return isinstance(exc, RequestError) and bool(_CONTEXT_FULL.search(str(exc)))
 
 
+_ENLARGE_ADVICE = re.compile(
+    r"[,;.]?\s*(?:try increasing it|(?:please\s+)?increase the context(?: size)?)\b[^.;]*\.?",
+    re.IGNORECASE,
+)
+"""llama.cpp's advice to whoever runs the server ("..., try increasing it")."""
+
+
+def context_full_message(
+    exc: BaseException, remedy: str, *, built_in: bool, what: str = "conversation"
+) -> str:
+    """One line for a full context: the server's words, then what the user can do.
+
+    ``remedy`` is that: "start a new one" in the chat, "shorten the question" for ``ask``.
+    With the built-in engine (``built_in``) the server's own advice to enlarge its context is
+    left out: that context is fixed, nobody reading the line can follow it. A remote
+    server's operator can, so its words stay whole."""
+    text = str(exc)
+    if built_in:
+        text = _ENLARGE_ADVICE.sub("", text).rstrip(" ,;")
+    return f"{text} — the {what} no longer fits the model's context: {remedy}"
+
+
 class ServerReportedError(RequestError):
     """HTTP 200 whose body is an ``error`` object (LM Studio, proxies), or an ``error`` event
     inside a stream (vLLM)."""

@@ -4,8 +4,10 @@
   back to the standard parser for what orjson refuses but servers send: ``NaN`` / ``Infinity``
   literals (llama-cpp-python streams) and lone surrogate escapes, which are replaced by U+FFFD
   so the text can always be encoded again.
-* :func:`dumps` escapes every control character, C1 included, and bidirectional overrides, so
-  JSON written to a file or the clipboard cannot act on a terminal that later shows it.
+* :func:`dumps` escapes every control character, C1 included, bidirectional overrides and
+  invisible characters (zero-width, U+2028/2029, tag characters), so JSON written to a file
+  or the clipboard cannot act on a terminal that later shows it nor hide text from its
+  reader; parsed back, the text is exactly what the server sent.
 """
 
 from __future__ import annotations
@@ -18,8 +20,20 @@ from typing import Any
 import orjson
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# JSON already escapes U+0000..U+001F; these are the rest a terminal may act on.
-_UNSAFE_IN_JSON = re.compile(r"[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# JSON already escapes U+0000..U+001F; these are the rest a terminal may act on, and the
+# invisible ones (zero-width, separators, tag characters) a reader of the file would miss.
+_UNSAFE_IN_JSON = re.compile(
+    "[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    """``\\uXXXX``, as a surrogate pair beyond the Basic Multilingual Plane (JSON's rule)."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def loads(data: str | bytes) -> Any:
@@ -69,7 +83,7 @@ def _dump(value: Any, **options: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=_default, **options)
     except ValueError:  # a NaN or infinity somewhere: walk the value once to null them
         text = json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, **options)
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE_IN_JSON.sub(_escape, text)
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:

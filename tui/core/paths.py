@@ -25,3 +25,17 @@ def data_dir(given: str | os.PathLike[str] | None = None) -> Path:
         return Path(given).expanduser()
     override = os.environ.get(DATA_DIR_ENV, "").strip()
     return Path(override).expanduser() if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def data_dir_problem(directory: Path) -> str | None:
+    """Why ``directory`` cannot be the data directory because a file stands where it or one of
+    its parents should be (``--data-dir notes.txt``); ``None`` otherwise. One line."""
+    for candidate in (directory, *directory.parents):
+        if candidate.is_dir():
+            return None
+        if candidate.exists() or candidate.is_symlink():
+            fix = f"give --data-dir (or {DATA_DIR_ENV}) a directory"
+            if candidate == directory:
+                return f"the data directory {directory} is a file, not a directory; {fix}"
+            return f"the data directory {directory} cannot be made: {candidate} is a file; {fix}"
+    return None

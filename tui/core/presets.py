@@ -32,32 +32,57 @@ class Preset:
     prompt: str
 
 
+class PresetsNotSaved(ConfigError):
+    """The presets file could not be written: the change holds for this session only."""
+
+
 class PresetStore:
-    """Load, save, add, remove presets. ``problem`` holds the message when the file is broken."""
+    """Load, save, add, remove presets. ``problem`` holds the message when the file is broken.
+
+    Several running instances share the file: every save or delete re-reads it and applies
+    only this change (so one instance never drops what another saved), and the list is read
+    again whenever the file changed on disk. A change that cannot be written (a read-only
+    config directory, a full disk) is kept in memory for the session, retried with the next
+    write, and reported as :class:`PresetsNotSaved`.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / PRESETS_FILE
         self.problem: str | None = None
-        self._presets: list[Preset] = []
+        self._on_disk: list[Preset] = []  # the file as last read
+        self._pending: dict[str, Preset | None] = {}  # this session's unwritten changes
+        self._presets: list[Preset] = []  # the file with the pending changes applied
+        self._seen: tuple[int, int, int] | None = None  # the file's identity when last read
         self.reload()
 
     def reload(self) -> None:
+        """Read the file again (pending changes stay on top of it)."""
+        self._seen = _identity(self.path)
         self.problem = None
-        self._presets = []
+        self._on_disk = self._read()
+        self._presets = _apply(self._on_disk, self._pending)
+
+    def _refresh(self) -> None:
+        """Read the file again if it changed since it was last read (another instance)."""
+        if _identity(self.path) != self._seen:
+            self.reload()
+
+    def _read(self) -> list[Preset]:
         if not self.path.exists():
-            return
+            return []
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             self.problem = f"cannot read {self.path}: {exc}"
-            return
+            return []
         except tomllib.TOMLDecodeError as exc:
             self.problem = f"{self.path} is not valid TOML ({exc}); presets not loaded"
-            return
+            return []
         entries = data.get("preset", [])
         if not isinstance(entries, list):
             self.problem = f"{self.path}: 'preset' must be a list of [[preset]] tables"
-            return
+            return []
+        presets: list[Preset] = []
         seen: set[str] = set()
         for entry in entries:
             if not isinstance(entry, dict):
@@ -67,43 +92,59 @@ class PresetStore:
                 name = name.strip()
                 if name not in seen:
                     seen.add(name)
-                    self._presets.append(Preset(name, prompt))
+                    presets.append(Preset(name, prompt))
+        return presets
 
     @property
     def presets(self) -> list[Preset]:
+        self._refresh()
         return list(self._presets)
 
     def names(self) -> list[str]:
+        self._refresh()
         return [p.name for p in self._presets]
 
     def get(self, name: str) -> Preset:
+        # (no re-read here: a name picked from a list shown a moment ago must still resolve)
         for preset in self._presets:
             if preset.name == name:
                 return preset
-        known = ", ".join(self.names()) or "none saved yet"
+        known = ", ".join(p.name for p in self._presets) or "none saved yet"
         raise ConfigError(f"unknown preset {name!r} (known: {known})")
 
     def save(self, name: str, prompt: str) -> Preset:
-        """Add or replace a preset and write the file (atomically)."""
+        """Add or replace a preset and write the file (atomically, merged with what other
+        instances wrote). Raises :class:`PresetsNotSaved` when the file cannot be written."""
         name = name.strip()
         if not name:
             raise ConfigError("a preset needs a name")
         if len(name) > MAX_NAME:
             raise ConfigError(f"a preset name has at most {MAX_NAME} characters")
-        self._refuse_if_broken()
         preset = Preset(name, prompt)
-        others = [p for p in self._presets if p.name != name]
-        position = next((i for i, p in enumerate(self._presets) if p.name == name), len(others))
-        others.insert(position, preset)
-        self._write(others)
-        self._presets = others
+        self._change(name, preset)
         return preset
 
     def delete(self, name: str) -> None:
+        self._change(name, None)
+
+    def _change(self, name: str, preset: Preset | None) -> None:
+        self._refresh()
         self._refuse_if_broken()
-        remaining = [p for p in self._presets if p.name != name]
-        self._write(remaining)
-        self._presets = remaining
+        # (the latest change last: changes apply in the order they were made)
+        self._pending = {k: v for k, v in self._pending.items() if k != name} | {name: preset}
+        merged = _apply(self._on_disk, self._pending)
+        self._presets = merged
+        try:
+            self._write(merged)
+        except OSError as exc:
+            what = f"preset {name}" if preset is not None else f"the deletion of preset {name}"
+            raise PresetsNotSaved(
+                f"cannot write {self.path} ({exc.strerror or exc}); "
+                f"{what} is kept for this session only"
+            ) from exc
+        self._pending.clear()
+        self._on_disk = merged
+        self._seen = _identity(self.path)
 
     def _refuse_if_broken(self) -> None:
         if self.problem:
@@ -112,6 +153,32 @@ class PresetStore:
     def _write(self, presets: list[Preset]) -> None:
         text = tomli_w.dumps({"preset": [{"name": p.name, "prompt": p.prompt} for p in presets]})
         write_private(self.path, text)
+
+
+def _apply(presets: list[Preset], changes: dict[str, Preset | None]) -> list[Preset]:
+    """``presets`` with ``changes`` applied in order: a preset replaces the one of its name in
+    place (or is appended), ``None`` removes it."""
+    result = list(presets)
+    for name, preset in changes.items():
+        index = next((i for i, p in enumerate(result) if p.name == name), None)
+        if preset is None:
+            if index is not None:
+                del result[index]
+        elif index is None:
+            result.append(preset)
+        else:
+            result[index] = preset
+    return result
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells a rewritten file from the one last read: inode, size, modification time
+    (``write_private`` replaces the file, so even a same-size rewrite gets a new inode)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -15,6 +15,11 @@ the conversation's latest answer, except for what this run was given on the comm
 (``given``: option names such as ``"temperature"``, ``"system"``, ``"model"``). The model is
 restored only when the answer came from the same remote server (its base URL without
 credentials): another server would not know it, and the built-in engine names its own model.
+
+Another server: a conversation held with one server is never carried on with another (that
+would send it the whole conversation and its system prompt): :func:`server_change` says so
+in one line, and the chat starts a new conversation instead. Nor is a conversation that
+another running chat holds open (:func:`held_elsewhere_note`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from tui.core.answer import Answer
 from tui.core.conversation import Turn
 from tui.core.errors import ConfigError
+from tui.core.safety import safe_line
 from tui.core.settings import Sampling, display_url, normalise_base_url
 from tui.core.store.models import AnswerParams, StoredAnswer
 from tui.core.store.models import Conversation as StoredConversation
@@ -124,6 +130,44 @@ def resumed_settings(
     if "model" not in given and params.model and _same_server(params.base_url, server_url):
         model = params.model
     return ResumedSettings(system_prompt, preset, model, sampling)
+
+
+def conversation_server(conversation: StoredConversation) -> str | None:
+    """The server the conversation was last held with (its latest answer's base URL, else the
+    conversation's own); ``None`` for the built-in engine."""
+    answers = conversation.answers
+    return answers[-1].params.base_url if answers else conversation.base_url
+
+
+def server_change(conversation: StoredConversation, server_url: str | None) -> str | None:
+    """One line when ``conversation`` was held with another server than ``server_url`` (this
+    run's; ``None`` for the built-in engine), else ``None``.
+
+    Carrying it on would send that server's conversation, system prompt included, to this
+    one: the chat starts a new conversation instead, and this line says so and how to carry
+    the old one on (its server, given again)."""
+    theirs = conversation_server(conversation)
+    if theirs is None and server_url is None:
+        return None
+    if theirs is not None and server_url is not None and _address(theirs) == _address(server_url):
+        return None
+    old = display_url(theirs) if theirs else "the built-in model"
+    new = display_url(server_url) if server_url else "the built-in model"
+    how = f"--base-url {old}" if theirs else "starting without --base-url"
+    title = safe_line(conversation.display_title)
+    return (
+        f"“{title}” was a conversation with {old}; this run uses {new}: started a new "
+        f"conversation, so none of it is sent to {new} ({how} carries it on; F6 lists it)"
+    )
+
+
+def held_elsewhere_note(conversation: StoredConversation) -> str:
+    """One line when ``conversation`` is open in another running chat (its lease, see
+    :mod:`tui.core.store.leases`): carrying it on here would interleave two dialogues."""
+    return (
+        f"“{safe_line(conversation.display_title)}” is open in another running logprob-chat: "
+        "started a new conversation, so the two do not mix (F6 opens it once the other quits)"
+    )
 
 
 def _same_server(stored: str | None, current: str | None) -> bool:

@@ -7,15 +7,20 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tui.core.wire.sse import LineTooLong, iter_events
+from tui.core.wire.sse import IDLE, LineTooLong, iter_events
 
 
-async def _events(pieces: list[bytes], max_line: int | None = None) -> list[tuple[str, str]]:
+async def _pairs(pieces: list[bytes], max_line: int | None = None) -> list[tuple[str, str]]:
     async def chunks() -> AsyncIterator[bytes]:
         for piece in pieces:
             yield piece
 
     return [e async for e in iter_events(chunks(), max_line)]
+
+
+async def _events(pieces: list[bytes], max_line: int | None = None) -> list[tuple[str, str]]:
+    """The events alone (without the idle marks of reads that completed none)."""
+    return [e for e in await _pairs(pieces, max_line) if e[0] != IDLE]
 
 
 async def _all_splits(stream: bytes) -> list[tuple[str, str]]:
@@ -66,3 +71,10 @@ async def test_a_line_that_never_ends_is_refused_past_the_limit():
     assert await _events([b"data: " + b"x" * 900, b"\n\n"], max_line=1000) == [
         ("message", "x" * 900)
     ]
+
+
+async def test_a_read_that_completes_no_event_yields_an_idle_mark():
+    pieces = [b": ping\n\n", b"\n", b'data: {"a"', b": 1}\n\n", b": ping\n\ndata: 2\n\n"]
+    assert await _pairs(pieces) == [
+        (IDLE, ""), (IDLE, ""), (IDLE, ""), ("message", '{"a": 1}'), ("message", "2")
+    ]  # fmt: skip

@@ -50,7 +50,7 @@ from tui.app.widgets.status_line import StatusLine
 from tui.core.answer import AnswerBuilder, Status
 from tui.core.backend import resolve_model
 from tui.core.conversation import Turn
-from tui.core.errors import LogprobChatError, is_context_full, one_line
+from tui.core.errors import LogprobChatError, context_full_message, is_context_full, one_line
 from tui.core.report import answer_rows, metric_rows
 from tui.core.wire.client import ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
@@ -76,13 +76,11 @@ def ticks_to_skip(rows: int) -> int:
     return min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)
 
 
-CONTEXT_FULL_HINT = (
-    " — the conversation no longer fits the model's context: start a new one"
-    " (ctrl+p → New conversation, or F6 then ctrl+n); this one stays in the history"
+CONTEXT_FULL_REMEDY = (
+    "start a new one (ctrl+p → New conversation, or F6 then ctrl+n); this one stays in the history"
 )
-"""Said after a server's "context exceeded" error: every later question in this
-conversation would fail the same way, and the server's own advice ("increase the context")
-is not something a user of the built-in model can act on."""
+"""Said after a server's "context exceeded" error (see ``context_full_message``): every later
+question in this conversation would fail the same way."""
 
 YIELD_AFTER = 0.005
 """Seconds the generation worker may keep the event loop before letting others run."""
@@ -363,7 +361,9 @@ class MainScreen(
         except LogprobChatError as exc:
             status, error = "error", str(exc)
             if is_context_full(exc):
-                error += CONTEXT_FULL_HINT
+                error = context_full_message(
+                    exc, CONTEXT_FULL_REMEDY, built_in=self.chat_app.session.embedded
+                )
         except Exception as exc:  # a bug or a library surprise: report it, keep the app alive
             status, error = "error", "unexpected error: " + one_line(f"{type(exc).__name__}: {exc}")
         finally:

@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.type_ahead import deliver_early_key
 from tui.core.errors import ConfigError
-from tui.core.presets import MAX_NAME, PresetStore
+from tui.core.presets import MAX_NAME, PresetsNotSaved, PresetStore
 from tui.core.safety import safe_line, safe_text
 
 _PREVIEW = 60  # characters of a prompt shown beside its name in the list
@@ -256,8 +256,11 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         self._write(name, text)
 
     def _write(self, name: str, text: str) -> None:
+        unsaved: str | None = None
         try:
             self.store.save(name, text)
+        except PresetsNotSaved as exc:  # kept for the session: show it as saved, and why not
+            unsaved = safe_line(str(exc))
         except ConfigError as exc:
             self._status(str(exc), error=True)
             return
@@ -265,11 +268,14 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         self._fill_list(select=name)
         self.query_one("#prompt-name", Input).value = safe_line(name)
         self._show_editing()
-        self._status(f"Saved preset {safe_line(name)}")
+        self._status(unsaved or f"Saved preset {safe_line(name)}", error=unsaved is not None)
 
     def _delete(self, name: str) -> None:
+        unsaved: str | None = None
         try:
             self.store.delete(name)
+        except PresetsNotSaved as exc:
+            unsaved = safe_line(str(exc))
         except ConfigError as exc:
             self._status(str(exc), error=True)
             return
@@ -279,4 +285,4 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
             self.query_one("#prompt-name", Input).value = ""
         self._fill_list()
         self._show_editing()
-        self._status(f"Deleted preset {safe_line(name)}")
+        self._status(unsaved or f"Deleted preset {safe_line(name)}", error=unsaved is not None)

@@ -17,7 +17,7 @@ from rich.cells import cell_len
 
 from tui.app.text.status import shorten_middle
 from tui.core.report import fmt_num, fmt_prob, token_number
-from tui.core.safety import safe_line
+from tui.core.safety import hidden_characters, safe_line
 from tui.core.wire.records import TokenRecord
 from tui.core.wire.values import (
     NOTE_FROM_PROBABILITY,
@@ -79,6 +79,9 @@ def token_facts(token: TokenRecord) -> list[tuple[str, str]]:
     ]
     if token.token != token.text:
         facts.append(("Server token", visible(token.token)))
+    hidden = hidden_characters(token.text[:MAX_SHOWN_CHARS])
+    if hidden:  # shown as marks (⧈ ⬚ ␛ ...): say what they stand for
+        facts.append(("Hidden", "; ".join(hidden)))
     facts += [
         ("Bytes", hex_bytes(token.bytes)),
         ("Probability", fmt_prob(token.prob)),

@@ -167,3 +167,12 @@ class AsyncStore:
 
     async def last_conversation_id(self) -> int | None:
         return await self.call(Store.last_conversation_id)
+
+    async def hold(self, conversation_id: int) -> bool:
+        return await self.call(Store.hold, conversation_id)
+
+    async def let_go(self, conversation_id: int) -> None:
+        await self.call(Store.let_go, conversation_id)
+
+    async def held_elsewhere(self, conversation_id: int) -> bool:
+        return await self.call(Store.held_elsewhere, conversation_id)

@@ -26,6 +26,7 @@ from typing import ParamSpec, TypeVar
 from tui.core.answer import Answer
 from tui.core.metrics import Metrics
 from tui.core.store import reads, writes
+from tui.core.store.leases import Leases
 from tui.core.store.models import AnswerDelta, AnswerParams, Conversation, ConversationSummary
 from tui.core.store.opening import (
     DEFAULT_BUSY_TIMEOUT,
@@ -74,6 +75,7 @@ class Store:
         self.fault: str | None = None  # what is wrong with the file, without the fallback
         self.clock = clock
         self.recovered: list[int] = []  # answers found streaming at open, now incomplete
+        self.leases: Leases | None = None  # conversations this process holds (a file only)
 
     # ------------------------------------------------------------------ opening
 
@@ -133,6 +135,7 @@ class Store:
             migrate(conn)
             store = cls(conn, target, clock=clock)
             store.recovered = writes.recover_streaming(conn)
+            store.leases = Leases(target)
             return store
         except (sqlite3.Error, OSError, NewerSchemaError) as exc:
             if conn is not None:
@@ -177,8 +180,25 @@ class Store:
         return self.path is None
 
     def close(self) -> None:
+        if self.leases is not None:
+            self.leases.close()
         with suppress(sqlite3.Error):
             self._conn.close()
+
+    # ------------------------------------------------------------------ leases
+
+    def hold(self, conversation_id: int) -> bool:
+        """Hold the conversation for this process while it carries it on; False when another
+        running process holds it (see :mod:`~tui.core.store.leases`). Always True in memory."""
+        return self.leases is None or self.leases.take(conversation_id)
+
+    def let_go(self, conversation_id: int) -> None:
+        if self.leases is not None:
+            self.leases.release(conversation_id)
+
+    def held_elsewhere(self, conversation_id: int) -> bool:
+        """Whether another running process holds the conversation."""
+        return self.leases is not None and not self.leases.free(conversation_id)
 
     def __enter__(self) -> Store:
         return self

@@ -39,16 +39,33 @@ def history_path(given_data_dir: str | os.PathLike[str] | None = None) -> Path:
 
 
 def connect_file(path: Path, busy_timeout: float) -> sqlite3.Connection:
-    """The file at ``path`` (created private when missing), in WAL mode; raises sqlite3 and
-    OS errors as they come."""
+    """The file at ``path`` (created private when missing), checked for damage, in WAL mode;
+    raises sqlite3 and OS errors as they come. Nothing is written before the check passes."""
     create_private(path)
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     try:
+        check_pages(conn)
         configure(conn, wal=True)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def check_pages(conn: sqlite3.Connection) -> None:
+    """Raise ``sqlite3.DatabaseError`` ("... malformed") when a page of the file is damaged.
+
+    SQLite reads a damaged page only when a query reaches it, and may then write next to it;
+    a file whose first page is fine but whose page 9 is garbage would otherwise be written
+    into (and the damage spread) before anyone notices. ``PRAGMA quick_check`` reads every
+    page of every table (not the indexes' contents): 0.07-0.1 s for a 183 MB history of
+    200 answers × 500 tokens × top-20 (tests/bench case 5's file), once per open."""
+    # (A page too broken to check raises "database disk image is malformed" itself.)
+    rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+    if problems:
+        first = " ".join(problems[0].replace("*** in database main ***", "").split())
+        raise sqlite3.DatabaseError(f"database disk image is malformed ({first})")
 
 
 def connect_memory() -> sqlite3.Connection:

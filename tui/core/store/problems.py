@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from tui.core.errors import LogprobChatError
+from tui.core.paths import data_dir_problem
 from tui.core.store.schema import SCHEMA_VERSION, NewerSchemaError
 
 
@@ -25,6 +26,9 @@ def describe(exc: BaseException, path: Path | None) -> str:
         )
     text = str(exc)
     lowered = text.lower()
+    blocked = data_dir_problem(path.parent) if path is not None else None
+    if blocked and isinstance(exc, OSError | sqlite3.OperationalError):
+        return blocked
     if isinstance(exc, sqlite3.OperationalError) and "locked" in lowered:
         return f"history file {where} is locked by another program ({text})"
     if "readonly" in lowered or "read-only" in lowered:
@@ -37,8 +41,9 @@ def describe(exc: BaseException, path: Path | None) -> str:
         "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
     ):
         return (
-            f"history file {where} is damaged ({text}); it was left as it is: move it away "
-            "to start a new history"
+            f"history file {where} is damaged ({text}); it was left as it is: "
+            "`logprob-chat history recover NEW_FILE` copies what can still be read, and "
+            "moving the file away starts a new history"
         )
     if isinstance(exc, PermissionError):
         return f"cannot write history file {where} (permission denied)"

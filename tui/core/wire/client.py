@@ -44,6 +44,7 @@ from tui.core.wire.chunks import (
     text_error_message,
 )
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
+from tui.core.wire.keepalive import IdleWatch
 from tui.core.wire.llamacpp import owned_by_llamacpp
 from tui.core.wire.request import ZERO_TOP_NOTICE, ChatRequest, hide_alternatives
 
@@ -233,6 +234,7 @@ class ChatClient:
         chunks = 0
         received = 0
         done = False
+        idle = IdleWatch(self.connection.read_timeout)
         try:
             # aclosing: leaving the loop early ([DONE], a limit, an error) closes the SSE
             # reader at once, not whenever the garbage collector finalises it.
@@ -244,7 +246,11 @@ class ChatClient:
                         if received > self.max_body_bytes:
                             raise MalformedResponse(_too_large(self.max_body_bytes))
                         if kind not in ("message", "error") or not data:
-                            continue  # keep-alive pings (`event: ping`) and empty events
+                            # keep-alive pings (`: ping`, `event: ping`), empty events, a
+                            # read that completed no event: the server is alive, no more
+                            for alive in idle.after(0, self.connection):
+                                yield alive
+                            continue
                         if data == "[DONE]":
                             done = True
                             break
@@ -259,12 +265,16 @@ class ChatClient:
                             ) from exc
                         if kind == "error" and isinstance(chunk, dict) and "error" not in chunk:
                             chunk = {"error": chunk}
+                        fed = 0
                         for event in normaliser.feed(chunk):
+                            fed += 1
                             if type(event) is TokensReceived:
                                 rows += len(event.tokens)
                                 if rows > max_rows:
                                     raise MalformedResponse(_too_many(max_rows, request))
                             yield event
+                        for alive in idle.after(fed, self.connection):  # (an empty delta)
+                            yield alive
                 except sse.LineTooLong as exc:
                     raise MalformedResponse(_too_large(self.max_body_bytes)) from exc
         except (httpx.HTTPError, RequestError):

@@ -80,6 +80,17 @@ class Notice:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(slots=True, frozen=True)
+class ServerAlive:
+    """The server keeps the stream open (SSE comments, empty events, empty deltas) but has
+    sent no part of the answer for ``idle`` seconds (since the reply began or since its last
+    piece). Yielded at most once a second while it lasts, so a front end can show "server
+    alive, no tokens for N s"; the read timeout still ends it (keep-alives are not progress).
+    Consumers that do not show it ignore it (``AnswerBuilder.apply`` does)."""
+
+    idle: float
+
+
 StreamEvent = (
     ResponseStarted
     | TextDelta
@@ -88,4 +99,5 @@ StreamEvent = (
     | UsageReported
     | Finished
     | Notice
+    | ServerAlive
 )

@@ -9,6 +9,9 @@ event-stream rules that matter to chat completions.
   fields are ignored; one space after the colon is dropped; a field without a colon has an
   empty value. A byte-order mark at the very start is ignored.
 * An event not ended by a blank line when the stream ends is incomplete and dropped.
+* A network read that completes no event (a keep-alive comment, a blank line, part of a long
+  event) yields ``(IDLE, "")``: the reader gets control on every read, so it can tell a
+  server that only keeps the connection alive from one that sends an answer.
 * Text is UTF-8; invalid bytes become U+FFFD. Splitting happens on bytes, before decoding:
   ``\\r`` and ``\\n`` never occur inside a UTF-8 sequence, so a character split between two
   reads is decoded whole.
@@ -24,6 +27,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 BOM = "\ufeff"
+IDLE = ""
+"""The event type yielded for a read that completed no event (no real event has this type:
+an empty ``event:`` field means ``message``)."""
 
 
 class LineTooLong(ValueError):
@@ -50,7 +56,9 @@ async def iter_events(
                 pending += len(chunk)
                 if max_line is not None and pending > max_line:
                     raise LineTooLong(f"a line longer than {max_line:,} bytes")
+                yield (IDLE, "")
                 continue
+            dispatched = False
             if partial:
                 partial.append(chunk)
                 chunk = b"".join(partial)
@@ -88,8 +96,11 @@ async def iter_events(
                 first = False
                 if data or event:
                     yield (event or "message", "\n".join(data))
+                    dispatched = True
                     event = ""
                     data = []
+            if not dispatched:
+                yield (IDLE, "")
         if partial == [b"\r"] and (data or event):
             # The stream ended right after a CR line end: that blank line was complete.
             yield (event or "message", "\n".join(data))
