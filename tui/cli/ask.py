@@ -16,10 +16,10 @@ from tui.cli.options import (
     sampling_options,
 )
 from tui.cli.recording import AskHistory
+from tui.core import json_stream
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.errors import LogprobChatError, RequestError
-from tui.core.jsonio import dumps_compact
 from tui.core.presets import PresetStore
 from tui.core.report import stats_text
 from tui.core.safety import safe_text
@@ -38,7 +38,17 @@ def add_parser(subparsers: Any) -> None:
     add_connection_options(parser)
     add_sampling_options(parser)
     add_store_options(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object instead: the answer, its stats and every token with its "
+        "alternatives (shape in the README)",
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="with --json: also the server's logprob rows exactly as received (key 'raw')",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not record in the history")
     parser.set_defaults(run=run)
 
@@ -72,6 +82,8 @@ def build_messages(system: str | None, message: str) -> list[dict[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.raw and not args.json:
+        return fail("--raw goes with --json (it adds the server's rows to the JSON object)")
     try:
         message = read_message(args.message, sys.stdin)
         system, _preset = system_prompt(args)
@@ -125,7 +137,7 @@ async def _ask(
                     out.flush()
         except RequestError as exc:
             answer = await history.finish(builder, "error", str(exc))
-            data = answer_json(answer, backend, sampling, messages)
+            data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             return fail(str(exc), 1)
         except asyncio.CancelledError:
@@ -133,13 +145,13 @@ async def _ask(
             # reports it). What arrived so far is kept in the history, marked stopped, and
             # printed: nothing is lost.
             answer = await history.finish(builder, "stopped", "interrupted")
-            data = answer_json(answer, backend, sampling, messages)
+            data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             raise
         answer = await history.finish(builder, "complete")
     _print_notes(backend, answer)
     if args.json:
-        out.write(dumps_compact(answer_json(answer, backend, sampling, messages)) + "\n")
+        write_json(answer_json(answer, backend, sampling, messages, raw=args.raw), out)
         return 0
     if not live:
         if answer.reasoning:
@@ -161,7 +173,7 @@ def _print_partial(
     itself goes to stderr after)."""
     out = sys.stdout
     if args.json:
-        out.write(dumps_compact(data) + "\n")
+        write_json(data, out)
     elif live:
         if answer.text or answer.reasoning:
             out.write("\n")  # end the streamed line before the error line
@@ -179,9 +191,14 @@ def answer_json(
     backend: Backend,
     sampling: Sampling,
     messages: list[dict[str, str]],
+    *,
+    raw: bool = False,
 ) -> dict[str, Any]:
-    """The ``--json`` object: everything about one answer, raw logprobs included."""
-    return {
+    """The ``--json`` object: everything about one answer, each logprob row once (the token
+    objects of :func:`tui.core.json_stream.token_object`); with ``raw`` also the server's
+    rows as received. The arrays are :class:`~tui.core.json_stream.Lazy`: made while written
+    (:func:`write_json`), never held as one string."""
+    document: dict[str, Any] = {
         "model": answer.model or backend.connection.model,
         "answer": answer.text,
         "reasoning": answer.reasoning,
@@ -203,6 +220,23 @@ def answer_json(
             **sampling.to_dict(),
         },
         "notices": backend.notes + answer.notices,
-        "tokens": [token.to_dict() for token in answer.tokens],
-        "raw": answer.raw_logprobs(),
+        "tokens": json_stream.Lazy(map(json_stream.token_object, answer.tokens)),
     }
+    if raw:
+        answer.load_raw()
+        document["raw"] = {"content": json_stream.Lazy(answer.raw)} if answer.raw else None
+    return document
+
+
+def write_json(document: dict[str, Any], out: TextIO) -> None:
+    """One line of JSON on ``out``, written piece by piece as it is serialised."""
+    out.flush()
+    binary = getattr(out, "buffer", None)
+    if binary is not None:
+        json_stream.write(document, binary.write)
+        binary.write(b"\n")
+        binary.flush()
+    else:  # a text-only stream (tests)
+        json_stream.write(document, lambda piece: out.write(piece.decode()))
+        out.write("\n")
+        out.flush()

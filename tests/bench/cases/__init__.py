@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench.cases import compare, engine, history, ingest, screen, startup
+from tests.bench.cases import ask, compare, engine, exports, history, ingest, screen, startup
 from tests.bench.runner import Case
 
 CASES: dict[str, Case] = {
@@ -12,6 +12,8 @@ CASES: dict[str, Case] = {
     "startup": startup.case,
     "history": history.case,
     "compare": compare.case,
+    "ask": ask.case,
+    "export": exports.case,
 }
 TITLES: dict[str, str] = {
     "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
@@ -20,4 +22,6 @@ TITLES: dict[str, str] = {
     "startup": "4. start-up of python -m tui in a real pty: first paint, engine ready",
     "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
     "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
+    "ask": "7. ask as a process: CPU vs bare reader and openai SDK, --json size, history size",
+    "export": "8. export the case-5 conversation as json, jsonl, md, csv: time, peak RSS",
 }
