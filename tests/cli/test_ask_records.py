@@ -6,6 +6,7 @@ import json
 import socket
 from pathlib import Path
 
+from tests.support.history_files import readable_bytes
 from tests.support.scripted_server import Reply, ScriptedServer, chat_chunk, token_row
 from tui.cli import recording
 from tui.cli.main import main
@@ -22,8 +23,7 @@ def _conversations() -> list:
 
 
 def _no_key_on_disk(key: str = KEY) -> None:
-    for path in history_path().parent.iterdir():
-        assert key.encode() not in path.read_bytes(), path.name
+    assert key.encode() not in readable_bytes(history_path().parent.iterdir())
 
 
 def test_ask_records_question_parameters_and_answer(scripted: ScriptedServer, capsys) -> None:
