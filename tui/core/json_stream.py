@@ -53,8 +53,14 @@ def _escape(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % ord(match.group().decode())
 
 
+_LEADS = (b"\x7f", b"\xc2", b"\xd8", b"\xe2")
+"""The first byte of each unsafe form: when none is there (memchr, ~10 GB/s), no regex."""
+
+
 def safe(data: bytes) -> bytes:
     """``data`` (UTF-8 JSON) with terminal-acting characters written as ``\\uXXXX``."""
+    if not any(lead in data for lead in _LEADS):
+        return data
     return _UNSAFE.sub(_escape, data)
 
 
