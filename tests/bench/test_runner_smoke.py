@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.bench.__main__ import main
@@ -84,3 +85,15 @@ def test_the_table_marks_met_and_missed_targets():
     assert rows[4].rstrip().endswith("3.0 ms")
     with pytest.raises(SystemExit):
         main(["--repeat", "0"])
+
+
+def test_stored_size_measures_the_history_growth_per_answer():
+    from tests.bench.stored_size import stored_mb_per_answer
+    from tests.core.store.answers import japanese_answer
+
+    answer = japanese_answer()  # 19 real llama.cpp rows, top-5
+    per_answer = stored_mb_per_answer([answer] * 20, part_rows=5)  # pages: keep it many
+    # Grown pages over an empty file, scaled to 20,000 rows: more than nothing, and far less
+    # than the rows' JSON would take uncompressed.
+    plain = sum(len(orjson.dumps(row)) for row in answer.raw) / len(answer.raw) * 20_000 / 1e6
+    assert 0 < per_answer < plain

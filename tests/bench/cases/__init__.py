@@ -22,6 +22,6 @@ TITLES: dict[str, str] = {
     "startup": "4. start-up of python -m tui in a real pty: first paint, engine ready",
     "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
     "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
-    "ask": "7. ask as a process: CPU vs bare reader and openai SDK, --json size, history size",
-    "export": "8. export the case-5 conversation as json, jsonl, md, csv: time, peak RSS",
+    "ask": "8. ask as a process: CPU vs bare reader and openai SDK, --json size, history size",
+    "export": "9. export the case-5 conversation as json, jsonl, md, csv: time, peak RSS",
 }

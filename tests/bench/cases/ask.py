@@ -1,4 +1,4 @@
-"""Case 7, ``ask`` as a whole process: CPU time against two baselines, output and history size.
+"""Case 8, ``ask`` as a whole process: CPU time against two baselines, output and history size.
 
 Every run starts fresh processes, alternating, all reading the same stream (``ctx.tokens``
 tokens with ``ctx.top`` alternatives, the stream server of case 1):

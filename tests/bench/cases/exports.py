@@ -1,4 +1,4 @@
-"""Case 8, exports: the conversation of case 5 (200 answers × 500 tokens × top-20) exported in
+"""Case 9, exports: the conversation of case 5 (200 answers × 500 tokens × top-20) exported in
 each format by ``logprob-chat export`` to a file, each run a fresh process.
 
 The history is written once (as case 5 writes it); each export runs as
@@ -6,7 +6,9 @@ The history is written once (as case 5 writes it); each export runs as
 --last --format FORMAT -o FILE`` plus one line on standard error with the process's peak
 resident memory (``VmHWM``, see :func:`tests.bench.cases.history.peak_rss_mb`). Measures per
 format (medians): wall time from process start to exit, interpreter start included, as a
-user waits for it (target ≤ 3 s), and peak RSS (target ≤ 400 MB). The file's size is noted.
+user waits for it (target ≤ 3 s); its CPU time (user + system: what the wall time would be on
+an otherwise idle core, the machine being shared); peak RSS (target ≤ 400 MB). The file's
+size is noted.
 """
 
 from __future__ import annotations
@@ -22,22 +24,26 @@ from tests.bench.runner import Context, Measure, run_process
 FORMATS = ("json", "jsonl", "md", "csv")
 
 
-def export_run(data_dir: Path, fmt: str, target: Path, ctx: Context) -> tuple[float, float, float]:
-    """(seconds, peak RSS MB, file MB) of one export in a fresh process (in this process for
-    the smoke test's tiny sizes: its RSS means nothing then)."""
+def export_run(
+    data_dir: Path, fmt: str, target: Path, ctx: Context
+) -> tuple[float, float, float, float]:
+    """(seconds, CPU seconds, peak RSS MB, file MB) of one export in a fresh process (in this
+    process for the smoke test's tiny sizes: its RSS means nothing then)."""
     if ctx.small:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         assert child(str(data_dir), fmt, str(target)) == 0
-        return time.perf_counter() - start, peak_rss_mb(), target.stat().st_size / 1e6
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        return wall, cpu, peak_rss_mb(), target.stat().st_size / 1e6
     argv = [sys.executable, "-m", "tests.bench.cases.exports", str(data_dir), fmt, str(target)]
     run = run_process(argv)
     assert run.peak_rss_mb is not None
-    return run.wall, run.peak_rss_mb, target.stat().st_size / 1e6
+    return run.wall, run.cpu, run.peak_rss_mb, target.stat().st_size / 1e6
 
 
 def case(ctx: Context) -> list[Measure]:
     answers, tokens = (12, 50) if ctx.small else (ANSWERS, TOKENS)
     times: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
+    cpu: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
     rss: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
     size: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,8 +54,9 @@ def case(ctx: Context) -> list[Measure]:
         for _ in range(ctx.repeat):
             for fmt in FORMATS:
                 target = Path(tmp) / f"out.{fmt}"
-                seconds, peak, size[fmt] = export_run(data_dir, fmt, target, ctx)
+                seconds, used, peak, size[fmt] = export_run(data_dir, fmt, target, ctx)
                 times[fmt].append(seconds)
+                cpu[fmt].append(used)
                 rss[fmt].append(peak)
                 target.unlink()
     name = "export"
@@ -60,6 +67,7 @@ def case(ctx: Context) -> list[Measure]:
         measures.append(
             Measure(name, f"{fmt} {label}: time", "s", times[fmt], target=3.0, note=note)
         )
+        measures.append(Measure(name, f"{fmt}: CPU", "s", cpu[fmt]))
         measures.append(Measure(name, f"{fmt}: peak RSS", "MB", rss[fmt], target=400))
     return measures
 
