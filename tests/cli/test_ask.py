@@ -122,6 +122,26 @@ def test_json_raw_adds_the_server_rows_as_received(scripted):
     assert alone.stderr.startswith("logprob-chat: error: --raw goes with --json")
 
 
+def test_json_into_a_reader_that_leaves_early_ends_quietly(scripted):
+    """``ask --json | head -c 64``: the pipe closes mid-object; no traceback, no error."""
+    rows = [(f" w{k}", -0.5, [(f" w{k}", -0.5), (f" v{k}", -1.5)]) for k in range(3000)]
+    scripted.queue(Reply.json({"data": [{"id": "m"}]}), Reply.sse(stream_of(rows)))
+    reader = subprocess.Popen(["head", "-c", "64"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    asked = subprocess.run(
+        [sys.executable, "-m", "tui", "ask", "--json", "--max-tokens", "3000"]
+        + ["--base-url", scripted.url, "Hi"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        timeout=120,
+    )
+    reader.stdin.close()
+    head = reader.stdout.read()
+    reader.wait(30)
+    assert head.startswith(b'{"model":"scripted-model","answer":" w0 w1') and len(head) == 64
+    assert (asked.returncode, asked.stderr.decode()) == (0, "")
+
+
 def test_no_stream_stdin_system_and_sampling(scripted):
     result = run(
         "ask",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any, TextIO
 
@@ -229,14 +230,20 @@ def answer_json(
 
 
 def write_json(document: dict[str, Any], out: TextIO) -> None:
-    """One line of JSON on ``out``, written piece by piece as it is serialised."""
-    out.flush()
-    binary = getattr(out, "buffer", None)
-    if binary is not None:
-        json_stream.write(document, binary.write)
-        binary.write(b"\n")
-        binary.flush()
-    else:  # a text-only stream (tests)
-        json_stream.write(document, lambda piece: out.write(piece.decode()))
-        out.write("\n")
+    """One line of JSON on ``out``, written piece by piece as it is serialised. A reader
+    that leaves early (``ask --json ... | head -c 200``) ends the output quietly, as other
+    Unix tools do (the answer is in the history all the same)."""
+    try:
         out.flush()
+        binary = getattr(out, "buffer", None)
+        if binary is not None:
+            json_stream.write(document, binary.write)
+            binary.write(b"\n")
+            binary.flush()
+        else:  # a text-only stream (tests)
+            json_stream.write(document, lambda piece: out.write(piece.decode()))
+            out.write("\n")
+            out.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())  # nothing more reaches the closed pipe, not even at exit
