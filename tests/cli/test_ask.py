@@ -127,9 +127,9 @@ def test_json_into_a_reader_that_leaves_early_ends_quietly(scripted):
     rows = [(f" w{k}", -0.5, [(f" w{k}", -0.5), (f" v{k}", -1.5)]) for k in range(3000)]
     scripted.queue(Reply.json({"data": [{"id": "m"}]}), Reply.sse(stream_of(rows)))
     reader = subprocess.Popen(["head", "-c", "64"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    argv = ["ask", "--json", "--max-tokens", "3000", "--base-url", scripted.url, "Hi"]
     asked = subprocess.run(
-        [sys.executable, "-m", "tui", "ask", "--json", "--max-tokens", "3000"]
-        + ["--base-url", scripted.url, "Hi"],
+        [sys.executable, "-m", "tui", *argv],
         stdout=reader.stdin,
         stderr=subprocess.PIPE,
         cwd=ROOT,

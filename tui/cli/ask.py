@@ -17,7 +17,7 @@ from tui.cli.options import (
     sampling_options,
 )
 from tui.cli.recording import AskHistory
-from tui.core import json_stream
+from tui.core import gc_pause, json_stream
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.errors import LogprobChatError, RequestError
@@ -94,7 +94,11 @@ def run(args: argparse.Namespace) -> int:
     except LogprobChatError as exc:
         return fail(str(exc))
     try:
-        return asyncio.run(_ask(args, backend, build_messages(system, message), sampling))
+        # One answer, then the process ends: the collector stays off throughout, or it walks
+        # the answer's ~860,000 objects (20k tokens, top-20) once after the stream, for
+        # nothing (12 % of an ask's CPU). JSON holds no cycles; any other leaves at exit.
+        with gc_pause.paused():
+            return asyncio.run(_ask(args, backend, build_messages(system, message), sampling))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     finally:

@@ -111,6 +111,7 @@ def _messages(conversation: Conversation, raw: bool) -> Iterator[dict[str, Any]]
                 answer["raw"] = {"content": Lazy(rows)} if rows else None
             document["answer"] = answer
             yield document
+            del document, answer, rows  # written: let raw_rows free them (collector paused)
 
 
 def conversation_document(
