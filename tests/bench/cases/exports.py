@@ -2,9 +2,9 @@
 each format by ``logprob-chat export`` to a file, each run a fresh process.
 
 The history is written once (as case 5 writes it); each export runs as
-``python -m tests.bench.cases.exports DATA_DIR FORMAT FILE``, which is ``logprob-chat export
+``python -m tests.bench.export_child DATA_DIR FORMAT FILE``, which is ``logprob-chat export
 --last --format FORMAT -o FILE`` plus one line on standard error with the process's peak
-resident memory (``VmHWM``, see :func:`tests.bench.cases.history.peak_rss_mb`). Measures per
+resident memory (``VmHWM``, see :func:`tests.bench.runner.peak_rss_mb`). Measures per
 format (medians): wall time from process start to exit, interpreter start included, as a
 user waits for it (target ≤ 3 s); its CPU time (user + system: what the wall time would be on
 an otherwise idle core, the machine being shared); peak RSS (target ≤ 400 MB). The file's
@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.cases.history import ANSWERS, TOKENS, peak_rss_mb, write_history
-from tests.bench.runner import Context, Measure, run_process
+from tests.bench.cases.history import ANSWERS, TOKENS, write_history
+from tests.bench.export_child import child
+from tests.bench.runner import Context, Measure, peak_rss_mb, run_process
 
 FORMATS = ("json", "jsonl", "md", "csv")
 
@@ -34,7 +35,7 @@ def export_run(
         assert child(str(data_dir), fmt, str(target)) == 0
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         return wall, cpu, peak_rss_mb(), target.stat().st_size / 1e6
-    argv = [sys.executable, "-m", "tests.bench.cases.exports", str(data_dir), fmt, str(target)]
+    argv = [sys.executable, "-m", "tests.bench.export_child", str(data_dir), fmt, str(target)]
     run = run_process(argv)
     assert run.peak_rss_mb is not None
     return run.wall, run.cpu, run.peak_rss_mb, target.stat().st_size / 1e6
@@ -70,15 +71,3 @@ def case(ctx: Context) -> list[Measure]:
         measures.append(Measure(name, f"{fmt}: CPU", "s", cpu[fmt]))
         measures.append(Measure(name, f"{fmt}: peak RSS", "MB", rss[fmt], target=400))
     return measures
-
-
-def child(data_dir: str, fmt: str, target: str) -> int:
-    from tui.cli.main import main
-
-    code = main(["export", "--last", "--format", fmt, "-o", target, "--data-dir", data_dir])
-    sys.stderr.write(f"peak_rss_mb={peak_rss_mb():.1f}\n")
-    return code
-
-
-if __name__ == "__main__":
-    raise SystemExit(child(*sys.argv[1:4]))
