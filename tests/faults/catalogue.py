@@ -136,7 +136,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/app/screens/test_system_prompt.py::test_markup_and_escapes_in_presets_show_literally",
         ],
         "exports": [
-            "tests/core/test_export.py::test_json_has_everything_including_raw_logprobs",
+            "tests/core/test_export.py::test_json_has_everything_each_row_once",
             "tests/cli/test_compare_cli.py::test_model_text_is_made_safe_in_csv",
             "tests/cli/test_ask.py::test_escape_sequences_in_model_text_are_printed_harmlessly",
         ],
