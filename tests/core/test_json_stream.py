@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from tests.core.store.answers import japanese_answer, reasoning_answer
-from tui.core import json_stream
+from tui.core import json_stream, jsonio
 from tui.core.json_stream import Lazy, token_object
 from tui.core.wire.records import TokenRecord
 
@@ -95,3 +95,23 @@ def test_what_orjson_refuses_goes_through_the_standard_module():
 def test_unknown_objects_are_refused():
     with pytest.raises(TypeError):
         _written({"x": object()})
+
+
+def test_every_character_jsonio_escapes_is_escaped_here_too():
+    """The streamed writer and :func:`tui.core.jsonio.dumps` keep the same promise: whatever
+    the latter escapes (terminal controls, invisible characters), the former does too."""
+    code_points = [*range(0x7F, 0xD800), *range(0xE000, 0x10000), *range(0xE0000, 0xE1000)]
+    text = "".join(map(chr, code_points))
+    by_jsonio = json.loads(jsonio.dumps(text))
+    assert by_jsonio == text  # lossless
+    plain_in_jsonio = set(jsonio.dumps(text, indent=None))
+    plain_here = set(json_stream.dumps(text).decode())
+    escaped_by_jsonio = set(text) - plain_in_jsonio
+    escaped_here = set(text) - plain_here
+    assert escaped_by_jsonio  # DEL, C1, bidi at least
+    assert escaped_by_jsonio <= escaped_here, sorted(
+        map(hex, map(ord, escaped_by_jsonio - escaped_here))
+    )
+    assert json.loads(json_stream.dumps(text)) == text
+    # Tags beyond the Basic Multilingual Plane are written as a surrogate pair.
+    assert json_stream.dumps("\U000e0041") == b'"\\udb40\\udc41"'

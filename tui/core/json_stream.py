@@ -12,9 +12,9 @@ order, whatever they are (a field added to :class:`~tui.core.wire.records.TokenR
 written too, under its name), the alternatives (``raw_top``) under OpenAI's name
 ``top_logprobs``, bytes as a list of integers (orjson calls :func:`_default` for them).
 
-Safety, as :func:`tui.core.jsonio.dumps`: every piece has its C1 controls, DEL and
-bidirectional overrides escaped (JSON already escapes U+0000..U+001F), so the output cannot
-act on a terminal showing it. Non-finite floats become ``null``; what orjson refuses (an
+Safety, as :func:`tui.core.jsonio.dumps`: every piece has its C1 controls, DEL, bidirectional
+overrides and invisible characters escaped (JSON already escapes U+0000..U+001F), so the
+output cannot act on a terminal showing it nor hide text from its reader. Non-finite floats become ``null``; what orjson refuses (an
 integer over 64 bits from a server) goes through the standard module instead.
 """
 
@@ -42,23 +42,31 @@ TOKEN_KEYS = tuple(RENAMED.get(name, name) for name in _FIELDS)
 """The keys of a token object, in order (the record's fields)."""
 _values = operator.attrgetter(*_FIELDS)
 
-# The UTF-8 forms of DEL, C1 controls (U+0080..U+009F), U+061C, U+200E/F, U+202A..U+202E and
-# U+2066..U+2069: what a terminal may act on that JSON does not escape itself.
+# The UTF-8 forms of what JSON leaves as it is but a terminal may act on, or a reader would
+# not see: DEL, C1 controls (U+0080..U+009F), SOFT HYPHEN, U+061C, zero-width and direction
+# marks (U+200B..U+200F), separators and bidi embeddings (U+2028..U+202E), word joiners and
+# isolates (U+2060..U+2069), BYTE ORDER MARK, tag characters (U+E0000..U+E007F). At least
+# what :func:`tui.core.jsonio.dumps` escapes (a test compares them code point by code point).
 _UNSAFE = re.compile(
-    rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+    rb"\x7f|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa9]"
+    rb"|\xef\xbb\xbf|\xf3\xa0[\x80\x81][\x80-\xbf]"
 )
-
-
-def _escape(match: re.Match[bytes]) -> bytes:
-    return b"\\u%04x" % ord(match.group().decode())
-
-
-_LEADS = (b"\x7f", b"\xc2", b"\xd8", b"\xe2")
+_LEADS = (b"\x7f", b"\xc2", b"\xd8", b"\xe2", b"\xef", b"\xf3")
 """The first byte of each unsafe form: when none is there (memchr, ~10 GB/s), no regex."""
 
 
+def _escape(match: re.Match[bytes]) -> bytes:
+    """``\\uXXXX``; beyond the Basic Multilingual Plane a surrogate pair (JSON's rule)."""
+    code = ord(match.group().decode())
+    if code <= 0xFFFF:
+        return b"\\u%04x" % code
+    code -= 0x10000
+    return b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+
+
 def safe(data: bytes) -> bytes:
-    """``data`` (UTF-8 JSON) with terminal-acting characters written as ``\\uXXXX``."""
+    """``data`` (UTF-8 JSON) with those characters written as ``\\uXXXX`` (parsed back, the
+    text is exactly the same)."""
     if not any(lead in data for lead in _LEADS):
         return data
     return _UNSAFE.sub(_escape, data)
