@@ -14,8 +14,9 @@ written too, under its name), the alternatives (``raw_top``) under OpenAI's name
 
 Safety, as :func:`tui.core.jsonio.dumps`: every piece has its C1 controls, DEL, bidirectional
 overrides and invisible characters escaped (JSON already escapes U+0000..U+001F), so the
-output cannot act on a terminal showing it nor hide text from its reader. Non-finite floats become ``null``; what orjson refuses (an
-integer over 64 bits from a server) goes through the standard module instead.
+output cannot act on a terminal showing it nor hide text from its reader. Non-finite floats
+become ``null``; what orjson refuses (an integer over 64 bits from a server) goes through the
+standard module instead.
 """
 
 from __future__ import annotations
