@@ -60,7 +60,9 @@ async def test_every_format_lands_in_the_exports_folder_and_reads_back(scripted)
     assert roles == ["user", "assistant", "user", "assistant"]
     first_answer = document["messages"][1]
     assert first_answer["text"] == TEXT
-    assert len(first_answer["answer"]["raw"]["content"]) == len(TOKENS)
+    tokens = first_answer["answer"]["tokens"]
+    assert [t["token"] for t in tokens] == [t for t, _, _ in TOKENS]
+    assert all(t["top_logprobs"] for t in tokens) and "raw" not in first_answer["answer"]
 
     lines = [json.loads(line) for line in jsonl_path.read_text(encoding="utf-8").splitlines()]
     assert [line["question"] for line in lines] == ["Where did the cat sit?", "[bold]again[/bold]"]

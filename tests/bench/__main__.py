@@ -2,7 +2,11 @@
 
     uv run python -m tests.bench                   # every case, 5 runs each
     uv run python -m tests.bench --repeat 3 --only ingest --only screen
+    uv run python -m tests.bench --only ask --loaded ask  # idle, then beside a busy neighbour
     uv run python -m tests.bench --list
+
+Cases in ``runner.LOADED`` (the screen, start-up) run twice unless ``--idle``: idle, then
+beside one CPU-bound neighbour process the runner starts and ends.
 
 The report goes to ``tests/bench/results/latest.json`` (``--out`` to change). The exit status
 is 0 even when a target is missed: the table says which, and the README explains why.
@@ -15,7 +19,7 @@ import sys
 from pathlib import Path
 
 from tests.bench.cases import CASES, TITLES
-from tests.bench.runner import RESULTS, Context, run, table
+from tests.bench.runner import LOADED, RESULTS, Context, run, table
 
 SMALL_TOKENS = 300
 
@@ -37,6 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--small", action="store_true", help="tiny sizes of every case (what the smoke test runs)"
     )
+    parser.add_argument(
+        "--loaded",
+        action="append",
+        choices=list(CASES),
+        metavar="CASE",
+        help="also run this case beside one CPU-bound neighbour process (repeatable; "
+        f"default: {', '.join(LOADED)})",
+    )
+    parser.add_argument(
+        "--idle", action="store_true", help="no loaded runs at all (only the idle machine)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     args = parser.parse_args(argv)
@@ -49,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     tokens = args.tokens or (SMALL_TOKENS if args.small else 20_000)
     top = args.top or (5 if args.small else 20)
     ctx = Context(repeat=args.repeat, tokens=tokens, top=top, small=args.small)
-    measures = run(CASES, ctx, args.only or list(CASES), args.out)
+    loaded = () if args.idle else (args.loaded or LOADED)
+    measures = run(CASES, ctx, args.only or list(CASES), args.out, loaded)
     print(table(measures))
     print(f"report: {args.out}", file=sys.stderr)
     return 0

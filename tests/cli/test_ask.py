@@ -100,10 +100,46 @@ def test_json_output(scripted):
     assert m["coverage"] == 1.0
     assert {"mean_entropy", "mean_residual_mass", "low_prob_threshold"} <= set(m)
     assert [t["text"] for t in out["tokens"]] == ["Hello", " world", "!"]
-    assert out["tokens"][2]["prob"] == pytest.approx(math.exp(-1.6))
-    assert [row["token"] for row in out["raw"]["content"]] == ["Hello", " world", "!"]
+    last = out["tokens"][2]
+    assert (last["index"], last["scope"], last["token"], last["bytes"]) == (2, "answer", "!", [33])
+    assert last["logprob"] == pytest.approx(-1.6) and last["top_count"] == 1
+    assert last["top_logprobs"] == [{"token": "!", "logprob": -1.6, "bytes": [33]}]  # as sent
+    assert last["top_mass"] == pytest.approx(math.exp(-1.6))
+    assert "raw" not in out  # one copy of each row unless --raw asks for the server's too
     assert out["request"]["top_logprobs"] == 2 and out["status"] == "complete"
     assert scripted.chat_requests()[0].json["top_logprobs"] == 2
+
+
+def test_json_raw_adds_the_server_rows_as_received(scripted):
+    result = run("ask", "--json", "--raw", "--base-url", scripted.url, "--no-save", "Hi")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    rows = out["raw"]["content"]
+    assert [row["token"] for row in rows] == ["Hello", " world", "!"]
+    assert [row["top_logprobs"] for row in rows] == [t["top_logprobs"] for t in out["tokens"]]
+    alone = run("ask", "--raw", "--base-url", scripted.url, "Hi")
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.startswith("logprob-chat: error: --raw goes with --json")
+
+
+def test_json_into_a_reader_that_leaves_early_ends_quietly(scripted):
+    """``ask --json | head -c 64``: the pipe closes mid-object; no traceback, no error."""
+    rows = [(f" w{k}", -0.5, [(f" w{k}", -0.5), (f" v{k}", -1.5)]) for k in range(3000)]
+    scripted.queue(Reply.json({"data": [{"id": "m"}]}), Reply.sse(stream_of(rows)))
+    reader = subprocess.Popen(["head", "-c", "64"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    argv = ["ask", "--json", "--max-tokens", "3000", "--base-url", scripted.url, "Hi"]
+    asked = subprocess.run(
+        [sys.executable, "-m", "tui", *argv],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        timeout=120,
+    )
+    reader.stdin.close()
+    head = reader.stdout.read()
+    reader.wait(30)
+    assert head.startswith(b'{"model":"scripted-model","answer":" w0 w1') and len(head) == 64
+    assert (asked.returncode, asked.stderr.decode()) == (0, "")
 
 
 def test_no_stream_stdin_system_and_sampling(scripted):
@@ -373,8 +409,8 @@ def test_ask_the_built_in_model_with_zero_setup():
 @pytest.mark.engine
 def test_ask_the_session_engine_as_a_remote_server_in_json(engine: EngineInfo):
     env = {"OPENAI_BASE_URL": engine.base_url, "OPENAI_API_KEY": engine.api_key}
-    result = run("ask", "--json", "--temperature", "0", "--max-tokens", "12", "--no-stream",
-                 "日本の首都はどこですか？", env=env)  # fmt: skip
+    result = run("ask", "--json", "--raw", "--temperature", "0", "--max-tokens", "12",
+                 "--no-stream", "日本の首都はどこですか？", env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert engine.api_key not in result.stdout + result.stderr
     out = json.loads(result.stdout)
@@ -425,11 +461,11 @@ def test_ask_recovers_what_llamacpp_hides_and_the_history_keeps_it(engine: Engin
     assert out["metrics"]["tokens"] == 96 and out["finish"] == "cut: max_tokens"
     assert "note: recovered" in result.stderr
     # The history has the same entries (what `export` writes).
-    exported = run("export", "--last", "--format", "json")
+    exported = run("export", "--last", "--format", "json", "--raw")
     assert exported.returncode == 0, exported.stderr
     stored = json.loads(exported.stdout)["messages"][-1]["answer"]
     assert stored["tokens"] == tokens and stored["metrics"] == out["metrics"]
-    assert len(stored["raw"]["content"]) == 96
+    assert len(stored["raw"]["content"]) == 96  # a recovered row for each hidden piece
 
 
 def test_a_refusal_is_shown_as_the_answer_and_said_to_be_one(scripted):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
+from tests.support.history_files import readable_bytes
 from tests.support.scripted_server import Reply, ScriptedServer, chat_chunk, token_row
+from tui.cli import recording
 from tui.cli.main import main
 from tui.core.presets import PresetStore
 from tui.core.store import Store, history_path
@@ -20,8 +23,7 @@ def _conversations() -> list:
 
 
 def _no_key_on_disk(key: str = KEY) -> None:
-    for path in history_path().parent.iterdir():
-        assert key.encode() not in path.read_bytes(), path.name
+    assert key.encode() not in readable_bytes(history_path().parent.iterdir())
 
 
 def test_ask_records_question_parameters_and_answer(scripted: ScriptedServer, capsys) -> None:
@@ -85,6 +87,19 @@ def test_no_save_leaves_no_history(scripted: ScriptedServer, capsys) -> None:
     assert main(["ask", "--base-url", scripted.base_url, "--no-save", "hello"]) == 0
     assert "Hello world!" in capsys.readouterr().out
     assert not history_path().exists()
+
+
+def test_no_save_does_no_store_work_at_all(scripted: ScriptedServer, capsys, monkeypatch) -> None:
+    """Not even an in-memory store: no thread, no SQLite, no encoding of rows."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("--no-save opened a store")
+
+    monkeypatch.setattr(recording.AsyncStore, "open", refuse)
+    monkeypatch.setattr(recording.AsyncStore, "memory", refuse)
+    assert main(["ask", "--base-url", scripted.base_url, "--no-save", "--json", "hello"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["answer"] == "Hello world!" and captured.err == ""
 
 
 def test_a_server_error_is_recorded_as_an_error_answer(scripted: ScriptedServer, capsys) -> None:

@@ -42,7 +42,11 @@ def test_every_format_to_stdout_reads_back(two_conversations: list[int], capsys)
     document = json.loads(out)
     assert document["conversation"]["id"] == last
     assert document["messages"][0]["text"] == "second | question"
-    assert document["messages"][1]["answer"]["raw"]["content"][0]["token"] == "Hello"
+    assert document["messages"][1]["answer"]["tokens"][0]["token"] == "Hello"
+    assert "raw" not in document["messages"][1]["answer"]
+    code, out, _ = _export(capsys, "--format", "json", "--raw")
+    assert code == 0
+    assert json.loads(out)["messages"][1]["answer"]["raw"]["content"][0]["token"] == "Hello"
 
     code, out, _ = _export(capsys, "--conversation", str(first), "--format", "jsonl")
     assert code == 0
@@ -106,6 +110,13 @@ def test_clear_errors(two_conversations: list[int], capsys, tmp_path: Path) -> N
 
     code, _, err = _export(capsys, "--format", "md", "-o", str(tmp_path))  # a directory
     assert code == 1 and err.startswith("logprob-chat: error: cannot write")
+
+    code, out, err = _export(capsys, "--format", "csv", "--raw")
+    assert (code, out) == (2, "")
+    assert err == (
+        "logprob-chat: error: --raw goes with --format json (the other formats never carry "
+        "raw rows)\n"
+    )
 
 
 def test_no_history_yet(capsys) -> None:

@@ -6,21 +6,25 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.core.store.answers import japanese_answer, reasoning_answer
+from tui.core import json_stream
 from tui.core.answer import AnswerBuilder
 from tui.core.export import (
     FORMATS,
     export_conversation,
+    export_pieces,
     export_to_directory,
     suggested_filename,
     to_csv,
     to_json,
     to_jsonl,
     to_markdown,
+    write_export,
 )
 from tui.core.export.csv_tokens import BASE_COLUMNS
 from tui.core.export.markdown import close_fences
@@ -62,11 +66,17 @@ def _no_terminal_control(text: str) -> None:
         assert char not in text, repr(char)
 
 
-def test_json_has_everything_including_raw_logprobs(conversation: Conversation) -> None:
+def _token_objects(answer) -> list[dict]:
+    """What the JSON exports (and ``ask --json``) write for an answer's tokens."""
+    answer.load_raw()
+    return json.loads(json_stream.dumps([json_stream.token_object(t) for t in answer.tokens]))
+
+
+def test_json_has_everything_each_row_once(conversation: Conversation) -> None:
     text = to_json(conversation, exported_at=0)
     _no_terminal_control(text)
     document = json.loads(text)
-    assert document["format"] == "logprob-chat.conversation" and document["version"] == 1
+    assert document["format"] == "logprob-chat.conversation" and document["version"] == 2
     assert document["exported_at"] == "1970-01-01T00:00:00.000Z"
     assert document["conversation"]["id"] == conversation.id
     messages = document["messages"]
@@ -79,15 +89,23 @@ def test_json_has_everything_including_raw_logprobs(conversation: Conversation) 
     assert first["usage"]["completion_tokens"] == 24
     assert first["timings"]["server"]["predicted_n"] == 24
     assert first["metrics"]["mean_logprob"] == stored.answer.metrics.mean_logprob
-    assert first["tokens"] == json.loads(json.dumps([t.to_dict() for t in stored.answer.tokens]))
-    assert first["raw"] == {"content": stored.answer.raw}
+    assert first["tokens"] == _token_objects(stored.answer)
+    assert first["tokens"][0]["top_logprobs"] == stored.answer.raw[0]["top_logprobs"]
+    assert "raw" not in first  # the server's rows only when asked for
     # The hostile answer's text is in the JSON as data (escaped), not as terminal control.
     second = messages[3]
     assert "\x1b]0;pwn\x07" in second["text"]
     assert second["answer"]["status"] == "stopped"
     assert second["answer"]["reasoning_metrics"]["tokens"] == 2
     assert messages[5]["answer"]["error"] == "HTTP 503 Service Down"
-    assert messages[5]["answer"]["raw"] is None
+    # One line per token, the structure indented around them.
+    token_lines = [line for line in text.splitlines() if line.lstrip().startswith('{"index":')]
+    assert len(token_lines) == sum(len(a.answer.tokens) for a in conversation.answers)
+
+    with_raw = json.loads(to_json(conversation, exported_at=0, raw=True))["messages"]
+    assert with_raw[1]["answer"]["raw"] == {"content": stored.answer.raw}
+    assert with_raw[5]["answer"]["raw"] is None
+    assert with_raw[1]["answer"]["tokens"] == first["tokens"]
 
 
 def test_jsonl_has_one_answer_per_line(conversation: Conversation) -> None:
@@ -103,7 +121,7 @@ def test_jsonl_has_one_answer_per_line(conversation: Conversation) -> None:
     assert records[0]["request"]["preset"] == "polite"
     assert records[1]["request"]["temperature"] == 0.0
     assert records[0]["message_id"] == conversation.answers[0].id
-    assert len(records[0]["tokens"]) == 19
+    assert records[0]["tokens"] == _token_objects(conversation.answers[0].answer)
     assert records[0]["metrics"]["tokens"] == conversation.answers[0].answer.metrics.tokens
     assert "raw" not in records[0]
     assert records[2]["metrics"]["mean_prob"] is None
@@ -225,3 +243,38 @@ def test_export_to_directory_writes_a_private_file_and_replaces_an_older_export(
     with path.open(newline="", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) < len(rows)
     assert [p.name for p in directory.iterdir()] == [path.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_lazily_reopened_conversation_exports_the_same_and_is_left_lazy(
+    conversation: Conversation, fmt: str
+) -> None:
+    """Exports read each answer's raw rows while writing it and let go of them after: the
+    file is the same as from a fully loaded conversation, and nothing stays parsed."""
+    with Store.open() as store:
+        lazy = store.load_conversation(conversation.id, lazy=True)
+    pieces = list(export_pieces(lazy, fmt, raw=fmt == "json"))
+    assert len(pieces) > 3  # written in pieces, not as one string
+    expected = export_conversation(conversation, fmt, raw=fmt == "json")
+    got = b"".join(pieces).decode()
+    if fmt in ("json", "md"):  # the export time differs
+        got, expected = (re.sub(r"(Exported.*|exported_at.*)", "", t) for t in (got, expected))
+    assert got == expected
+    for stored in lazy.answers:
+        answer = stored.answer
+        assert answer.raw == []
+        assert all(t.raw_top is None for t in answer.tokens if t.top_count)
+        if answer.tokens:
+            assert answer.raw_pending is not None  # still there to load when selected
+            answer.load_raw()
+            assert answer.tokens[0].raw_top is not None
+
+
+def test_write_export_streams_to_a_private_file(conversation: Conversation, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "all.jsonl"
+    write_export(conversation, "jsonl", target)
+    assert target.read_text() == to_jsonl(conversation)
+    assert target.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ValueError, match="unknown export format"):
+        write_export(conversation, "xml", tmp_path / "x.xml")
+    assert not (tmp_path / "x.xml").exists()

@@ -164,7 +164,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/faults/test_invisible.py::test_the_chat_shows_marks_and_the_inspector_names_them",
         ],
         "exports": [
-            "tests/core/test_export.py::test_json_has_everything_including_raw_logprobs",
+            "tests/core/test_export.py::test_json_has_everything_each_row_once",
             "tests/cli/test_compare_cli.py::test_model_text_is_made_safe_in_csv",
             "tests/cli/test_ask.py::test_escape_sequences_in_model_text_are_printed_harmlessly",
         ],

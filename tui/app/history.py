@@ -347,7 +347,8 @@ class HistoryLink:
             await recorder.checkpoint()
         if self.conversation_id is None or self.store is None:
             return None
-        stored = await self.store.load_conversation(self.conversation_id)
+        # Lazy: each answer's raw rows are parsed while the export writes it, then let go.
+        stored = await self.store.load_conversation(self.conversation_id, lazy=True)
         return await asyncio.to_thread(export_to_directory, stored, fmt, directory)
 
     # ------------------------------------------------------------------ exit

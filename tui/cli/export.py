@@ -2,6 +2,7 @@
 
 logprob-chat export --last --format md                 # the latest conversation, stdout
 logprob-chat export --conversation 12 --format csv -o tokens.csv
+logprob-chat export --last --format json --raw -o all.json   # with the server's raw rows
 logprob-chat export --list                             # ids, dates, first questions
 """
 
@@ -10,14 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
 from tui.cli.options import add_store_options, fail
-from tui.core.export import FORMATS, export_conversation
+from tui.core.export import FORMATS, export_pieces, write_export
 from tui.core.export.documents import iso_time
 from tui.core.paths import data_dir_problem
-from tui.core.presets import write_private
 from tui.core.report import fmt_prob
 from tui.core.safety import safe_line
 from tui.core.store import Store, StoreError, history_path
@@ -29,7 +30,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export",
         help="export a conversation from the history (json, jsonl, md, csv)",
-        description="Export a stored conversation: json (everything, raw logprobs included), "
+        description="Export a stored conversation: json (everything; the server's raw rows "
+        "too with --raw), "
         "jsonl (one answer per line), md (readable, with stats tables) or csv (one row per "
         "token). Writes to standard output unless -o is given.",
     )
@@ -47,6 +49,11 @@ def add_parser(subparsers: Any) -> None:
         help="output format (default: from the -o file's extension)",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (made 0600)")
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="json: also the server's logprob rows exactly as received (key 'raw')",
+    )
     add_store_options(parser)
     parser.set_defaults(run=run)
 
@@ -81,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         fmt = None if args.list else choose_format(args.format, args.output)
     except StoreError as exc:
         return fail(str(exc))
+    if args.raw and fmt != "json":
+        return fail("--raw goes with --format json (the other formats never carry raw rows)")
     if not path.exists():
         return fail(data_dir_problem(path.parent) or f"no history yet at {path}", 1)
     with Store.open(path) as store:
@@ -94,20 +103,20 @@ def run(args: argparse.Namespace) -> int:
             conversation_id = args.conversation or store.last_conversation_id()
             if conversation_id is None:
                 return fail(f"the history at {path} has no conversations yet", 1)
-            conversation = store.load_conversation(conversation_id)
+            # Lazy: raw rows stay compressed bytes until the export reaches their answer.
+            conversation = store.load_conversation(conversation_id, lazy=True)
         except StoreError as exc:
             return fail(str(exc), 1)
     assert fmt is not None
-    text = export_conversation(conversation, fmt)
     if args.output:
         target = Path(args.output).expanduser()
         try:
-            write_private(target, text)
+            write_export(conversation, fmt, target, raw=args.raw)
         except OSError as exc:
             return fail(f"cannot write {target}: {exc.strerror or exc}", 1)
         sys.stderr.write(f"exported conversation {conversation.id} ({fmt}) to {target}\n")
         return 0
-    return _write_stdout(text)
+    return _write_stdout_pieces(export_pieces(conversation, fmt, raw=args.raw))
 
 
 def _list(store: Store, out: TextIO) -> int:
@@ -126,10 +135,21 @@ def _list(store: Store, out: TextIO) -> int:
 
 
 def _write_stdout(text: str, out: TextIO | None = None) -> int:
+    return _write_stdout_pieces([text.encode("utf-8")], out)
+
+
+def _write_stdout_pieces(pieces: Iterable[bytes], out: TextIO | None = None) -> int:
+    """Write the pieces as they come (binary when the stream has a buffer)."""
     stream = out or sys.stdout
+    binary = getattr(stream, "buffer", None)
     try:
-        stream.write(text)
         stream.flush()
+        for piece in pieces:
+            if binary is not None:
+                binary.write(piece)
+            else:
+                stream.write(piece.decode("utf-8"))
+        (binary or stream).flush()
     except BrokenPipeError:
         # `export ... | head`: the reader left; exit quietly like other Unix tools.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -3,7 +3,7 @@
 One object, :class:`AskHistory`, so ``ask`` stays a few calls away from the store:
 
 * :meth:`open` — before any request: open the history, start a conversation, write the
-  question (``--no-save`` uses an in-memory store: the same code path, nothing kept).
+  question (``--no-save``: no store at all, and every step below does nothing).
 * :meth:`begin` — the answer, status ``streaming``, once the model is known.
 * :meth:`checkpoint` — after each event (cheap; writes at most once a second).
 * :meth:`finish` / :meth:`fail` — the final status, then the store is closed.
@@ -26,7 +26,7 @@ from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError, histo
 class AskHistory:
     def __init__(
         self,
-        store: AsyncStore,
+        store: AsyncStore | None,
         conversation_id: int | None,
         params: AnswerParams,
         question: str,
@@ -46,10 +46,6 @@ class AskHistory:
         messages: list[dict[str, str]],
         sampling: Sampling,
     ) -> AskHistory:
-        if getattr(args, "no_save", False):
-            store = await AsyncStore.memory()
-        else:
-            store = await AsyncStore.open(history_path(getattr(args, "data_dir", None)))
         system = next((m["content"] for m in messages if m["role"] == "system"), None)
         question = next(m["content"] for m in reversed(messages) if m["role"] == "user")
         embedded = backend.engine is not None
@@ -61,6 +57,11 @@ class AskHistory:
             system_prompt=system,
             preset=getattr(args, "preset", None),
         )
+        if getattr(args, "no_save", False):
+            # Nothing is kept, so nothing is written, not even to memory: no store thread,
+            # no SQLite, no encoding of rows (it was a fifth of a --no-save run).
+            return cls(None, None, params, question)
+        store = await AsyncStore.open(history_path(getattr(args, "data_dir", None)))
         history = cls(store, None, params, question)
         history._note(store.problem)
         try:
@@ -86,7 +87,7 @@ class AskHistory:
 
     async def begin(self, model: str | None, builder: AnswerBuilder) -> None:
         """Record the answer as streaming; from now on checkpoints keep what arrives."""
-        if self.conversation_id is None:
+        if self.store is None or self.conversation_id is None:
             return
         if model:
             self.params = _with_model(self.params, model)
@@ -133,7 +134,7 @@ class AskHistory:
 
     async def fail(self, error: str) -> None:
         """The request never started (the server is unreachable): keep that as the answer."""
-        if self.conversation_id is not None:
+        if self.store is not None and self.conversation_id is not None:
             builder = AnswerBuilder()
             try:
                 await self.store.save_answer(
@@ -144,7 +145,8 @@ class AskHistory:
         await self.close()
 
     async def close(self) -> None:
-        await self.store.close()
+        if self.store is not None:
+            await self.store.close()
 
 
 def _with_model(params: AnswerParams, model: str) -> AnswerParams:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.bench.cases import compare, engine, history, ingest, recovery, screen, startup
+from tests.bench.cases import (
+    ask,
+    compare,
+    engine,
+    exports,
+    history,
+    ingest,
+    recovery,
+    screen,
+    startup,
+)
 from tests.bench.runner import Case
 
 CASES: dict[str, Case] = {
@@ -13,6 +23,8 @@ CASES: dict[str, Case] = {
     "history": history.case,
     "compare": compare.case,
     "recovery": recovery.case,
+    "ask": ask.case,
+    "export": exports.case,
 }
 TITLES: dict[str, str] = {
     "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
@@ -22,4 +34,6 @@ TITLES: dict[str, str] = {
     "history": "5. reopen a 200-answer x 500-token top-20 conversation: time, RSS, scroll",
     "compare": "6. compare K=3 x N=5 on the embedded engine: concurrent / sequential",
     "recovery": "7. recover llama.cpp's hidden tokens of a Japanese answer ÷ its generation",
+    "ask": "8. ask as a process: CPU vs bare reader and openai SDK, --json size, history size",
+    "export": "9. export the case-5 conversation as json, jsonl, md, csv: time, peak RSS",
 }

@@ -6,6 +6,9 @@ the answers differ) through the real client to the embedded llama.cpp engine sta
 process, as the app does. The client's rate is ``(tokens − 1) ÷ (last token − first token)``
 (:class:`~tui.core.answer.AnswerBuilder`); the engine's is its generation phase alone.
 
+The answers are also stored as a stream stores them, for the history's size on real rows
+(:mod:`tests.bench.stored_size`): the bench stream repeats itself and compresses too well.
+
 The same again through the TUI (headless, 160×48, heatmap on, the app's own clock): the
 screen shares the process and the two cores with the engine, so this is the rate a person
 sees.
@@ -18,14 +21,15 @@ import tempfile
 from pathlib import Path
 
 from tests.bench.runner import Context, Measure
-from tui.core.answer import AnswerBuilder
+from tests.bench.stored_size import stored_mb_per_answer
+from tui.core.answer import Answer, AnswerBuilder
 from tui.core.settings import Connection, Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 
 QUESTION = [{"role": "user", "content": "Write a long story about a lighthouse keeper."}]
 
 
-async def engine_run(ctx: Context, seed: int) -> tuple[float, float, int]:
+async def engine_run(ctx: Context, seed: int) -> tuple[float, float, int, Answer]:
     info = ctx.engine().info
     max_tokens = 32 if ctx.small else 256
     sampling = Sampling(temperature=0.7, top_logprobs=ctx.top, max_tokens=max_tokens, seed=seed)
@@ -37,7 +41,7 @@ async def engine_run(ctx: Context, seed: int) -> tuple[float, float, int]:
     timings = answer.server_timings or {}
     engine_rate = float(timings["predicted_per_second"])
     assert answer.tokens_per_second is not None, answer
-    return answer.tokens_per_second, engine_rate, len(answer.tokens)
+    return answer.tokens_per_second, engine_rate, len(answer.tokens), answer
 
 
 async def tui_run(ctx: Context, seed: int, data_dir: Path) -> tuple[float, float]:
@@ -63,11 +67,12 @@ async def tui_run(ctx: Context, seed: int, data_dir: Path) -> tuple[float, float
 
 
 def case(ctx: Context) -> list[Measure]:
-    async def runs() -> list[tuple[float, float, int]]:
+    async def runs() -> list[tuple[float, float, int, Answer]]:
         await engine_run(ctx, 0)  # warm-up: the first request fills caches
         return [await engine_run(ctx, seed) for seed in range(1, ctx.repeat + 1)]
 
     results = asyncio.run(runs())
+    stored = stored_mb_per_answer([a for _, _, _, a in results])
     with tempfile.TemporaryDirectory() as tmp:
         shown = [
             asyncio.run(tui_run(ctx, seed, Path(tmp) / str(seed)))
@@ -75,16 +80,16 @@ def case(ctx: Context) -> list[Measure]:
         ]
     name = "engine"
     return [
-        Measure(name, "client tokens/s", "tok/s", [c for c, _, _ in results]),
-        Measure(name, "engine predicted_per_second", "tok/s", [e for _, e, _ in results]),
+        Measure(name, "client tokens/s", "tok/s", [c for c, _, _, _ in results]),
+        Measure(name, "engine predicted_per_second", "tok/s", [e for _, e, _, _ in results]),
         Measure(
             name,
             "client ÷ engine rate",
             "x",
-            [c / e for c, e, _ in results],
+            [c / e for c, e, _, _ in results],
             target=0.95,
             at_most=False,
-            note=f"tokens per answer: {[n for _, _, n in results]}",
+            note=f"tokens per answer: {[n for _, _, n, _ in results]}",
         ),
         Measure(name, "TUI tokens/s (160×48, heatmap)", "tok/s", [c for c, _ in shown]),
         Measure(
@@ -94,5 +99,13 @@ def case(ctx: Context) -> list[Measure]:
             [c / e for c, e in shown],
             target=0.95,
             at_most=False,
+        ),
+        Measure(
+            name,
+            "history per 20k-token answer, these real rows",
+            "MB",
+            [stored],
+            target=10.0 if ctx.top == 20 else None,
+            note="the answers above, stored in parts of 50 rows (tests/bench/stored_size.py)",
         ),
     ]

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.runner import ROOT, Context, Measure
+from tests.bench.runner import ROOT, Context, Measure, peak_rss_mb
 from tests.bench.stream_data import logprob_at, token_at
 from tui.core.answer import AnswerBuilder
 from tui.core.store import AnswerParams, Store, history_path
@@ -75,16 +74,6 @@ def write_history(data_dir: Path, answers: int, tokens: int) -> None:
 
 
 # ---------------------------------------------------------------- the child process
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (``VmHWM``). Not ``ru_maxrss``: Linux carries that
-    over from the parent across fork and exec, so a child of the runner (which has loaded the
-    model by then) would report the runner's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (not Linux)
 
 
 async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:

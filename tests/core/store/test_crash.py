@@ -15,6 +15,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from tests.support.history_files import readable_bytes
 from tests.support.scripted_server import Reply, ScriptedServer, stream_of
 from tui.core.store import Store
 
@@ -106,8 +107,7 @@ def test_a_killed_ask_leaves_its_partial_answer_incomplete(
     assert stored.params.model == "slow-model"
     assert (stored.params.top_logprobs, stored.params.seed) == (2, 7)
     assert answer.metrics.tokens == n
-    for path in db_path.parent.iterdir():
-        assert KEY.encode() not in path.read_bytes(), path.name
+    assert KEY.encode() not in readable_bytes(db_path.parent.iterdir())
 
 
 def test_an_interrupted_ask_keeps_its_partial_answer_stopped(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.store.answers import reasoning_answer
+from tests.core.store.answers import japanese_answer, reasoning_answer
 from tui.core.store import SCHEMA_VERSION, AnswerParams, Store
 from tui.core.store.schema import MIGRATIONS, migrate, user_version
 
@@ -112,3 +112,40 @@ def test_a_file_from_a_newer_version_is_left_untouched(db_path: Path) -> None:
         store.add_user_message(cid, "still works")
         assert store.load_conversation(cid).first_question == "still works"
     assert db_path.read_bytes() == before
+
+
+V2_FILE = Path(__file__).parent / "fixtures" / "history-v2.sqlite3"
+
+
+def test_a_version_2_file_reads_completely_and_new_answers_are_compact(db_path: Path) -> None:
+    """Version 2 wrote parts as plain JSON (format 1); version 3 reads them as they are, and
+    answers added afterwards are stored compressed (format 2) beside them."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(V2_FILE, db_path)
+    with closing(sqlite3.connect(f"{V2_FILE.as_uri()}?mode=ro", uri=True)) as conn:
+        assert user_version(conn) == 2
+        assert conn.execute("SELECT DISTINCT format FROM answer_parts").fetchall() == [(1,)]
+    expected = japanese_answer()
+    with Store.open(db_path) as store:
+        assert store.problem is None
+        (summary,) = store.list_conversations()
+        assert (summary.display_title, summary.answers) == ("Version 2 study", 2)
+        full = store.load_conversation(summary.id)
+        lazy = store.load_conversation(summary.id, lazy=True)
+        store.add_user_message(summary.id, "and again")
+        store.save_answer(summary.id, AnswerParams(model="x"), japanese_answer())
+        reopened = store.load_conversation(summary.id)
+    japanese, reasoning = full.answers
+    assert japanese.answer.tokens == expected.tokens and japanese.answer.raw == expected.raw
+    assert japanese.answer.text == expected.text and japanese.params.seed == 42
+    assert japanese.answer.tokens[0].alternatives()[0].text == "ど"
+    assert reasoning.answer.tokens == reasoning_answer().tokens
+    lazy_japanese = lazy.answers[0].answer
+    lazy_japanese.load_raw()
+    assert lazy_japanese.raw == expected.raw and lazy_japanese.tokens == expected.tokens
+    assert reopened.answers[2].answer.tokens == expected.tokens
+    assert reopened.answers[2].answer.raw == expected.raw
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert user_version(conn) == SCHEMA_VERSION == 3
+        formats = conn.execute("SELECT format, count(*) FROM answer_parts GROUP BY format")
+        assert formats.fetchall() == [(1, 3), (2, 1)]  # old parts untouched, the new one packed

@@ -1,48 +1,66 @@
-"""Export a stored conversation: pure functions from a ``Conversation`` to text.
+"""Export a stored conversation: written piece by piece, from a ``Conversation``.
 
 =========  ==========================================================  ======================
 format     what                                                        module
 =========  ==========================================================  ======================
-``json``   one document, everything, raw logprobs included             :mod:`.documents`
+``json``   one document, everything (the server's rows with ``raw``)   :mod:`.documents`
 ``jsonl``  one answer per line (question, params, metrics, tokens)     :mod:`.documents`
 ``md``     readable, each answer with its stats table                  :mod:`.markdown`
 ``csv``    one row per token with its top alternatives                 :mod:`.csv_tokens`
 =========  ==========================================================  ======================
 
-Every output is terminal-safe (model text cannot carry escape sequences into a terminal that
-shows the file) and holds no API key (the store never has one).
+Each format is a generator of pieces (:func:`export_pieces`), written to the file as they come
+(:func:`write_export`): a 200 answers × 500 tokens × top-20 conversation never exists as one
+string, and a conversation reopened lazily has its raw rows parsed one answer at a time
+(:mod:`.rows`). Every output is terminal-safe (model text cannot carry escape sequences into a
+terminal that shows the file) and holds no API key (the store never has one).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
-from tui.core.export.csv_tokens import to_csv
-from tui.core.export.documents import to_json, to_jsonl
-from tui.core.export.markdown import to_markdown
-from tui.core.presets import write_private
+from tui.core.export.csv_tokens import csv_pieces, to_csv
+from tui.core.export.documents import json_pieces, jsonl_pieces, to_json, to_jsonl
+from tui.core.export.markdown import markdown_pieces, to_markdown
+from tui.core.export.rows import write_private_file
 from tui.core.store.models import Conversation
 
 FORMATS = ("json", "jsonl", "md", "csv")
 
-_EXPORTERS: dict[str, Callable[[Conversation], str]] = {
-    "json": to_json,
-    "jsonl": to_jsonl,
-    "md": to_markdown,
-    "csv": to_csv,
-}
+
+def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
+    for piece in pieces:
+        yield piece.encode("utf-8")
 
 
-def export_conversation(conversation: Conversation, fmt: str) -> str:
-    """The conversation as ``fmt`` (one of :data:`FORMATS`)."""
-    try:
-        exporter = _EXPORTERS[fmt]
-    except KeyError:
-        known = ", ".join(FORMATS)
-        raise ValueError(f"unknown export format {fmt!r} (use one of {known})") from None
-    return exporter(conversation)
+def export_pieces(conversation: Conversation, fmt: str, *, raw: bool = False) -> Iterator[bytes]:
+    """The conversation as ``fmt`` (one of :data:`FORMATS`), UTF-8, in pieces. ``raw``: the
+    JSON export also carries the server's rows as received."""
+    if fmt == "json":
+        return json_pieces(conversation, raw=raw)
+    if fmt == "jsonl":
+        return jsonl_pieces(conversation)
+    if fmt == "md":
+        return _encoded(markdown_pieces(conversation))
+    if fmt == "csv":
+        return _encoded(csv_pieces(conversation))
+    known = ", ".join(FORMATS)
+    raise ValueError(f"unknown export format {fmt!r} (use one of {known})")
+
+
+def export_conversation(conversation: Conversation, fmt: str, *, raw: bool = False) -> str:
+    """The conversation as ``fmt``, whole (small conversations, tests)."""
+    return b"".join(export_pieces(conversation, fmt, raw=raw)).decode("utf-8")
+
+
+def write_export(conversation: Conversation, fmt: str, path: Path, *, raw: bool = False) -> None:
+    """Write the conversation as ``fmt`` to ``path`` as it is made: atomically, 0600.
+    Raises ``OSError`` when the file cannot be written, ``ValueError`` for a bad ``fmt``."""
+    pieces = export_pieces(conversation, fmt, raw=raw)  # a bad format fails before any file
+    write_private_file(path, pieces)
 
 
 def suggested_filename(conversation: Conversation, fmt: str) -> str:
@@ -57,20 +75,21 @@ def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -
     :func:`suggested_filename`, atomically and 0600; return the path. A second export of the
     same conversation in the same format replaces the first (it holds everything the first
     did, and more). Raises ``OSError`` when the file cannot be written."""
-    text = export_conversation(conversation, fmt)
     directory.mkdir(parents=True, mode=0o700, exist_ok=True)
     path = directory / suggested_filename(conversation, fmt)
-    write_private(path, text)
+    write_export(conversation, fmt, path)
     return path
 
 
 __all__ = [
     "FORMATS",
     "export_conversation",
+    "export_pieces",
     "export_to_directory",
     "suggested_filename",
     "to_csv",
     "to_json",
     "to_jsonl",
     "to_markdown",
+    "write_export",
 ]

@@ -19,7 +19,8 @@ Columns::
   the first of them (empty otherwise); ``recovered`` is 1 for a token llama.cpp hid and that
   was measured afterwards (:mod:`tui.core.recovery`).
 * Alternatives are the top-k candidates, most likely first (``TokenRecord.alternatives``),
-  one ``altN_text``/``altN_logprob`` pair each, K = the most any row of the export has.
+  one ``altN_text``/``altN_logprob`` pair each, K = the most any row of the export has
+  (``top_count``: the header is written first, the rows answer by answer after).
   Fixed columns rather than a JSON cell, so a spreadsheet or ``pandas.read_csv`` reads them
   without parsing.
 
@@ -30,8 +31,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
+from tui.core.export.rows import raw_rows
 from tui.core.safety import safe_line
 from tui.core.store.models import Conversation
 
@@ -69,47 +72,80 @@ def columns(alternatives: int) -> list[str]:
     return names
 
 
-def token_rows(conversation: Conversation) -> tuple[list[str], list[list[Any]]]:
-    """(header, rows) of the token table."""
-    rows: list[list[Any]] = []
-    widest = 0
+class _SafeCells(dict[str, str]):
+    """``safe_line`` of each text, computed once per distinct text: alternatives repeat the
+    vocabulary, and a 100k-token export has 2 million alternative cells."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = safe_line(text)
+        return value
+
+
+def _token_row(
+    conversation_id: int, stored: Any, answer_number: int, token: Any, safe: _SafeCells
+) -> list[Any]:
+    row: list[Any] = [
+        conversation_id,
+        stored.id,
+        answer_number,
+        _number(stored.question_id),
+        token.index,
+        token.scope,
+        safe[token.token],
+        safe[token.text],
+        "" if token.bytes is None else token.bytes.hex(),
+        _number(token.id),
+        _number(token.logprob),
+        _number(token.prob),
+        token.note,
+        token.top_count,
+        _number(token.top_mass) if token.top_count else "",
+        _number(token.residual_mass),
+        _number(token.top_entropy),
+        _number(token.char_start),
+        int(token.recovered),
+    ]
+    append = row.append
+    for alt in token.alternatives():
+        append(safe[alt.text])
+        logprob = alt.logprob
+        append("" if logprob is None else repr(logprob))  # _number, inlined: 2M cells
+    return row
+
+
+def widest(conversation: Conversation) -> int:
+    """K: the most alternatives any token of the conversation has (known from the records
+    alone, so the header is written before any raw row is read)."""
+    return max(
+        (t.top_count for stored in conversation.answers for t in stored.answer.tokens),
+        default=0,
+    )
+
+
+def csv_pieces(conversation: Conversation) -> Iterator[str]:
+    """The table in pieces: the header, then one piece per answer (its rows loaded only
+    while its piece is made)."""
+    k = widest(conversation)
+    width = len(BASE_COLUMNS) + 2 * k
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns(k))
+    safe = _SafeCells()
     for answer_number, stored in enumerate(conversation.answers, start=1):
-        for token in stored.answer.tokens:
-            alternatives = token.alternatives()
-            widest = max(widest, len(alternatives))
-            row: list[Any] = [
-                conversation.id,
-                stored.id,
-                answer_number,
-                _number(stored.question_id),
-                token.index,
-                token.scope,
-                safe_line(token.token),
-                safe_line(token.text),
-                "" if token.bytes is None else token.bytes.hex(),
-                _number(token.id),
-                _number(token.logprob),
-                _number(token.prob),
-                token.note,
-                token.top_count,
-                _number(token.top_mass) if token.top_count else "",
-                _number(token.residual_mass),
-                _number(token.top_entropy),
-                _number(token.char_start),
-                int(token.recovered),
+        with raw_rows(stored.answer):
+            rows = [
+                _token_row(conversation.id, stored, answer_number, token, safe)
+                for token in stored.answer.tokens
             ]
-            for alt in alternatives:
-                row += [safe_line(alt.text), _number(alt.logprob)]
-            rows.append(row)
-    for row in rows:
-        row.extend([""] * (len(BASE_COLUMNS) + 2 * widest - len(row)))
-    return columns(widest), rows
+        for row in rows:
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 def to_csv(conversation: Conversation) -> str:
-    header, rows = token_rows(conversation)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return "".join(csv_pieces(conversation))

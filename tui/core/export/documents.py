@@ -1,7 +1,6 @@
-"""JSON and JSONL exports of a stored conversation.
+"""JSON and JSONL exports of a stored conversation, written as they are serialised.
 
-JSON (``format: logprob-chat.conversation``, ``version: 1``): one document with everything,
-raw logprobs included::
+JSON (``format: logprob-chat.conversation``, ``version: 2``): one document with everything::
 
     {"format", "version", "exported_at",
      "conversation": {"id", "title", "display_title", "created_at", "updated_at", "preset",
@@ -14,28 +13,40 @@ raw logprobs included::
               temperature, top_logprobs, max_tokens, seed}, "usage",
               "timings": {"started_at", "ttft_s", "duration_s", "tokens_per_second",
                           "server"},
-              "notices", "metrics", "reasoning_metrics", "tokens": [TokenRecord.to_dict()],
-              "raw": {"content": [rows as the server sent them]} | null}
+              "notices", "metrics", "reasoning_metrics",
+              "tokens": [token objects, as ``ask --json`` writes them],
+              "raw": {"content": [rows as the server sent them]} | null   (with raw=True only)}
+
+A token object holds each field of the token record (``tui.core.json_stream.token_object``):
+``index``, ``scope``, ``token``, ``text``, ``bytes``, ``logprob``, ``id``, ``note``,
+``top_mass``, ``top_entropy``, ``top_count`` and ``top_logprobs`` (the alternatives as the
+server sent them). Version 1 also had normalised alternatives and the raw rows: every row
+twice; the server's rows are now only written when asked for (``export --raw``).
+
+The structure is indented; each token is one line of compact JSON.
 
 JSONL: one answer per line, flat enough for ``pandas.read_json(lines=True)`` and ``jq``:
-the answer fields above (without ``raw``, which only the JSON export carries, to keep lines
-a manageable size) plus ``conversation_id``, ``conversation_title``, ``answer_number``
-(1-based in the conversation), ``question`` and ``text``/``reasoning``.
+the answer fields above (without ``raw``) plus ``conversation_id``, ``conversation_title``,
+``answer_number`` (1-based in the conversation), ``question`` and ``text``/``reasoning``.
 
 Times are ISO 8601 in UTC. Non-finite numbers (an infinite perplexity) are written as null.
-Everything goes through :func:`tui.core.jsonio.dumps`, so the text is terminal-safe.
+Every piece is terminal-safe (``tui.core.json_stream``). Answers reopened from the history
+have their raw rows parsed one at a time while written (:func:`~.rows.raw_rows`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.core.jsonio import dumps, dumps_compact
+from tui.core import json_stream
+from tui.core.export.rows import raw_rows
+from tui.core.json_stream import Lazy, token_object
 from tui.core.store.models import Conversation, StoredAnswer, StoredMessage
 
 FORMAT_NAME = "logprob-chat.conversation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def iso_time(epoch: float | None) -> str | None:
@@ -47,7 +58,8 @@ def iso_time(epoch: float | None) -> str | None:
 
 
 def answer_document(stored: StoredAnswer) -> dict[str, Any]:
-    """Everything about one answer except its text (kept on the message) and raw rows."""
+    """Everything about one answer except its text (kept on the message) and raw rows. Its
+    tokens are :class:`~tui.core.json_stream.Lazy`: write it while its rows are loaded."""
     answer = stored.answer
     reasoning = answer.reasoning_metrics
     return {
@@ -69,12 +81,12 @@ def answer_document(stored: StoredAnswer) -> dict[str, Any]:
         "notices": list(answer.notices),
         "metrics": answer.metrics.to_dict(),
         "reasoning_metrics": reasoning.to_dict() if reasoning.tokens else None,
-        "tokens": [token.to_dict() for token in answer.tokens],
+        "tokens": Lazy(map(token_object, answer.tokens)),
     }
 
 
 def _message_document(message: StoredMessage) -> dict[str, Any]:
-    document: dict[str, Any] = {
+    return {
         "id": message.id,
         "position": message.position,
         "role": message.role,
@@ -82,16 +94,30 @@ def _message_document(message: StoredMessage) -> dict[str, Any]:
         "reasoning": message.reasoning,
         "created_at": iso_time(message.created_at),
     }
-    if message.answer is not None:
-        answer = answer_document(message.answer)
-        answer["raw"] = message.answer.answer.raw_logprobs()
-        document["answer"] = answer
-    return document
+
+
+def _messages(conversation: Conversation, raw: bool) -> Iterator[dict[str, Any]]:
+    """Each message's document; an answer's rows stay loaded until the writer asks for the
+    next message, i.e. while this one is written."""
+    for message in conversation.messages:
+        document = _message_document(message)
+        stored = message.answer
+        if stored is None:
+            yield document
+            continue
+        with raw_rows(stored.answer) as rows:
+            answer = answer_document(stored)
+            if raw:
+                answer["raw"] = {"content": Lazy(rows)} if rows else None
+            document["answer"] = answer
+            yield document
+            del document, answer, rows  # written: let raw_rows free them (collector paused)
 
 
 def conversation_document(
-    conversation: Conversation, *, exported_at: float | None = None
+    conversation: Conversation, *, exported_at: float | None = None, raw: bool = False
 ) -> dict[str, Any]:
+    """The JSON document, its messages and tokens :class:`~tui.core.json_stream.Lazy`."""
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -107,43 +133,58 @@ def conversation_document(
             "model": conversation.model,
             "base_url": conversation.base_url,
         },
-        "messages": [_message_document(m) for m in conversation.messages],
+        "messages": Lazy(_messages(conversation, raw)),
     }
 
 
-def to_json(conversation: Conversation, *, exported_at: float | None = None) -> str:
-    return dumps(conversation_document(conversation, exported_at=exported_at)) + "\n"
+def json_pieces(
+    conversation: Conversation, *, exported_at: float | None = None, raw: bool = False
+) -> Iterator[bytes]:
+    document = conversation_document(conversation, exported_at=exported_at, raw=raw)
+    yield from json_stream.pieces(document, indent=True)
+    yield b"\n"
 
 
-def answer_lines(conversation: Conversation) -> list[dict[str, Any]]:
-    """The JSONL records, one per answer, in conversation order."""
+def to_json(
+    conversation: Conversation, *, exported_at: float | None = None, raw: bool = False
+) -> str:
+    return b"".join(json_pieces(conversation, exported_at=exported_at, raw=raw)).decode()
+
+
+def answer_lines(conversation: Conversation) -> Iterator[dict[str, Any]]:
+    """The JSONL records, one per answer, in conversation order (tokens lazy: write each
+    record before asking for the next)."""
     texts = {m.id: m.text for m in conversation.messages}
-    records = []
     number = 0
     for message in conversation.messages:
-        if message.answer is None:
+        stored = message.answer
+        if stored is None:
             continue
         number += 1
-        document = answer_document(message.answer)
-        records.append(
-            {
+        with raw_rows(stored.answer):
+            document = answer_document(stored)
+            yield {
                 "conversation_id": conversation.id,
                 "conversation_title": conversation.display_title,
                 "answer_number": number,
                 "message_id": message.id,
-                "question_id": message.answer.question_id,
-                "question": texts.get(message.answer.question_id or -1),
+                "question_id": stored.question_id,
+                "question": texts.get(stored.question_id or -1),
                 "text": message.text,
                 "reasoning": message.reasoning,
                 "created_at": iso_time(message.created_at),
                 **{k: v for k, v in document.items() if k not in ("id", "question_id")},
             }
-        )
-    return records
+
+
+def jsonl_pieces(conversation: Conversation) -> Iterator[bytes]:
+    for record in answer_lines(conversation):
+        yield from json_stream.pieces(record)
+        yield b"\n"
 
 
 def to_jsonl(conversation: Conversation) -> str:
-    return "".join(dumps_compact(record) + "\n" for record in answer_lines(conversation))
+    return b"".join(jsonl_pieces(conversation)).decode()
 
 
 def _now() -> float:

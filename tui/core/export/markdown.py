@@ -22,6 +22,7 @@ headings and quoted questions escape Markdown's inline markers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from tui.core.report import answer_rows, fmt_prob
@@ -108,7 +109,10 @@ def _prompt_block(stored: StoredAnswer) -> str:
     return f"{label}:\n\n{fenced(p.system_prompt)}"
 
 
-def to_markdown(conversation: Conversation, *, exported_at: float | None = None) -> str:
+def markdown_pieces(
+    conversation: Conversation, *, exported_at: float | None = None
+) -> Iterator[str]:
+    """The Markdown text in pieces: the overview, then one piece per message."""
     answers = conversation.answers
     means = [a.answer.metrics.mean_prob for a in answers]
     known = [m for m in means if m is not None]
@@ -122,18 +126,22 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
         ("Mean of answers' mean prob", fmt_prob(sum(known) / len(known)) if known else "–"),
         ("Exported", _when(exported_at if exported_at is not None else _now())),
     ]
-    out = [
-        f"# {inline(conversation.display_title)}",
-        "",
-        table(("Conversation", f"#{conversation.id}"), overview),
-    ]
+    yield "\n".join(
+        [
+            f"# {inline(conversation.display_title)}",
+            "",
+            table(("Conversation", f"#{conversation.id}"), overview),
+        ]
+    )
     question_number = 0
     answer_number = 0
     previous_prompt: tuple[str | None, str | None] | None = None
     for message in conversation.messages:
+        out: list[str] = []
         if message.role == "user":
             question_number += 1
             out += ["", f"## Question {question_number}", "", quoted(message.text)]
+            yield "\n" + "\n".join(out)
             continue
         stored = message.answer
         if stored is None:
@@ -169,7 +177,12 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
         out += ["", table(("Statistic", "Value"), rows), "", _request_line(stored)]
         for note in answer.notices:
             out += ["", f"*Note:* {inline(note)}"]
-    return "\n".join(out) + "\n"
+        yield "\n" + "\n".join(out)
+    yield "\n"
+
+
+def to_markdown(conversation: Conversation, *, exported_at: float | None = None) -> str:
+    return "".join(markdown_pieces(conversation, exported_at=exported_at))
 
 
 def _now() -> float:

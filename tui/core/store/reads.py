@@ -174,7 +174,7 @@ def load_parts(
     ):
         if pending is not None:
             part_tokens, shared = codec.decode_tokens(fmt, tokens_blob, None)
-            pending.add(bytes(raw_blob), len(tokens), shared)
+            pending.add(bytes(raw_blob), len(tokens), shared, fmt)
         else:
             part_tokens, part_raw = codec.decode_part(fmt, tokens_blob, raw_blob)
             raw.extend(part_raw)

@@ -6,7 +6,7 @@ A fresh file goes through every migration from 1: the upgrade path is the path e
 install takes, so it is always exercised. Released migrations are never edited; a change is a
 new migration appended at the end (tests keep a real version-1 file to open).
 
-Tables (version 2):
+Tables (version 3):
 
 ``conversations``
     id, title (``NULL`` until renamed: lists show the first question), created_at,
@@ -24,8 +24,9 @@ Tables (version 2):
     ``mean_logprob`` columns so the history list can average confidence in SQL.
 ``answer_parts``
     The tokens and raw logprob rows, appended one part per checkpoint (``seq`` 0, 1, ...),
-    so a checkpoint writes only what arrived since the last one. ``tokens`` and ``raw`` are
-    JSON arrays (see :mod:`tui.core.store.codec`); ``format`` says how ``tokens`` is laid out.
+    so a checkpoint writes only what arrived since the last one. ``format`` says how
+    ``tokens`` and ``raw`` are laid out (see :mod:`tui.core.store.codec`): 1, plain JSON
+    (versions 1 and 2); 2, Zstandard-compressed (version 3 on, ~5x smaller).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = (
     """
@@ -125,7 +126,14 @@ _V2 = (
     """,
 )
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2}
+_V3: tuple[str, ...] = ()
+"""Version 3 writes token parts in format 2 (compressed), which only version 3 on can read:
+the version number is the whole change, so an older logprob-chat leaves such a file alone
+("written by a newer logprob-chat") instead of failing on answers it cannot decode. Parts
+already stored keep format 1 and are read as they are: nothing is rewritten, so opening a
+large old history stays instant."""
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 
