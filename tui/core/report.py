@@ -79,9 +79,15 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
     ]
 
 
+NO_LOGPROBS = ("Logprobs", "none returned by the server")
+"""The first row of an answer the server sent no logprobs for (every other number is "–")."""
+
+
 def answer_rows(answer: Answer) -> list[tuple[str, str]]:
-    """Metric rows plus timing, finish and model lines for one answer."""
-    rows = metric_rows(answer.metrics)
+    """Metric rows plus timing, finish and model lines for one answer, after
+    :data:`NO_LOGPROBS` when the server sent none."""
+    rows = [] if answer.has_logprobs else [NO_LOGPROBS]
+    rows += metric_rows(answer.metrics)
     rows += [
         ("Time to first token", fmt_seconds(answer.ttft)),
         (
@@ -107,7 +113,5 @@ def _status_suffix(answer: Answer) -> str:
 def stats_text(answer: Answer) -> str:
     """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy)."""
     rows = answer_rows(answer)
-    if not answer.has_logprobs:
-        rows.insert(0, ("Logprobs", "none returned by the server"))
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)

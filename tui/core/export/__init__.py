@@ -1,7 +1,11 @@
 """Export a stored conversation: pure functions from a ``Conversation`` to text.
 
+The formats are one registry, :data:`CONVERSATION_FORMATS` (name, label, suffixes, menu key,
+writer; see :class:`~tui.core.export.formats.ExportFormat`). ``logprob-chat export``, the
+chat's F7 menu and its command palette read it, so a new format is one entry here:
+
 =========  ==========================================================  ======================
-format     what                                                        module
+format     what                                                        writer's module
 =========  ==========================================================  ======================
 ``json``   one document, everything, raw logprobs included             :mod:`.documents`
 ``jsonl``  one answer per line (question, params, metrics, tokens)     :mod:`.documents`
@@ -16,40 +20,52 @@ shows the file) and holds no API key (the store never has one).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.export.csv_tokens import to_csv
 from tui.core.export.documents import to_json, to_jsonl
+from tui.core.export.formats import ExportFormat, find_format
 from tui.core.export.markdown import to_markdown
 from tui.core.presets import write_private
 from tui.core.store.models import Conversation
 
-FORMATS = ("json", "jsonl", "md", "csv")
+CONVERSATION_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("json", "JSON", "everything, raw logprobs included", (".json",), "j", to_json),
+    ExportFormat(
+        "jsonl", "JSONL", "one answer per line (pandas, jq)", (".jsonl",), "l", to_jsonl
+    ),
+    ExportFormat(
+        "md",
+        "Markdown",
+        "readable, each answer with its stats table",
+        (".md", ".markdown"),
+        "m",
+        to_markdown,
+    ),
+    ExportFormat(
+        "csv", "CSV", "one row per token with its top alternatives", (".csv",), "c", to_csv
+    ),
+)
+"""Every format a conversation can be exported in; writers take a stored ``Conversation``."""
 
-_EXPORTERS: dict[str, Callable[[Conversation], str]] = {
-    "json": to_json,
-    "jsonl": to_jsonl,
-    "md": to_markdown,
-    "csv": to_csv,
-}
+FORMATS = tuple(fmt.name for fmt in CONVERSATION_FORMATS)
+
+
+def conversation_format(name: str) -> ExportFormat:
+    """The registry entry called ``name`` (``ValueError`` for an unknown one)."""
+    return find_format(CONVERSATION_FORMATS, name)
 
 
 def export_conversation(conversation: Conversation, fmt: str) -> str:
     """The conversation as ``fmt`` (one of :data:`FORMATS`)."""
-    try:
-        exporter = _EXPORTERS[fmt]
-    except KeyError:
-        known = ", ".join(FORMATS)
-        raise ValueError(f"unknown export format {fmt!r} (use one of {known})") from None
-    return exporter(conversation)
+    return conversation_format(fmt).writer(conversation)
 
 
 def suggested_filename(conversation: Conversation, fmt: str) -> str:
-    """``logprob-chat-<id>-<slug>.<fmt>``: a name safe on every file system."""
+    """``logprob-chat-<id>-<slug><suffix>``: a name safe on every file system."""
     slug = re.sub(r"[^\w-]+", "-", conversation.display_title, flags=re.UNICODE).strip("-_")
     slug = slug[:40].rstrip("-_") or "conversation"
-    return f"logprob-chat-{conversation.id}-{slug}.{fmt}"
+    return f"logprob-chat-{conversation.id}-{slug}{conversation_format(fmt).suffix}"
 
 
 def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -> Path:
@@ -65,7 +81,10 @@ def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -
 
 
 __all__ = [
+    "CONVERSATION_FORMATS",
     "FORMATS",
+    "ExportFormat",
+    "conversation_format",
     "export_conversation",
     "export_to_directory",
     "suggested_filename",

@@ -164,8 +164,6 @@ def to_markdown(conversation: Conversation, *, exported_at: float | None = None)
         else:
             out += ["", "*(no text)*"]
         rows = answer_rows(answer)
-        if not answer.has_logprobs:
-            rows.insert(0, ("Logprobs", "none returned by the server"))
         out += ["", table(("Statistic", "Value"), rows), "", _request_line(stored)]
         for note in answer.notices:
             out += ["", f"*Note:* {inline(note)}"]
