@@ -24,13 +24,13 @@ async def test_theme_heatmap_and_threshold_come_from_the_file(scripted):
     app = make_app(scripted, config=config)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         assert app.theme == "textual-light"
-        assert app.main.heat_on and app.main.legend.has_class("-active")
-        assert "p < 55%" in app.main.legend.render().plain
+        assert app.main.pane.heat_on and app.main.pane.legend.has_class("-active")
+        assert "p < 55%" in app.main.pane.legend.render().plain
         await send(pilot, "q")
-        answer = app.main.views[0].turn.answer
+        answer = app.main.chat.views[0].turn.answer
         assert answer.low_prob_threshold == 0.55
         # p = 0.5 and 0.04 are below 0.55 (the default 0.1 would count one).
-        assert "2 below 0.55" in app.main.views[0].footer_text
+        assert "2 below 0.55" in app.main.chat.views[0].footer_text
         assert [n.message for n in app._notifications] == []  # a good file says nothing
     assert load_config().ui.theme == "textual-light"
 

@@ -31,9 +31,7 @@ from tui.core.store.models import Conversation
 
 CONVERSATION_FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("json", "JSON", "everything, raw logprobs included", (".json",), "j", to_json),
-    ExportFormat(
-        "jsonl", "JSONL", "one answer per line (pandas, jq)", (".jsonl",), "l", to_jsonl
-    ),
+    ExportFormat("jsonl", "JSONL", "one answer per line (pandas, jq)", (".jsonl",), "l", to_jsonl),
     ExportFormat(
         "md",
         "Markdown",

@@ -71,4 +71,3 @@ def suffix_list(registry: Sequence[ExportFormat]) -> str:
 
 
 __all__ = ["ExportFormat", "find_format", "format_for_path", "suffix_list"]
-
