@@ -99,3 +99,18 @@ def test_export_paths_never_overwrite(tmp_path):
     assert first.name == "answer-20261128-142501-3.json"
     first.write_text("{}")
     assert export_path(tmp_path, 3, now).name == "answer-20261128-142501-3-2.json"
+
+
+async def test_ctrl_c_in_the_chat_log_copies_the_mouse_selection_not_the_answer(scripted):
+    # Textual binds ctrl+c to "copy the selected text" on every screen. The chat screen's own
+    # copy-the-answer action (y) once had the same name and took that key over: ctrl+c put
+    # the whole answer on the clipboard, whatever was selected.
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("escape", "ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == ""  # nothing selected, nothing copied
+        await pilot.press("y")
+        assert app.clipboard == TEXT

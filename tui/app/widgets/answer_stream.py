@@ -128,7 +128,7 @@ class StreamPump:
         self.hooks = hooks
         self.live: LiveFeed | None = None
         self.held: AnswerView | None = None
-        self._ticker: Timer | None = None
+        self.ticker: Timer | None = None
 
     @property
     def busy(self) -> bool:
@@ -145,9 +145,9 @@ class StreamPump:
         live = self.live = LiveFeed(turn, view, builder)
         view.show_live(None)
         self.log.answer_started(view)
-        if self._ticker is None:
-            self._ticker = self.log.set_interval(1 / FLUSH_HZ, self.flush, pause=True)
-        self._ticker.resume()
+        if self.ticker is None:
+            self.ticker = self.log.set_interval(1 / FLUSH_HZ, self.flush, pause=True)
+        self.ticker.resume()
         self.hooks.started(turn)
         self.log.run_worker(
             self._generate(live), group="generation", exclusive=True, exit_on_error=False
@@ -250,8 +250,8 @@ class StreamPump:
     def _finish(self, live: LiveFeed, status: Status, error: str | None) -> None:
         if self.live is not live:
             return
-        if self._ticker is not None:
-            self._ticker.pause()
+        if self.ticker is not None:
+            self.ticker.pause()
         self.flush(final=True)
         self.live = None
         answer: Answer = live.builder.finish(status, error)
