@@ -139,3 +139,20 @@ async def test_a_flood_thins_repaints_but_never_below_eight_a_second():
     assert repaints < 12
     assert repaints / 12 * FLUSH_HZ >= 8  # the screen keeps moving
     assert shown == 12 * 1000  # every row is shown in the end
+
+
+async def test_past_the_first_or_latest_answer_the_arrows_scroll_a_long_one():
+    # One long answer (the sample screen shows only one): ↓ and ↑ read it line by line.
+    builder = FakeHooks().new_builder()
+    builder.apply(TextDelta("\n".join(f"line {i}" for i in range(60))))
+    app, log = _log()
+    async with app.run_test(size=(60, 20)) as pilot:
+        log.show_turns([Turn("long?", answer=builder.finish("complete"))])
+        log.focus()
+        await pilot.pause()
+        log.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.press("down", "down", "j")
+        assert log.scroll_y == 3 and log.selected == 0
+        await pilot.press("up", "k")
+        assert log.scroll_y == 1 and log.selected == 0

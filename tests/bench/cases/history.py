@@ -100,7 +100,7 @@ async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main
         # Opened: every answer has its view and the last one is on screen (earlier ones may
-        # wait until scrolled to: tui.app.screens.earlier_answers).
+        # wait until scrolled to: tui.app.widgets.earlier_answers).
         while len(main.chat.views) < answers or not main.chat.views[-1].is_mounted:
             await asyncio.sleep(0.005)
         await pilot.pause()

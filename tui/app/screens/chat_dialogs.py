@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from tui.app.actions import help_rows
 from tui.app.history import BUSY
-from tui.app.screens.compare import CompareScreen
 from tui.app.screens.export import ExportScreen
 from tui.app.screens.history import HistoryChoice, HistoryScreen
 from tui.app.text.status import prompt_label
-from tui.core.compare import DEFAULT_CONCURRENCY
 from tui.core.errors import LogprobChatError
 from tui.core.export import conversation_format
 
@@ -192,6 +190,11 @@ class ChatDialogs:
     def compare(self) -> None:
         """Open the compare screen from where the chat is: this question, the chat's system
         prompt as the baseline, its sampling, concurrency from the engine's slots."""
+        # Imported when first opened: its widgets (a data table, selection lists) and the
+        # statistics are not needed to paint the chat at start-up.
+        from tui.app.screens.compare import CompareScreen
+        from tui.core.compare import DEFAULT_CONCURRENCY
+
         s = self.app.session
         engine = s.backend.engine if s.backend is not None else None
         self.app.push_screen(

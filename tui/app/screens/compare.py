@@ -84,7 +84,8 @@ FIELD_LABELS = {
 
 
 class CompareScreen(Screen[None]):
-    """Opened from the chat with its question, prompt and sampling (see ``compare_action``)."""
+    """Opened from the chat with its question, prompt and sampling (see
+    :meth:`~tui.app.screens.chat_dialogs.ChatDialogs.compare`)."""
 
     CSS_PATH = "compare.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
