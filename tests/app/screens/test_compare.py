@@ -208,6 +208,7 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         assert titles[:1] == ["Back to the comparison (esc)"]
         assert "Copy raw logprob JSON (c)" in titles
         assert "Jump to the least likely token (m)" in titles
+        assert not any("Select" in title or "input" in title for title in titles)
         before = sample_screen.pane.palette
         app.theme = "textual-light"
         await pilot.pause()

@@ -40,6 +40,9 @@ SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus
 CHAT_ONLY = frozenset({"leave", "focus_input", "help"})
 """Keys of the chat log that belong to the chat screen: not offered here (Esc goes back)."""
 
+ONE_ANSWER = frozenset({"select_previous", "select_next", "select_last"})
+"""Not in this screen's palette: there is one answer to select (the keys scroll it)."""
+
 
 class SampleCommands(ActionsProvider):
     """The sample screen's actions in the command palette, titled as on the chat screen."""
@@ -124,9 +127,10 @@ class SampleScreen(Screen[None]):
         return action not in CHAT_ONLY
 
     def offers(self, spec: ActionSpec) -> bool:
-        """The chat log's keys but the chat screen's own, and four screen-wide keys."""
+        """In the command palette: the chat log's actions but the chat screen's own and the
+        selection, and four screen-wide ones."""
         if spec.where == "log":
-            return spec.action not in CHAT_ONLY
+            return spec.action not in CHAT_ONLY | ONE_ANSWER
         return spec.where == "screen" and spec.action in SCREEN_ACTIONS
 
     def run_spec(self, spec: ActionSpec) -> None:
