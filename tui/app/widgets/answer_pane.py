@@ -25,8 +25,9 @@ change there, and a small one here. Seams for those:
 * the inspector draws :func:`tui.app.text.inspect.token_facts` and ``alternative_rows``;
 * the heat colours come from one :class:`~tui.app.text.heat.HeatPalette` (:attr:`heat`);
   another colouring is another palette, announced with :class:`HeatChanged`;
-* a compact mode is a class on the pane: the layout already shrinks it to the strip on
-  narrow terminals, and everything else stays composed.
+* the compact mode (80×24) exists in outline: on a narrow screen ``answer_layout.tcss``
+  puts the pane under the chat and shows only its strip; headline numbers there are one more
+  child shown in that mode, and F4 (``-pane-shown``) already enlarges it to the whole pane.
 
 Its actions (token cursor, copy, save, heatmap) are run by the keys of the chat log through
 the screen (``screen.pane('cursor_left')``: see :func:`tui.app.actions.action_string`), and
