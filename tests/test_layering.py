@@ -1,4 +1,5 @@
-"""The core never imports Textual (or Rich, or the app): checked by import-linter."""
+"""Import contracts (import-linter): the core never imports Textual, Rich or the app; the wire
+protocol is layered; widgets never import screens or the app."""
 
 import subprocess
 import sys

@@ -91,18 +91,18 @@ async def send(pilot: Pilot, text: str) -> None:
     """Type ``text`` in the input bar and press Enter, then wait until the answer ended."""
     app = pilot.app
     assert isinstance(app, LogprobChatApp)
-    before = len(app.main.views)
+    before = len(app.main.chat.views)
     app.main.input.focus()
     app.main.input.insert(text)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: len(app.main.views) > before)
-    view = app.main.views[-1]
+    await wait_for(pilot, lambda: len(app.main.chat.views) > before)
+    view = app.main.chat.views[-1]
     await wait_for(pilot, lambda: view.turn.answer is not None)
     await pilot.pause()
 
 
 def block_texts(app: LogprobChatApp, index: int = -1) -> str:
     """What the answer's blocks render, joined as shown (one newline between blocks)."""
-    view = app.main.views[index]
+    view = app.main.chat.views[index]
     blocks = view.text_view.query("AnswerBlock")
     return "\n".join(b.render().plain for b in blocks)  # type: ignore[attr-defined]

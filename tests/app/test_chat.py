@@ -6,6 +6,7 @@ import socket
 
 from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
 from tests.support.scripted_server import Reply, Stall, chat_chunk, stream_of, token_row
+from tui.app.messages import Note
 from tui.app.widgets.answer import SystemLine
 
 
@@ -15,7 +16,7 @@ async def test_input_has_focus_at_start_and_a_question_gets_a_streamed_answer(sc
     async with app.run_test(size=(160, 48)) as pilot:
         assert app.focused is app.main.input
         await send(pilot, "Where did the cat sit?")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "complete"
         assert block_texts(app) == TEXT
         assert len(view.tokens) == len(TOKENS)
@@ -26,7 +27,7 @@ async def test_input_has_focus_at_start_and_a_question_gets_a_streamed_answer(sc
         assert body["messages"] == [{"role": "user", "content": "Where did the cat sit?"}]
         assert body["stream"] is True and body["top_logprobs"] == 5
         assert app.main.input.text == ""  # sent text leaves the input
-        stats = str(app.main.stats.render())
+        stats = str(app.main.pane.stats.render())
         assert "Answer #1 · complete" in stats
         assert "Time to first token" in stats and "Tokens/s" in stats
 
@@ -38,11 +39,12 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
     async with app.run_test(size=(160, 48)) as pilot:
         app.main.input.insert("go")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: bool(app.main.views) and len(app.main.views[0].tokens) == 3)
-        view = app.main.views[0]
+        chat = app.main.chat
+        await wait_for(pilot, lambda: bool(chat.views) and len(chat.views[0].tokens) == 3)
+        view = chat.views[0]
         await wait_for(pilot, lambda: "3 tokens" in view.footer_text)
         assert view.footer_text.startswith("… streaming · 3 tokens")
-        assert "streaming" in str(app.main.stats.render())
+        assert "streaming" in str(app.main.pane.stats.render())
         assert view.turn.state == "streaming"
         # Typing stays possible while the answer streams.
         await pilot.press("a", "b")
@@ -59,7 +61,7 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
         # The app is still usable: the next question goes out.
         app.main.input.clear()
         await send(pilot, "again")
-        assert app.main.views[-1].turn.state == "complete"
+        assert app.main.chat.views[-1].turn.state == "complete"
 
 
 def _closed_port() -> int:
@@ -72,14 +74,14 @@ async def test_connection_refused_is_one_line_in_the_chat_and_the_app_lives_on()
     app = make_app(base_url=f"http://127.0.0.1:{_closed_port()}/v1")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "hello?")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         error = view.error_text
         assert error.startswith("⚠ cannot connect to http://127.0.0.1:")
         assert "connection refused" in error and "\n" not in error
         assert app.is_running
         await send(pilot, "still there?")
-        assert len(app.main.views) == 2
+        assert len(app.main.chat.views) == 2
 
 
 async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
@@ -91,7 +93,7 @@ async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "one")
         await send(pilot, "two")
-        first, second = app.main.views
+        first, second = app.main.chat.views
         assert first.turn.state == "complete" and block_texts(app, 0) == TEXT
         assert second.turn.state == "error"
         assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
@@ -103,7 +105,7 @@ async def test_a_full_context_says_to_start_a_new_conversation(scripted):
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "one more")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         assert too_long in view.error_text
         assert "start a new one (ctrl+p → New conversation, or F6 then ctrl+n)" in (view.error_text)
@@ -114,7 +116,7 @@ async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted)
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "x")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         assert view.turn.answer.text == "The cat"
         assert "not JSON" in view.error_text
@@ -144,22 +146,22 @@ async def test_selecting_an_earlier_answer_shows_its_stats_and_json(scripted):
         await send(pilot, "one")
         await send(pilot, "two")
         screen = app.main
-        assert screen.selected == 1
-        assert "Answer #2" in str(screen.stats.render())
-        assert screen.json_view.doc.row_count == 2
+        assert screen.chat.selected == 1
+        assert "Answer #2" in str(screen.pane.stats.render())
+        assert screen.pane.json_view.doc.row_count == 2
         await pilot.press("escape")  # input → chat log
-        assert app.focused is screen.log_view
+        assert app.focused is screen.chat
         await pilot.press("up")
-        assert screen.selected == 0
-        stats = str(screen.stats.render())
+        assert screen.chat.selected == 0
+        stats = str(screen.pane.stats.render())
         assert "Answer #1 · complete" in stats
         assert "Tokens                           7" in stats
-        assert screen.json_view.doc.row_count == len(TOKENS)
-        assert screen.json_view.doc.line(2).strip().startswith('{"token": "The"')
-        assert screen.views[0].has_class("-selected")
-        assert not screen.views[1].has_class("-selected")
+        assert screen.pane.json_view.doc.row_count == len(TOKENS)
+        assert screen.pane.json_view.doc.line(2).strip().startswith('{"token": "The"')
+        assert screen.chat.views[0].has_class("-selected")
+        assert not screen.chat.views[1].has_class("-selected")
         await pilot.press("j")
-        assert screen.selected == 1
+        assert screen.chat.selected == 1
         await pilot.press("i")
         assert app.focused is screen.input
 
@@ -176,7 +178,7 @@ async def test_reasoning_is_shown_apart_and_collapsed(scripted):
     app = make_app(scripted)
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "why?")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert block_texts(app) == "Done"
         assert view.reasoning_track.text == "Think hard"
         assert [t.text for t in view.tokens] == ["Done"]  # the cursor walks the answer only
@@ -193,20 +195,20 @@ async def test_a_question_typed_while_an_answer_streams_is_kept_not_sent(scripte
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.input.insert("first")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main._live is not None)
+        await wait_for(pilot, lambda: app.main.chat.pump.live is not None)
         app.main.input.insert("second")
         await pilot.press("enter")
-        assert len(app.main.views) == 1
+        assert len(app.main.chat.views) == 1
         assert app.main.input.text == "second"
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.main._live is None)
+        await wait_for(pilot, lambda: app.main.chat.pump.live is None)
 
 
 async def test_a_note_in_the_chat_is_plain_text():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.main.system_note("[bold]not markup[/bold] \x1b]0;t\x07")
-        await pilot.pause()
+        app.tell_chat(Note("[bold]not markup[/bold] \x1b]0;t\x07"))
+        await wait_for(pilot, lambda: bool(app.main.query(SystemLine)))
         line = app.main.query(SystemLine).last()
         assert str(line.render()) == "· [bold]not markup[/bold] ␛]0;t␇"
 
@@ -218,7 +220,7 @@ async def test_a_server_that_ignores_streaming_is_answered_with_a_notice(scripte
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "complete"
         assert block_texts(app) == "Whole reply"
         assert view.notices_text == "· the server did not stream; showing its complete reply"
@@ -241,13 +243,13 @@ async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
     turn = Turn("what was said?", preset="kept", answer=builder.finish("stopped"))
     app = make_app(scripted)
     async with app.run_test(size=(160, 48)) as pilot:
-        app.main.show_turns([turn])
+        app.main.chat.show_turns([turn])
         await pilot.pause()
-        view = app.main.views[0]
+        view = app.main.chat.views[0]
         assert block_texts(app) == "Old answer"
         assert view.footer_text.startswith("■ stopped · 2 tokens")
         assert view.header_text.startswith("#1 · kept")
-        assert "Answer #1 · stopped" in str(app.main.stats.render())
-        assert app.main.json_view.doc.row_count == 2
+        assert "Answer #1 · stopped" in str(app.main.pane.stats.render())
+        assert app.main.pane.json_view.doc.row_count == 2
         await pilot.press("escape", "m")
-        assert app.main.cursor == 1
+        assert app.main.pane.cursor == 1

@@ -18,7 +18,7 @@ async def test_copy_json_stats_and_text_of_the_selected_answer(scripted):
         await send(pilot, "one")
         await send(pilot, "two")
         await pilot.press("escape", "up")  # select the first answer
-        first = app.main.views[0].turn.answer
+        first = app.main.chat.views[0].turn.answer
         await pilot.press("c")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.clipboard.startswith("{"))
@@ -38,11 +38,11 @@ async def test_save_json_writes_a_file_that_parses_and_names_it(scripted, tmp_pa
         await send(pilot, "q")
         await pilot.press("escape", "w")
         await app.workers.wait_for_complete()
-        await wait_for(pilot, lambda: getattr(app.main, "last_export", None) is not None)
-        path = app.main.last_export
+        await wait_for(pilot, lambda: app.last_export is not None)
+        path = app.last_export
         assert path.parent == tmp_path / "data" / "exports"
         assert path.name.startswith("answer-") and path.suffix == ".json"
-        assert json.loads(path.read_text()) == app.main.views[0].turn.answer.raw_logprobs()
+        assert json.loads(path.read_text()) == app.main.chat.views[0].turn.answer.raw_logprobs()
         assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
@@ -57,7 +57,7 @@ async def test_palette_entry_copies_the_raw_json(scripted):
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.clipboard.startswith("{"))
-        assert json.loads(app.clipboard) == app.main.views[0].turn.answer.raw_logprobs()
+        assert json.loads(app.clipboard) == app.main.chat.views[0].turn.answer.raw_logprobs()
 
 
 async def test_copy_while_streaming_is_refused_with_a_reason(scripted):
@@ -68,12 +68,12 @@ async def test_copy_while_streaming_is_refused_with_a_reason(scripted):
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         app.main.input.insert("q")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main._live is not None)
+        await wait_for(pilot, lambda: app.main.chat.pump.live is not None)
         await pilot.press("f8", "c")
         assert app.clipboard == ""
         assert any("still coming" in n.message for n in app._notifications)
         app.main.action_stop()
-        await wait_for(pilot, lambda: app.main._live is None)
+        await wait_for(pilot, lambda: app.main.chat.pump.live is None)
 
 
 def test_copy_notes_say_where_it_went_and_warn_about_big_payloads():
@@ -99,3 +99,18 @@ def test_export_paths_never_overwrite(tmp_path):
     assert first.name == "answer-20261128-142501-3.json"
     first.write_text("{}")
     assert export_path(tmp_path, 3, now).name == "answer-20261128-142501-3-2.json"
+
+
+async def test_ctrl_c_in_the_chat_log_copies_the_mouse_selection_not_the_answer(scripted):
+    # Textual binds ctrl+c to "copy the selected text" on every screen. The chat screen's own
+    # copy-the-answer action (y) once had the same name and took that key over: ctrl+c put
+    # the whole answer on the clipboard, whatever was selected.
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        await pilot.press("escape", "ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == ""  # nothing selected, nothing copied
+        await pilot.press("y")
+        assert app.clipboard == TEXT

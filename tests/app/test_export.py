@@ -15,20 +15,20 @@ from tui.app.screens.export import ExportScreen
 
 async def _export_with_f7(pilot, letter: str) -> None:
     app = pilot.app
-    before = app.main.last_export
+    before = app.last_export
     await pilot.press("f7")
     await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
     await pilot.press(letter)
-    await wait_for(pilot, lambda: app.main.last_export not in (None, before))
+    await wait_for(pilot, lambda: app.last_export not in (None, before))
 
 
 async def _export_from_palette(pilot, words: str) -> None:
     app = pilot.app
-    before = app.main.last_export
+    before = app.last_export
     await pilot.press("ctrl+p", *words)
     await pilot.pause(0.3)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: app.main.last_export not in (None, before))
+    await wait_for(pilot, lambda: app.last_export not in (None, before))
 
 
 async def test_every_format_lands_in_the_exports_folder_and_reads_back(scripted):
@@ -39,13 +39,13 @@ async def test_every_format_lands_in_the_exports_folder_and_reads_back(scripted)
         await send(pilot, "Where did the cat sit?")
         await send(pilot, "[bold]again[/bold]")
         await _export_with_f7(pilot, "j")
-        json_path = app.main.last_export
+        json_path = app.last_export
         await _export_with_f7(pilot, "l")
-        jsonl_path = app.main.last_export
+        jsonl_path = app.last_export
         await _export_from_palette(pilot, "markdown")
-        md_path = app.main.last_export
+        md_path = app.last_export
         await _export_with_f7(pilot, "c")
-        csv_path = app.main.last_export
+        csv_path = app.last_export
         messages = [n.message for n in app._notifications]
     assert [p.parent for p in (json_path, jsonl_path, md_path, csv_path)] == [exports] * 4
     assert [p.suffix for p in (json_path, jsonl_path, md_path, csv_path)] == [
@@ -81,7 +81,7 @@ async def test_nothing_to_export_before_the_first_question(scripted):
     app = make_app(scripted)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await app.history.ready.wait()
-        app.main.export_as("md")
+        app.main.dialogs.export_as("md")
         await wait_for(pilot, lambda: bool(app._notifications))
         assert [n.message for n in app._notifications] == [
             "Nothing to export yet: ask a question first."

@@ -75,7 +75,7 @@ async def test_a_streaming_answer_is_checkpointed_and_kept_as_stopped_on_esc(scr
             lambda: db().exists() and answers() == [("slow one", "streaming", partial, 3, None)],
         )
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.main.views[0].turn.answer is not None)
+        await wait_for(pilot, lambda: app.main.chat.views[0].turn.answer is not None)
         await app.history.idle()
         assert answers() == [("slow one", "stopped", partial, 3, None)]
         # The stopped answer is part of the next request's history, as it was shown.
@@ -95,7 +95,7 @@ async def test_quitting_mid_answer_keeps_it_as_stopped(scripted):
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.input.insert("bye")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "The cat" in app.main.views[0].turn.answer_text)
+        await wait_for(pilot, lambda: "The cat" in app.main.chat.views[0].turn.answer_text)
         await app.shutdown()  # what ctrl+q does before the app exits
         # Written by the time shutdown returns: nothing is left for a loop that is closing.
         assert answers() == [("bye", "stopped", "The cat", 2, None)]
@@ -127,20 +127,20 @@ async def test_the_last_conversation_reopens_with_its_settings(scripted):
     # ...then the app starts again with its defaults, on the same server.
     app = make_app(scripted, options=BackendOptions(base_url=scripted.base_url))
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await wait_for(pilot, lambda: len(app.main.views) == 2)
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 2)
         await pilot.pause()
         assert [n.message for n in app._notifications] == [
             "Reopened “one” · F6: history · --new starts afresh"
         ]
-        views = app.main.views
+        views = app.main.chat.views
         assert [v.turn.question for v in views] == ["one", "two"]
         assert [v.footer_text.split(" · ")[0] for v in views] == ["✓ complete"] * 2
         assert len(views[0].tokens) == 3  # the tokens, for the heatmap and cursor
         assert views[0].header_text == "#1 · jp · big-model · T0.2 k3 max99 seed1"
         # The latest answer is selected: its stats and its raw JSON in the pane.
-        assert app.main.stats.render().plain.startswith("Answer #2 · complete")
-        assert app.main.json_view.doc.row_count == 3
-        assert '"logprob": -0.1' in app.main.json_view.doc.text()
+        assert app.main.pane.stats.render().plain.startswith("Answer #2 · complete")
+        assert app.main.pane.json_view.doc.row_count == 3
+        assert '"logprob": -0.1' in app.main.pane.json_view.doc.text()
         assert app.main.status.text.startswith("prompt: jp │ model: big-model │")
         session = app.session
         assert (session.model, session.preset, session.system_prompt) == (
@@ -167,7 +167,7 @@ async def test_new_starts_a_fresh_conversation_and_opening_makes_none(scripted):
     async with app.run_test(size=(120, 40)) as pilot:
         await app.history.ready.wait()
         await pilot.pause()
-        assert app.main.views == []
+        assert app.main.chat.views == []
     assert sql("SELECT count(*) FROM conversations") == [(1,)]  # nothing asked: none made
     app = make_app(scripted, new_conversation=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -189,9 +189,9 @@ async def test_an_answer_cut_by_a_crash_is_shown_incomplete(scripted):
         conn.commit()
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.main.views) == 1)
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 1)
         await pilot.pause()
-        view = app.main.views[0]
+        view = app.main.chat.views[0]
         assert view.footer_text.startswith("◌ incomplete")
         assert view.text_view.query("AnswerBlock").first().render().plain == "The cat"
         assert (
@@ -225,7 +225,7 @@ async def test_a_damaged_file_is_one_line_and_the_chat_goes_on_in_memory(scripte
         await app.history.idle()
         notes = _notes(app)
         assert len(notes) == 1 and "is damaged" in notes[0] and "in memory" in notes[0]
-        assert [v.turn.state for v in app.main.views] == ["complete", "complete"]
+        assert [v.turn.state for v in app.main.chat.views] == ["complete", "complete"]
         # The memory copy still serves the history screen and exports.
         assert [s.answers for s in await app.history.summaries()] == [2]
     assert db().read_bytes() == before  # never repaired or replaced behind the user
@@ -237,13 +237,13 @@ async def test_a_read_only_file_is_reopened_and_new_answers_kept_in_memory(scrip
     with read_only(db()):
         app = make_app(scripted)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: len(app.main.views) == 1)
+            await wait_for(pilot, lambda: len(app.main.chat.views) == 1)
             await send(pilot, "new one")
             await app.history.idle()
             (note,) = _notes(app)
             assert "is read-only" in note and "in memory" in note
-            assert [v.turn.question for v in app.main.views] == ["saved before", "new one"]
-            assert app.main.views[-1].turn.state == "complete"
+            assert [v.turn.question for v in app.main.chat.views] == ["saved before", "new one"]
+            assert app.main.chat.views[-1].turn.state == "complete"
     assert db().read_bytes() == before
 
 
@@ -260,7 +260,7 @@ async def test_a_write_that_fails_mid_session_is_reported_once(scripted):
         await app.history.idle()
         notes = _notes(app)
         assert len(notes) == 1 and "is not in the history" in notes[0]
-        assert [v.turn.state for v in app.main.views] == ["complete"] * 3
+        assert [v.turn.state for v in app.main.chat.views] == ["complete"] * 3
 
 
 async def test_no_api_key_or_password_reaches_the_file_or_the_exports(scripted, tmp_path):
@@ -271,8 +271,8 @@ async def test_no_api_key_or_password_reaches_the_file_or_the_exports(scripted, 
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
         for fmt in ("json", "jsonl", "md", "csv"):
-            app.main.export_as(fmt)
-            await wait_for(pilot, lambda fmt=fmt: str(app.main.last_export).endswith(fmt))
+            app.main.dialogs.export_as(fmt)
+            await wait_for(pilot, lambda fmt=fmt: str(app.last_export).endswith(fmt))
     assert sql("SELECT base_url FROM answers") == [(scripted.base_url,)]
     files = [p for p in db().parent.rglob("*") if p.is_file()]
     assert len([p for p in files if "exports" in p.parts]) == 4

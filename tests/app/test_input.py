@@ -24,7 +24,7 @@ async def test_multiline_mode_enter_is_a_newline_and_ctrl_s_sends(scripted):
         assert field.multiline and "ctrl+s send" in str(field.border_title)
         await pilot.press("x", "enter", "y", "enter", "z")
         assert field.text == "x\ny\nz"
-        assert app.main.views == []
+        assert app.main.chat.views == []
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: len(scripted.chat_requests()) == 1)
         assert scripted.chat_requests()[0].json["messages"][-1]["content"] == "x\ny\nz"
@@ -38,4 +38,4 @@ async def test_blank_input_is_not_sent(scripted):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space", "enter")
         await pilot.pause()
-        assert app.main.views == [] and scripted.chat_requests() == []
+        assert app.main.chat.views == [] and scripted.chat_requests() == []

@@ -4,7 +4,6 @@ the status line at once and goes into the next request."""
 
 from __future__ import annotations
 
-from tests.app.screens.host import screen_text
 from tests.app.support import make_app, send, type_ahead, wait_for
 from tests.support.scripted_server import Reply
 from tui.app.screens.help import HelpScreen
@@ -39,13 +38,15 @@ async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scrip
         assert [(p.name, p.prompt) for p in PresetStore(store.path).presets] == [
             ("short", "Be brief.")
         ]
-        # The dialog sits inside the screen with a margin (the chat's input border used to
-        # show beside the name field, as if the field were squashed into it).
-        lines = screen_text(app).splitlines()
-        assert lines[1].startswith("  ╭─ System prompt ─")
-        name_row = next(i for i, line in enumerate(lines) if "Save as" in line)
-        assert lines[name_row].startswith("  │ Save as ")
-        assert lines[name_row + 2].startswith("│ ╰─")  # the dialog ends above the input bar
+        # The dialog sits inside the screen with a margin, its name field on a row of its
+        # own (the chat's input border used to show beside the name field, as if the field
+        # were squashed into it). The snapshot of this modal at 80×24 shows the same.
+        dialog = modal.query_one("#prompt-dialog").region
+        name = modal.query_one("#prompt-name").region
+        assert (dialog.x, 80 - dialog.right, dialog.y) == (2, 2, 1)  # a margin all round
+        assert name.height == 1 and name.y < dialog.bottom - 1  # inside, above its border
+        input_bar = app.main.input.region
+        assert name.y < input_bar.y  # the name field is never beside the input bar's border
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -53,7 +54,7 @@ async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scrip
         await send(pilot, "こんにちは")
     messages = scripted.chat_requests()[0].json["messages"]
     assert messages[0] == {"role": "system", "content": "Be brief."}
-    assert app.main.views[0].header_text.startswith("#1 · short ·")
+    assert app.main.chat.views[0].header_text.startswith("#1 · short ·")
 
 
 async def test_switching_presets_in_the_modal_changes_the_status_and_the_next_request(
@@ -82,7 +83,7 @@ async def test_switching_presets_in_the_modal_changes_the_status_and_the_next_re
         assert app.session.preset == "terse"
     systems = [r.json["messages"][0]["content"] for r in scripted.chat_requests()]
     assert systems == [POLITE, "One word."]
-    assert [v.header_text.split(" · ")[1] for v in app.main.views] == ["丁寧", "terse"]
+    assert [v.header_text.split(" · ")[1] for v in app.main.chat.views] == ["丁寧", "terse"]
 
 
 async def test_after_a_new_prompt_or_settings_typing_goes_to_the_input_bar(scripted, tmp_path):
@@ -92,13 +93,14 @@ async def test_after_a_new_prompt_or_settings_typing_goes_to_the_input_bar(scrip
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("escape")  # from the input to the chat log
         await pilot.pause()
-        assert app.focused is app.main.log_view
+        assert app.focused is app.main.chat
         await _open(pilot, "f2", SystemPromptScreen)
         await pilot.press("enter", "ctrl+s")  # load the preset, apply
         await pilot.pause()
         assert app.focused is app.main.input
         await pilot.press(*"again", "enter")  # typed straight away: a question, not log keys
-        await wait_for(pilot, lambda: bool(app.main.views) and app.main.views[-1].turn.answer)
+        views = app.main.chat.views
+        await wait_for(pilot, lambda: bool(views) and views[-1].turn.answer)
         await pilot.press("escape")
         await pilot.pause()
         await _open(pilot, "f3", SettingsScreen)

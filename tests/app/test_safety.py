@@ -43,8 +43,8 @@ async def test_hostile_answer_is_shown_literally_and_neutralised(scripted, size)
         await pilot.pause()
         for svg in (chat, app.export_screenshot()):
             assert "\x1b" not in svg and "\x07" not in svg
-        for line in range(app.main.json_view.doc.line_count):
-            assert "\x1b" not in app.main.json_view.doc.line(line)
+        for line in range(app.main.pane.json_view.doc.line_count):
+            assert "\x1b" not in app.main.pane.json_view.doc.line(line)
         assert app.is_running
 
 
@@ -53,5 +53,5 @@ async def test_hostile_server_error_message_is_plain_in_chat_and_notifications(s
     app = make_app(scripted)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await send(pilot, "q")
-        error = app.main.views[-1].error_text
+        error = app.main.chat.views[-1].error_text
         assert "[/oops]" in error and "␛]0;t␇" in error

@@ -41,8 +41,8 @@ async def _two_answers_with_heatmap(pilot) -> None:
     for question in ("Where did the cat sit?", "猫はどこに座りましたか？"):
         app.main.input.insert(question)
         await pilot.press("enter")
-        n = len(app.main.views)
-        await wait_for(pilot, lambda n=n: n and app.main.views[n - 1].turn.answer is not None)
+        n = len(app.main.chat.views)
+        await wait_for(pilot, lambda n=n: n and app.main.chat.views[n - 1].turn.answer is not None)
     await pilot.press("f5")
     await pilot.pause()
 

@@ -28,7 +28,7 @@ async def test_a_question_typed_while_the_engine_starts_is_sent_when_it_is_ready
         screen.input.insert("early bird")
         await pilot.press("enter")
         await pilot.pause()
-        view = screen.views[0]
+        view = screen.chat.views[0]
         assert view.turn.state == "queued"
         assert view.footer_text == "… waiting for the model"
         assert scripted.chat_requests() == []
@@ -52,7 +52,7 @@ async def test_an_engine_that_cannot_start_is_a_message_and_the_app_stays(script
         note = app.main.query(SystemLine).last()
         assert str(note.render()) == "⚠ model file not found: /nowhere.gguf"
         await send(pilot, "anyone?")
-        view = app.main.views[0]
+        view = app.main.chat.views[0]
         assert view.turn.state == "error"
         assert "no model is available: model file not found" in view.error_text
         assert app.is_running
@@ -71,7 +71,7 @@ async def test_esc_cancels_a_question_still_waiting_for_the_engine():
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("escape")
-        assert app.main.views[0].turn.state == "stopped"
+        assert app.main.chat.views[0].turn.state == "stopped"
         release.set()
         await wait_for(pilot, lambda: app.session.backend_error is not None)
 

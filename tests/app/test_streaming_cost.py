@@ -57,7 +57,7 @@ async def test_finished_blocks_are_never_rebuilt_while_streaming(scripted, monke
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("f5")  # heatmap on: the costly case
         await send(pilot, "go")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert len(view.tokens) == 1200
         blocks = view.text_view.track.block_count()
         assert blocks >= 8
@@ -67,5 +67,5 @@ async def test_finished_blocks_are_never_rebuilt_while_streaming(scripted, monke
         assert len(final) >= blocks - 2
         assert max(builds[i] for i in range(blocks - 1)) > 1  # the check did see growth
         # The JSON document has 1200 rows × 12 lines; only what was on screen was formatted.
-        assert app.main.json_view.doc.line_count == 2 + 1200 * 12
+        assert app.main.pane.json_view.doc.line_count == 2 + 1200 * 12
         assert len(formatted) < 200

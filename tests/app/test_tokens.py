@@ -10,7 +10,7 @@ from tui.app.widgets.answer import AnswerBlock
 
 
 def styles_of(app) -> list:
-    block = app.main.views[-1].text_view.query_one(AnswerBlock)
+    block = app.main.chat.views[-1].text_view.query_one(AnswerBlock)
     return [(span.start, span.end, span.style) for span in block.render().spans]
 
 
@@ -21,8 +21,8 @@ async def test_heatmap_toggles_colours_per_token_with_a_cue_for_the_unlikely(scr
         await send(pilot, "q")
         assert styles_of(app) == []
         await pilot.press("f5")
-        assert app.main.heat_on
-        assert app.main.legend.display
+        assert app.main.pane.heat_on
+        assert app.main.pane.legend.display
         spans = styles_of(app)
         assert [(s, e) for s, e, _ in spans] == [(0, 3), (3, 7), (7, 11), (11, 14), (14, 18),
                                                  (18, 22), (22, 23)]  # fmt: skip
@@ -32,7 +32,7 @@ async def test_heatmap_toggles_colours_per_token_with_a_cue_for_the_unlikely(scr
         assert spans[0][2].background != sat.background
         await pilot.press("f5")
         assert styles_of(app) == []
-        assert not app.main.legend.display
+        assert not app.main.pane.legend.display
 
 
 async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
@@ -42,12 +42,12 @@ async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
         await send(pilot, "q")
         screen = app.main
         await pilot.press("escape", "t")
-        assert screen.cursor == 0
-        assert screen.inspector.display
-        assert "Token 1 of 7" in str(screen.inspector.render())
+        assert screen.pane.cursor == 0
+        assert screen.pane.inspector.display
+        assert "Token 1 of 7" in str(screen.pane.inspector.render())
         await pilot.press("right", "right")
-        assert screen.cursor == 2
-        text = str(screen.inspector.render())
+        assert screen.pane.cursor == 2
+        text = str(screen.pane.inspector.render())
         assert "Token 3 of 7" in text and "#3  ␣sat" in text  # one number for one token
         assert "4.00%" in text and "-3.2189" in text  # probability and logprob
         assert "▶ ␣sat" in text and "␣ran" in text  # alternatives, the sampled one marked
@@ -56,17 +56,17 @@ async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
         spans = styles_of(app)
         assert (7, 11) in [(s, e) for s, e, _ in spans]
         # The JSON viewer highlights the cursor token's row.
-        first = screen.json_view.doc.line_of_row(2)
-        assert first in screen.json_view._highlight
+        first = screen.pane.json_view.doc.line_of_row(2)
+        assert first in screen.pane.json_view._highlight
         await pilot.press("end")
-        assert screen.cursor == 6
+        assert screen.pane.cursor == 6
         await pilot.press("right")
-        assert screen.cursor == 6  # clamped
+        assert screen.pane.cursor == 6  # clamped
         await pilot.press("home", "left")
-        assert screen.cursor == 0
+        assert screen.pane.cursor == 0
         await pilot.press("escape")  # leaves the cursor, keeps the focus in the log
-        assert screen.cursor is None and app.focused is screen.log_view
-        assert not screen.inspector.display
+        assert screen.pane.cursor is None and app.focused is screen.chat
+        assert not screen.pane.inspector.display
 
 
 async def test_jump_to_the_least_likely_and_next_low_tokens(scripted):
@@ -77,12 +77,12 @@ async def test_jump_to_the_least_likely_and_next_low_tokens(scripted):
         await send(pilot, "q")
         screen = app.main
         await pilot.press("escape", "m")
-        assert screen.cursor == 7  # " again", p = 0.02
-        assert "␣again" in str(screen.inspector.render())
+        assert screen.pane.cursor == 7  # " again", p = 0.02
+        assert "␣again" in str(screen.pane.inspector.render())
         await pilot.press("n")
-        assert screen.cursor == 2  # wraps around to " sat", the other p < 0.1
+        assert screen.pane.cursor == 2  # wraps around to " sat", the other p < 0.1
         await pilot.press("n")
-        assert screen.cursor == 7
+        assert screen.pane.cursor == 7
 
 
 async def test_narrow_terminal_shows_the_token_strip_under_the_chat(scripted):
@@ -92,7 +92,7 @@ async def test_narrow_terminal_shows_the_token_strip_under_the_chat(scripted):
         await send(pilot, "q")
         await pilot.press("escape", "m")
         await pilot.pause()
-        strip = app.main.strip
+        strip = app.main.pane.strip
         assert strip.display and strip.region.height > 0
         assert "␣sat" in str(strip.render()) and "4.00%" in str(strip.render())
 
@@ -107,9 +107,9 @@ async def test_an_answer_without_logprobs_says_so(scripted):
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "q")
         await pilot.press("escape", "t")
-        assert app.main.cursor is None
-        assert "none returned by the server" in str(app.main.stats.render())
-        assert "no logprobs returned" in app.main.views[-1].footer_text
+        assert app.main.pane.cursor is None
+        assert "none returned by the server" in str(app.main.pane.stats.render())
+        assert "no logprobs returned" in app.main.chat.views[-1].footer_text
 
 
 async def test_a_theme_change_recolours_the_heatmap(scripted):
@@ -123,5 +123,5 @@ async def test_a_theme_change_recolours_the_heatmap(scripted):
         await pilot.pause()
         after = styles_of(app)[0][2].background
         assert before != after
-        palette = app.main.palette
+        palette = app.main.pane.palette
         assert after in [s.background for s in (*palette.levels, *palette.low_levels)]

@@ -50,7 +50,7 @@ async def test_a_failing_listener_is_reported_and_the_chat_goes_on(scripted):
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
         await pilot.pause()
-        assert app.main.views[-1].turn.state == "complete"
+        assert app.main.chat.views[-1].turn.state == "complete"
         note = app.main.query(SystemLine).last()
         assert str(note.render()) == "⚠ Broken stopped working: OSError: database is locked"
         assert not any(isinstance(listener, Broken) for listener in app.turn_listeners)

@@ -24,13 +24,13 @@ async def test_theme_heatmap_and_threshold_come_from_the_file(scripted):
     app = make_app(scripted, config=config)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         assert app.theme == "textual-light"
-        assert app.main.heat_on and app.main.legend.has_class("-active")
-        assert "p < 55%" in app.main.legend.render().plain
+        assert app.main.pane.heat_on and app.main.pane.legend.has_class("-active")
+        assert "p < 55%" in app.main.pane.legend.render().plain
         await send(pilot, "q")
-        answer = app.main.views[0].turn.answer
+        answer = app.main.chat.views[0].turn.answer
         assert answer.low_prob_threshold == 0.55
         # p = 0.5 and 0.04 are below 0.55 (the default 0.1 would count one).
-        assert "2 below 0.55" in app.main.views[0].footer_text
+        assert "2 below 0.55" in app.main.chat.views[0].footer_text
         assert [n.message for n in app._notifications] == []  # a good file says nothing
     assert load_config().ui.theme == "textual-light"
 
@@ -83,3 +83,43 @@ async def test_keys_are_rebound_everywhere_they_are_shown(scripted):
         rows = app.screen.rows
         assert ("f10", "Past conversations: search, open, rename, delete, start a new one",
                 "General") in rows  # fmt: skip
+
+
+async def test_the_threshold_moves_the_next_low_jump_too(scripted):
+    # τ = 0.55: " cat" (p 0.5) and " sat" (p 0.04) are below it. The jump used to stop at
+    # p < 0.1 whatever τ was, so it skipped tokens the heatmap marked as low.
+    config = _config("[ui]\nlow_prob_threshold = 0.55\n")
+    scripted.queue(Reply.sse(stream_of(TOKENS)))
+    app = make_app(scripted, config=config)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await send(pilot, "q")
+        visited = []
+        await pilot.press("escape")
+        for _ in range(3):
+            await pilot.press("n")
+            visited.append(app.main.pane.cursor)
+    assert visited == [1, 2, 1]
+
+
+async def test_every_screens_keys_can_be_rebound_the_sample_screen_too(scripted):
+    from tests.app.history_support import cat_answer
+    from tui.app.messages import SampleChosen
+    from tui.app.screens.sample import SampleScreen
+    from tui.core.conversation import Turn
+
+    config = _config(
+        '[keys]\n"log.copy_text" = "x"\n"sample.back" = "q"\n'
+        '"export.json" = "J"\n"compare.run" = "ctrl+r"\n"history.new" = "ctrl+t"\n'
+    )
+    app = make_app(scripted, config=config)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await app.history.ready.wait()
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == []  # every id is known
+        app.main.post_message(SampleChosen(Turn("q?", answer=cat_answer()), 2, "sample #2"))
+        await wait_for(pilot, lambda: isinstance(app.screen, SampleScreen))
+        await pilot.pause()
+        await pilot.press("x")  # the chat log's rebound key, on the sample screen
+        await wait_for(pilot, lambda: app.clipboard == "The cat sat on the mat.")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))

@@ -278,3 +278,27 @@ def test_write_export_streams_to_a_private_file(conversation: Conversation, tmp_
     with pytest.raises(ValueError, match="unknown export format"):
         write_export(conversation, "xml", tmp_path / "x.xml")
     assert not (tmp_path / "x.xml").exists()
+
+
+def test_the_format_registry_drives_names_suffixes_and_guessing(
+    conversation: Conversation, tmp_path: Path
+) -> None:
+    from tui.cli.export import choose_format
+    from tui.core.export import CONVERSATION_FORMATS
+    from tui.core.export.formats import format_for_path
+    from tui.core.store import StoreError
+
+    assert tuple(fmt.name for fmt in CONVERSATION_FORMATS) == FORMATS
+    keys = [fmt.key for fmt in CONVERSATION_FORMATS]
+    assert len(set(keys)) == len(keys)  # one menu letter each
+    for fmt in CONVERSATION_FORMATS:
+        path = export_to_directory(conversation, fmt.name, tmp_path)
+        assert path.name.endswith(fmt.suffix)
+        assert path.read_text(encoding="utf-8")  # (written by fmt.writer: it holds a timestamp)
+        for suffix in fmt.suffixes:  # -o tokens.CSV, notes.markdown…
+            assert format_for_path(CONVERSATION_FORMATS, f"out{suffix.upper()}") is fmt
+            assert choose_format(None, f"dir/out{suffix}") == fmt.name
+    assert format_for_path(CONVERSATION_FORMATS, "out.xml") is None
+    with pytest.raises(StoreError) as refused:
+        choose_format(None, "out.xml")
+    assert str(refused.value).endswith("an -o file ending in .json, .jsonl, .md or .csv")

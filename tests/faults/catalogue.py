@@ -262,7 +262,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/core/store/test_leases.py::test_a_lease_is_refused_to_another_process_and_dies_with_its_holder",
         ],
     },
-    "process and terminal": {
+    "process and signals": {
         "17.9 a preset saved into an unwritable config dir": [
             f"{PS}::test_a_preset_saved_into_an_unwritable_config_dir_is_kept_for_the_session",
         ],

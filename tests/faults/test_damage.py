@@ -94,7 +94,7 @@ async def test_the_chat_on_a_damaged_file_says_so_and_goes_on_in_memory(scripted
         assert len(notes) == 1 and f"history file {path} is damaged" in notes[0]
         assert "kept in memory only" in notes[0]
         assert app.history.store is not None and app.history.store.in_memory
-        assert app.main.views[-1].turn.answer.text == "Hello world!"
+        assert app.main.chat.views[-1].turn.answer.text == "Hello world!"
     assert _fingerprint(path) == before
 
 

@@ -83,7 +83,7 @@ async def test_the_last_conversation_is_not_sent_to_another_server(scripted):
             (note,) = _notes(app)
             assert "\n" not in note and "started a new conversation" in note
             assert display_url(scripted.base_url) in note and server_b.base_url in note
-            assert app.main.views == [] and app.session.system_prompt == ""
+            assert app.main.chat.views == [] and app.session.system_prompt == ""
             await send(pilot, "What is the capital of France?")
             await app.history.idle()
         sent = server_b.chat_requests()[0].json["messages"]
@@ -107,7 +107,7 @@ async def test_opening_another_server_s_conversation_from_the_history_starts_a_n
             await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and bool(_notes(app)))
             (note,) = _notes(app)
             assert "started a new conversation" in note
-            assert app.main.views == [] and app.history.conversation_id is None
+            assert app.main.chat.views == [] and app.history.conversation_id is None
             await send(pilot, "and another")
             await app.history.idle()
             assert app.history.conversation_id not in (None, conversation_b)
@@ -137,7 +137,7 @@ def test_a_conversation_open_in_one_instance_is_not_resumed_by_another(scripted)
                 await wait_for(pilot, lambda: bool(_notes(app)))
                 (note,) = _notes(app)
                 assert "“first” is open in another running logprob-chat" in note
-                assert "started a new conversation" in note and app.main.views == []
+                assert "started a new conversation" in note and app.main.chat.views == []
                 await send(pilot, "from B")
                 await app.history.idle()
 

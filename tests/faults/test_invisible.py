@@ -84,13 +84,13 @@ async def test_the_chat_shows_marks_and_the_inspector_names_them(scripted):
     app = make_app(scripted)
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "Capital?")
-        assert app.main.views[-1].turn.answer.text == ANSWER
+        assert app.main.chat.views[-1].turn.answer.text == ANSWER
         shown = block_texts(app)
         assert "Paris⧈⧈⧈" in shown and not any(c in shown for c in INVISIBLE)
         await pilot.press("escape", "t", "right")  # the token cursor on the hidden tags
         await pilot.pause()
-        inspector = str(app.main.inspector.render())
+        inspector = str(app.main.pane.inspector.render())
         assert "tag characters ×15, spelling “ignore the user”" in inspector
         await pilot.press("right")
         await pilot.pause()
-        assert "U+200B ZERO WIDTH SPACE" in str(app.main.inspector.render())
+        assert "U+200B ZERO WIDTH SPACE" in str(app.main.pane.inspector.render())

@@ -32,24 +32,26 @@ async def test_a_1_mb_token_is_cut_in_the_inspector_and_the_json_pane(scripted):
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "q")
         # The answer keeps every character; the chat shows the controls as symbols.
-        assert app.main.views[-1].turn.answer.text == "a" + BIG + "\u202eevil\u2067t\tab\rcr\u200b"
+        text = app.main.chat.views[-1].turn.answer.text
+        assert text == "a" + BIG + "\u202eevil\u2067t\tab\rcr\u200b"
         shown = block_texts(app)
         assert "\u202e" not in shown and "\u2067" not in shown and "\r" not in shown
         assert "\ufffdevil\ufffd" in shown and "ab␍cr" in shown
         started = time.monotonic()
         await pilot.press("escape", "t", "right")  # token cursor onto the 1 MB token
         await pilot.pause()
-        inspector = str(app.main.inspector.render())
+        inspector = str(app.main.pane.inspector.render())
         assert f"… (+{1_000_000 - MAX_SHOWN_CHARS:,} characters)" in inspector
         assert "… (1,000,000 bytes)" in inspector
         assert len(inspector) < 3000
-        lines = [app.main.json_view.doc.line(i) for i in range(app.main.json_view.doc.line_count)]
+        doc = app.main.pane.json_view.doc
+        lines = [doc.line(i) for i in range(doc.line_count)]
         assert max(len(line) for line in lines) < MAX_LINE_CHARS + 50
         assert any("more characters)" in line for line in lines)
         for _ in range(2):
             await pilot.press("right")
         await pilot.pause()
-        inspector = str(app.main.inspector.render())
+        inspector = str(app.main.pane.inspector.render())
         assert "\u202e" not in inspector and "\r" not in inspector and "t→ab␍cr" in inspector
         app.export_screenshot()
         # Before the cut this took 14 s (laying out 3 MB of hex); now well under a second.
@@ -58,7 +60,7 @@ async def test_a_1_mb_token_is_cut_in_the_inspector_and_the_json_pane(scripted):
         await pilot.press("left", "left")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        strip = str(app.main.strip.render())
+        strip = str(app.main.pane.strip.render())
         assert f"… (+{1_000_000 - MAX_SHOWN_CHARS:,} characters)" in strip and len(strip) < 1000
         assert app.is_running
 
@@ -77,13 +79,13 @@ async def test_a_stream_that_stalls_or_resets_keeps_the_partial_answer(scripted,
     app = make_app(scripted, backend=RecordingBackend(connection, "scripted"))
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
-        view = app.main.views[-1]
+        view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         assert view.turn.answer.text == "Half an" and len(view.turn.answer.tokens) == 2
         assert message in view.error_text and "\n" not in view.error_text
         assert block_texts(app) == "Half an"
         await send(pilot, "again")  # the chat goes on
-        assert app.main.views[-1].turn.answer.text == "Hello world!"
+        assert app.main.chat.views[-1].turn.answer.text == "Hello world!"
 
 
 async def test_pasting_1_mb_keeps_what_fits_says_so_and_sends_it(scripted):
@@ -103,10 +105,10 @@ async def test_pasting_1_mb_keeps_what_fits_says_so_and_sends_it(scripted):
         )
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(scripted.chat_requests()))
-        await wait_for(pilot, lambda: app.main.views[-1].turn.answer is not None)
+        await wait_for(pilot, lambda: app.main.chat.views[-1].turn.answer is not None)
         question = scripted.chat_requests()[-1].json["messages"][-1]["content"]
         assert question == "Summarise: " + "y" * kept
-        assert app.main.views[-1].turn.answer.text == "Hello world!"
+        assert app.main.chat.views[-1].turn.answer.text == "Hello world!"
         # A paste into a full input adds nothing and says so.
         app.main.input.insert("z" * MAX_INPUT_CHARS)
         app.post_message(events.Paste("more"))

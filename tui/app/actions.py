@@ -3,24 +3,39 @@
 The footer bindings, the help screen's rows and the command palette are all generated from
 :data:`ACTIONS`, so a key shown in one place is the key that works in the others.
 
-``where`` says which part of the screen owns the binding:
+``where`` says which part of the screen holds the binding (when its key works):
 
-* ``screen``: works wherever the focus is (function keys, Esc to stop);
+* ``screen``: wherever the focus is (function keys, Esc to stop);
 * ``log``: the chat log has focus (single letters and arrows, since typing there is not text);
 * ``input``: the input bar has focus.
+
+``owner`` says which object does the action (``action_<name>`` is its method):
+
+* ``screen``: the screen (dialogs, focus moves, F4);
+* ``chat``: the chat log (selecting answers, reasoning);
+* ``pane``: the answer pane (token cursor, copy and save, heatmap), reached from a key through
+  the screen's ``pane`` action (:func:`action_string`), so every screen that composes a chat
+  log and an answer pane runs them the same way;
+* ``input``: the input bar.
+
+Binding ids (``[keys]`` in the config file) are ``<where>.<action>`` with ``main`` for
+``screen``: ``main.help``, ``log.copy_json``, ``input.send``. The sample screen reuses them for
+the same actions (one entry rebinds an action wherever it is), and every other screen's ids
+are listed by :func:`tui.app.keymap.binding_owners`.
 
 ``palette`` is ``False`` for actions that make no sense without a key (moving the cursor by one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from textual.binding import Binding
 
 Where = Literal["screen", "log", "input"]
+Owner = Literal["screen", "chat", "pane", "input"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +46,7 @@ class ActionSpec:
     help: str  # one sentence: help screen and palette
     group: str
     where: Where
+    owner: Owner = "screen"  # who does it (see the module docstring)
     show: bool = True  # in the footer
     palette: bool = True
     priority: bool = False
@@ -66,7 +82,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                GENERAL, "screen", palette_title="Show or hide the side pane"),
     ActionSpec("toggle_heatmap", "f5", "Heat",
                "Colour answer tokens by probability (bold underline: p below the threshold)",
-               GENERAL, "screen", palette_title="Token heatmap on/off"),
+               GENERAL, "screen", owner="pane", palette_title="Token heatmap on/off"),
     ActionSpec("history", "f6", "History",
                "Past conversations: search, open, rename, delete, start a new one",
                GENERAL, "screen", priority=True, palette_title="History: open a past conversation"),
@@ -88,29 +104,30 @@ ACTIONS: tuple[ActionSpec, ...] = (
                GENERAL, "screen", show=False, priority=True,
                palette_title="Compare system prompts (K prompts × N samples)"),
     # -- input bar
-    ActionSpec("send_enter", "enter", "Send", "Send the question", INPUT, "input",
+    ActionSpec("send_enter", "enter", "Send", "Send the question", INPUT, "input", owner="input",
                palette=False, key_display="⏎"),
     ActionSpec("send", "ctrl+s", "Send", "Send the question (works in multi-line mode)",
-               INPUT, "input", show=False, palette_title="Send the question"),
+               INPUT, "input", owner="input", show=False, palette_title="Send the question"),
     ActionSpec("toggle_multiline", "ctrl+o", "Multi",
                "Multi-line mode: Enter inserts a newline, ctrl+s sends", INPUT, "input",
-               palette_title="Multi-line input on/off"),
-    ActionSpec("screen.focus_log", "escape", "Log",
+               owner="input", palette_title="Multi-line input on/off"),
+    ActionSpec("focus_log", "escape", "Log",
                "Move to the chat log (select answers, token cursor, copy)", INPUT, "input",
                palette=False, key_display="esc"),
     ActionSpec("newline", "ctrl+j,shift+enter", "Newline",
-               "Insert a newline without sending", INPUT, "input", show=False, palette=False),
+               "Insert a newline without sending", INPUT, "input",
+               owner="input", show=False, palette=False),
     # -- chat log: answers
     ActionSpec("select_previous", "up,k", "Prev", "Select the previous answer", ANSWERS, "log",
-               key_display="↑k", palette_title="Select the previous answer"),
+               owner="chat", key_display="↑k", palette_title="Select the previous answer"),
     ActionSpec("select_next", "down,j", "Next", "Select the next answer", ANSWERS, "log",
-               key_display="↓j", palette_title="Select the next answer"),
+               owner="chat", key_display="↓j", palette_title="Select the next answer"),
     ActionSpec("select_last", "G", "Latest", "Select the latest answer", ANSWERS, "log",
-               show=False, palette_title="Select the latest answer"),
+               owner="chat", show=False, palette_title="Select the latest answer"),
     ActionSpec("toggle_heatmap", "h", "Heatmap", "Colour answer tokens by probability",
-               ANSWERS, "log", show=False, palette=False),
+               ANSWERS, "log", owner="pane", show=False, palette=False),
     ActionSpec("toggle_reasoning", "r", "Reasoning",
-               "Expand or collapse the selected answer's reasoning", ANSWERS, "log",
+               "Expand or collapse the selected answer's reasoning", ANSWERS, "log", owner="chat",
                palette_title="Expand or collapse reasoning"),
     ActionSpec("focus_input", "i,enter", "Input", "Back to the input bar", ANSWERS, "log",
                show=False, key_display="i", palette_title="Focus the input bar"),
@@ -120,32 +137,32 @@ ACTIONS: tuple[ActionSpec, ...] = (
                ANSWERS, "log", palette=False, key_display="esc"),
     # -- chat log: token cursor
     ActionSpec("toggle_cursor", "t", "Tokens", "Enter or leave the token cursor", TOKENS, "log",
-               palette_title="Token cursor on/off"),
-    ActionSpec("cursor_left", "left", "Prev token", "Previous token", TOKENS, "log",
+               owner="pane", palette_title="Token cursor on/off"),
+    ActionSpec("cursor_left", "left", "Prev token", "Previous token", TOKENS, "log", owner="pane",
                show=False, palette=False, key_display="←"),
     ActionSpec("cursor_right", "right", "Move", "Next token (← previous)", TOKENS, "log",
-               palette=False, key_display="←→"),
-    ActionSpec("cursor_first", "home", "First", "First token", TOKENS, "log", show=False,
-               palette=False),
-    ActionSpec("cursor_last", "end", "Last", "Last token", TOKENS, "log", show=False,
+               owner="pane", palette=False, key_display="←→"),
+    ActionSpec("cursor_first", "home", "First", "First token", TOKENS, "log", owner="pane",
+               show=False, palette=False),
+    ActionSpec("cursor_last", "end", "Last", "Last token", TOKENS, "log", owner="pane", show=False,
                palette=False),
     ActionSpec("cursor_least_likely", "m", "Least",
                "Put the token cursor on the selected answer's least likely token", TOKENS, "log",
-               palette_title="Jump to the least likely token"),
+               owner="pane", palette_title="Jump to the least likely token"),
     ActionSpec("cursor_next_low", "n", "Next low",
                "Move the token cursor to the next token with p below the threshold", TOKENS,
-               "log", palette_title="Jump to the next low-probability token"),
+               "log", owner="pane", palette_title="Jump to the next low-probability token"),
     # -- copy and save (chat log keys; the palette works from anywhere)
     ActionSpec("copy_json", "c", "Copy",
                "Copy the selected answer's raw logprob JSON to the clipboard", COPY, "log",
-               palette_title="Copy raw logprob JSON"),
+               owner="pane", palette_title="Copy raw logprob JSON"),
     ActionSpec("copy_stats", "s", "Stats", "Copy the selected answer's stats as text", COPY,
-               "log", palette_title="Copy stats as text"),
+               "log", owner="pane", palette_title="Copy stats as text"),
     ActionSpec("copy_text", "y", "Text", "Copy the selected answer's text", COPY, "log",
-               palette_title="Copy the answer text"),
+               owner="pane", palette_title="Copy the answer text"),
     ActionSpec("save_json", "w", "Save",
                "Save the selected answer's raw logprob JSON to a file (for big payloads)", COPY,
-               "log", palette_title="Save raw logprob JSON to a file"),
+               "log", owner="pane", palette_title="Save raw logprob JSON to a file"),
 )  # fmt: skip
 
 
@@ -154,17 +171,30 @@ _ID_PREFIX: dict[Where, str] = {"screen": "main", "log": "log", "input": "input"
 
 def binding_id(spec: ActionSpec) -> str:
     """The id a ``[keys]`` entry of the config file uses to rebind this action:
-    ``main.help`` (anywhere on the main screen), ``log.copy_json``, ``input.send``."""
-    return f"{_ID_PREFIX[spec.where]}.{spec.action.rsplit('.', 1)[-1]}"
+    ``main.help`` (a screen key), ``log.copy_json``, ``input.send``."""
+    return f"{_ID_PREFIX[spec.where]}.{spec.action}"
 
 
-def bindings_for(where: Where, namespace: str = "") -> list[Binding]:
-    """Textual bindings for one owner, in table order; ``namespace`` (e.g. ``"screen."``)
-    sends the actions elsewhere (the chat log's keys run the screen's actions)."""
+def action_string(spec: ActionSpec) -> str:
+    """The action a key of ``spec.where`` runs so that ``spec.owner`` does it: its own
+    action (``select_previous`` on the log), the screen's (``screen.leave`` from the log), or
+    the answer pane's through the screen (``screen.pane('copy_json')``, ``pane('…')`` from a
+    screen key)."""
+    if spec.owner == "pane":
+        call = f"pane({spec.action!r})"
+        return call if spec.where == "screen" else f"screen.{call}"
+    if spec.owner == "screen" and spec.where != "screen":
+        return f"screen.{spec.action}"
+    return spec.action
+
+
+def bindings_for(where: Where, only: Collection[str] | None = None) -> list[Binding]:
+    """Textual bindings for the keys of ``where``, in table order (``only``: just these
+    actions, for a screen that offers fewer)."""
     return [
         Binding(
             spec.keys,
-            namespace + spec.action,
+            action_string(spec),
             spec.description,
             show=spec.show,
             priority=spec.priority,
@@ -173,7 +203,7 @@ def bindings_for(where: Where, namespace: str = "") -> list[Binding]:
             id=binding_id(spec),
         )
         for spec in ACTIONS
-        if spec.where == where
+        if spec.where == where and (only is None or spec.action in only)
     ]
 
 

@@ -12,13 +12,20 @@ whether to try a local clipboard, the settings file (``config``).
 History (:mod:`tui.app.history`): every turn is recorded in ``data_dir``'s history file; the
 last conversation is reopened at start unless ``new_conversation``; ``given_options`` names the
 options typed on the command line, which win over the reopened conversation's settings.
+
+The app never calls into its screens: it tells the chat screen what happened with the
+messages of :mod:`tui.app.messages` (:meth:`LogprobChatApp.tell_chat`), and handles the ones
+widgets send up to it (copy, save, open a comparison sample). Questions are asked through
+:class:`~tui.app.turn_driver.TurnDriver` (``turns``), the chat log's link to the session.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Collection
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +33,33 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 
-from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, local_clipboard_available
+from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, export_path, local_clipboard_available
 from tui.app.gc_policy import GcPolicy
 from tui.app.history import HistoryLink
+from tui.app.messages import (
+    BackendFailed,
+    BackendReady,
+    CopyRequested,
+    Note,
+    SampleChosen,
+    SaveRequested,
+    SessionChanged,
+    ToChat,
+)
 from tui.app.modals import Modals
 from tui.app.screens.main import MainScreen
+from tui.app.screens.sample import SampleScreen
 from tui.app.session import ChatSession
+from tui.app.turn_driver import TurnDriver
 from tui.app.turn_events import TurnEvents
 from tui.app.ui_config import UiSettings
+from tui.core import jsonio
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
 from tui.core.config import AppConfig
 from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
-from tui.core.presets import PresetStore
+from tui.core.presets import PresetStore, write_private
 from tui.core.settings import Sampling
 from tui.core.store import history_path
 from tui.core.terminal import terminal_gone
@@ -105,6 +125,8 @@ class LogprobChatApp(App[int]):
         self._shutting_down = False
         self.gc_policy = gc_policy or GcPolicy()
         self.turn_events = TurnEvents(self._listener_failed)
+        self.turns = TurnDriver(self)
+        self.last_export: Path | None = None
         self.ui_settings = UiSettings(config)
         self.wall_clock = wall_clock
         self.history = HistoryLink(
@@ -127,7 +149,14 @@ class LogprobChatApp(App[int]):
 
     @property
     def main(self) -> MainScreen:
+        """The chat screen (for tests and tools that look at it; the app itself only posts
+        messages to it)."""
         return self._main
+
+    def tell_chat(self, message: ToChat) -> None:
+        """Deliver an app-level message to the chat screen (it handles it whether or not
+        another screen is on top of it)."""
+        self._main.post_message(message)
 
     def on_mount(self) -> None:
         self.ui_settings.apply(self)
@@ -143,7 +172,11 @@ class LogprobChatApp(App[int]):
         if self._shutting_down or not terminal_gone(fd):
             return
         await self.shutdown()  # the answer being written is kept (stopped), the file closed
-        self.exit(HANGUP_EXIT_CODE)
+        # Leave without Textual's exit: its writer thread died on the first write to the gone
+        # terminal (EIO), its queue fills up, and restoring the terminal at exit would then
+        # block forever (seen: a process idle at 0 % CPU, never ending). Everything of ours
+        # is saved and closed above; there is no terminal left to restore.
+        os._exit(HANGUP_EXIT_CODE)
 
     def watch_theme(self, theme: str) -> None:
         self.ui_settings.theme_changed(self, theme)
@@ -154,7 +187,7 @@ class LogprobChatApp(App[int]):
         self.ui_settings.report_problems(self)
         self.history.start()
         if self.presets.problem:
-            self.main.system_note(self.presets.problem, kind="error")
+            self.tell_chat(Note(self.presets.problem, kind="error"))
         if self._given_backend is not None:
             self._backend_opened(self._given_backend)
         else:
@@ -172,7 +205,7 @@ class LogprobChatApp(App[int]):
         return self.turn_events.listeners
 
     def _listener_failed(self, message: str) -> None:
-        self.main.system_note(message, kind="error")
+        self.tell_chat(Note(message, kind="error"))
 
     # ------------------------------------------------------------------ backend
 
@@ -207,13 +240,13 @@ class LogprobChatApp(App[int]):
         if backend.connection.model and backend.engine is None and session.model is None:
             # (not over the model of a conversation reopened from the history)
             session.model = backend.connection.model
-        self.main.backend_ready()
+        self.tell_chat(BackendReady())
         if session.model is None:
             self._resolve_model()
 
     def _backend_failed(self, message: str) -> None:
         self.session.backend_error = message
-        self.main.backend_failed(message)
+        self.tell_chat(BackendFailed(message))
 
     @work(group="backend", exit_on_error=False)
     async def _resolve_model(self) -> None:
@@ -223,11 +256,11 @@ class LogprobChatApp(App[int]):
         try:
             model = await resolve_model(session.backend, session.client)
         except LogprobChatError as exc:
-            self.main.system_note(f"could not ask the server for its models: {exc}", kind="error")
+            self.tell_chat(Note(f"could not ask the server for its models: {exc}", kind="error"))
             return
         if session.model is None:
             session.model = model
-        self.main.update_status()
+        self.tell_chat(SessionChanged())
 
     # ------------------------------------------------------------------ clipboard
 
@@ -261,6 +294,41 @@ class LogprobChatApp(App[int]):
             severity="information" if osc52 or local else "warning",
         )
 
+    def on_copy_requested(self, message: CopyRequested) -> None:
+        self.copy_with_note(message.text, message.what)
+
+    # ------------------------------------------------------------------ files, samples
+
+    def on_save_requested(self, message: SaveRequested) -> None:
+        self._save_json(message.raw, message.number)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save_json(self, raw: Any, number: int) -> None:
+        """Write an answer's raw JSON (tens of MB, formatted off the UI thread) into the
+        exports folder, owner-only, under a name that never overwrites."""
+        try:
+            directory = self.data_dir / "exports"
+            directory.mkdir(parents=True, exist_ok=True)
+            path = export_path(directory, number, datetime.now())
+            write_private(path, jsonio.dumps(raw) + "\n")
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify,
+                f"could not save the JSON: {exc.strerror or exc}",
+                markup=False,
+                severity="error",
+            )
+            return
+        self.call_from_thread(self.exported, path, f"saved raw JSON to {path}", 10)
+
+    def exported(self, path: Path, note: str, timeout: float = 15) -> None:
+        """A file was written: remember it (``last_export``) and say where."""
+        self.last_export = path
+        self.notify(note, markup=False, timeout=timeout)
+
+    def on_sample_chosen(self, message: SampleChosen) -> None:
+        self.push_screen(SampleScreen(message.turn, message.number, message.title))
+
     # ------------------------------------------------------------------ crash
 
     def _fatal_error(self) -> None:
@@ -282,9 +350,9 @@ class LogprobChatApp(App[int]):
         if self._shutting_down:
             return
         self._shutting_down = True
-        main = getattr(self, "_main", None)
-        if main is not None:
-            self.workers.cancel_group(main, "generation")
+        for worker in list(self.workers):
+            if worker.group == "generation":
+                worker.cancel()
         session = self.session
         if session.client is not None:
             client, session.client = session.client, None

@@ -1,19 +1,17 @@
-"""Command palette entries (ctrl+p): every action of the action table, and every preset."""
+"""Command palette entries (ctrl+p): the actions a screen offers, titled as in the help with
+their keys; on the chat screen also every export format, a new conversation, every preset."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.app.actions import ActionSpec, key_label, palette_actions
-from tui.app.screens.export import EXPORT_CHOICES
+from tui.core.export import CONVERSATION_FORMATS
 from tui.core.safety import safe_line
-
-if TYPE_CHECKING:
-    from tui.app.screens.main import MainScreen
 
 
 def palette_title(spec: ActionSpec, keymap: dict[str, str] | None = None) -> str:
@@ -22,6 +20,17 @@ def palette_title(spec: ActionSpec, keymap: dict[str, str] | None = None) -> str
 
 Entry = tuple[str, str, Callable[[], object]]
 """A palette entry: its title (searched), its help line, what it runs."""
+
+
+class ActionScreen(Protocol):
+    """What :class:`ActionsProvider` asks of its screen."""
+
+    @property
+    def keymap(self) -> dict[str, str]: ...
+
+    def offers(self, spec: ActionSpec) -> bool: ...
+
+    def run_spec(self, spec: ActionSpec) -> None: ...
 
 
 class EntriesProvider(Provider):
@@ -43,39 +52,44 @@ class EntriesProvider(Provider):
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
 
 
-class MainCommands(EntriesProvider):
-    """Actions of the main screen, titled as in the help, with their keys."""
-
-    @property
-    def main(self) -> MainScreen:
-        return self.screen  # type: ignore[return-value]
+class ActionsProvider(EntriesProvider):
+    """The actions of the action table the screen offers (:class:`ActionScreen`), with the
+    keys they have now (a ``[keys]`` rebinding included)."""
 
     def _entries(self) -> list[Entry]:
-        entries: list[Entry] = []
-        keymap = self.main.chat_app.keymap
-        for spec in palette_actions():
-            entries.append(
-                (palette_title(spec, keymap), spec.help, partial(self.main.run_spec, spec))
-            )
-        for fmt, _letter, label in EXPORT_CHOICES:
-            name = label.split(":", 1)[0]
+        screen: ActionScreen = self.screen  # type: ignore[assignment]
+        return [
+            (palette_title(spec, screen.keymap), spec.help, partial(screen.run_spec, spec))
+            for spec in palette_actions()
+            if screen.offers(spec)
+        ]
+
+
+class MainCommands(ActionsProvider):
+    """The chat screen's actions, then one entry per export format, a new conversation, and
+    one per preset."""
+
+    def _entries(self) -> list[Entry]:
+        entries = super()._entries()
+        dialogs = self.screen.dialogs  # type: ignore[attr-defined]
+        for fmt in CONVERSATION_FORMATS:
             entries.append(
                 (
-                    f"Export this conversation as {name}",
-                    label + " (into the exports folder)",
-                    partial(self.main.export_as, fmt),
+                    f"Export this conversation as {fmt.label}",
+                    fmt.title + " (into the exports folder)",
+                    partial(dialogs.export_as, fmt.name),
                 )
             )
         entries.append(
             (
                 "New conversation",
                 "Start a new conversation (the current one stays in the history)",
-                self.main.new_conversation,
+                dialogs.new_conversation,
             )
         )
-        for name in self.main.preset_names():
+        for name in dialogs.preset_names():
             title = f"Use preset: {safe_line(name)}"
             entries.append(
-                (title, "Make this preset the system prompt", partial(self.main.use_preset, name))
+                (title, "Make this preset the system prompt", partial(dialogs.use_preset, name))
             )
         return entries

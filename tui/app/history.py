@@ -1,7 +1,8 @@
 """The chat's link to the history store: record every turn, resume, open, rename, delete, export.
 
-:class:`HistoryLink` is a turn listener (see :mod:`tui.app.turn_events`). What it writes, and
-when:
+:class:`HistoryLink` is a turn listener (see :mod:`tui.app.turn_events`); what it changes in
+the chat (a conversation reopened or started anew, a store problem) it says with the app-level
+messages of :mod:`tui.app.messages`. What it writes, and when:
 
 * ``turn_asked`` (a question was added): the question, before its request goes out. The first
   question of a chat creates its conversation (opening the app makes none: a session where
@@ -34,6 +35,7 @@ from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.app.messages import ConversationShown, Note
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
@@ -108,7 +110,7 @@ class HistoryLink:
             return
         self._reported.add(message)
         with contextlib.suppress(Exception):  # the screen may be gone at exit
-            self.app.main.system_note(message, kind="error")
+            self.app.tell_chat(Note(message, kind="error"))
 
     async def idle(self) -> None:
         """Wait until every queued write has been done (or has failed)."""
@@ -168,7 +170,7 @@ class HistoryLink:
         return None if options.embedded else options.base_url
 
     def _refuse_while_busy(self) -> None:
-        if self.app.main.busy:
+        if self.app.turns.busy:
             raise LogprobChatError(BUSY)
 
     def _show(self, stored: StoredConversation) -> None:
@@ -189,10 +191,7 @@ class HistoryLink:
             session.model = settings.model
         session.conversation = Conversation(turns)
         self.conversation_id = stored.id
-        main = app.main
-        main.clear_conversation()
-        main.show_turns(turns)
-        main.update_status()
+        app.tell_chat(ConversationShown(turns))
         # The reopened answers are long-lived data: out of every later collection (a 200-answer
         # conversation made each automatic full collection a 60-80 ms stall while scrolling).
         app.call_after_refresh(app.gc_policy.settle)
@@ -294,7 +293,7 @@ class HistoryLink:
             note = held_elsewhere_note(stored)
         if note is not None:
             self.start_new()
-            self.app.main.system_note(note, kind="error")
+            self.app.tell_chat(Note(note, kind="error"))
             return
         try:
             self._show(stored)
@@ -313,7 +312,7 @@ class HistoryLink:
             store = self.store
             self._then(lambda: store.let_go(previous))
         self.app.session.conversation = Conversation()
-        self.app.main.clear_conversation()
+        self.app.tell_chat(ConversationShown([]))
 
     async def rename(self, conversation_id: int, title: str) -> None:
         await self.ready.wait()

@@ -8,7 +8,7 @@
 * ``low_prob_threshold`` (τ): new answers count tokens below it as "low", and the heatmap marks
   them (answers reopened from the history keep the τ they were recorded with).
 * ``[keys]``: binding id → keys, passed to ``App.set_keymap``; ids that match no binding are
-  reported (they are probably typos). Ids are listed in :func:`known_binding_ids`.
+  reported (they are probably typos). Ids are listed in :mod:`tui.app.keymap`.
 
 Every problem is one notification with markup off, each distinct message once.
 """
@@ -19,30 +19,12 @@ from typing import TYPE_CHECKING
 
 from textual.app import InvalidThemeError
 
-from tui.app.actions import ACTIONS, binding_id
+from tui.app.keymap import known_binding_ids
 from tui.core.config import AppConfig, save_ui_settings
 from tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from textual.app import App
-
-
-def known_binding_ids() -> set[str]:
-    """Every id a ``[keys]`` entry can rebind: the main screen's actions and the dialogs'."""
-    from tui.app.screens.confirm import ConfirmScreen
-    from tui.app.screens.help import HelpScreen
-    from tui.app.screens.history import HistoryScreen
-    from tui.app.screens.settings import SettingsScreen
-    from tui.app.screens.system_prompt import PresetList, SystemPromptScreen
-
-    ids = {binding_id(spec) for spec in ACTIONS}
-    for owner in (ConfirmScreen, HelpScreen, HistoryScreen, SettingsScreen, SystemPromptScreen,
-                  PresetList):  # fmt: skip
-        for binding in owner.BINDINGS:
-            binding_id_ = getattr(binding, "id", None)
-            if binding_id_:
-                ids.add(binding_id_)
-    return ids
 
 
 class UiSettings:

@@ -23,6 +23,7 @@ from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.compare import (
     DEFAULT_CONCURRENCY,
     DEFAULT_SAMPLES,
+    METRICS,
     ComparePlan,
     CompareResult,
     Comparison,
@@ -271,16 +272,11 @@ def render_text(result: CompareResult, backend_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-TABLE_COLUMNS = (
-    # (heading, metric, right-aligned)
+TABLE_COLUMNS: tuple[tuple[str, str | None, bool], ...] = (
+    # (heading, metric, right-aligned): the prompt and its count, then every metric of METRICS
     ("prompt", None, False),
     ("ok", None, True),
-    ("mean logprob ± 95% CI", "mean_logprob", True),
-    ("mean prob", "mean_prob", True),
-    ("perplexity", "perplexity", True),
-    ("min prob", "min_prob", True),
-    ("tokens", "length", True),
-    ("low-prob", "low_prob_count", True),
+    *((metric.heading, metric.name, True) for metric in METRICS.values()),
 )
 
 

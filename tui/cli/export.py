@@ -16,24 +16,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.cli.options import add_store_options, fail
-from tui.core.export import FORMATS, export_pieces, write_export
+from tui.core.export import CONVERSATION_FORMATS, FORMATS, export_pieces, write_export
 from tui.core.export.documents import iso_time
+from tui.core.export.formats import format_for_path, suffix_list
 from tui.core.paths import data_dir_problem
 from tui.core.report import fmt_prob
 from tui.core.safety import safe_line
 from tui.core.store import Store, StoreError, history_path
 
-_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".md": "md", ".markdown": "md", ".csv": "csv"}
-
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a conversation from the history (json, jsonl, md, csv)",
-        description="Export a stored conversation: json (everything; the server's raw rows "
-        "too with --raw), "
-        "jsonl (one answer per line), md (readable, with stats tables) or csv (one row per "
-        "token). Writes to standard output unless -o is given.",
+        help=f"export a conversation from the history ({', '.join(FORMATS)})",
+        description="Export a stored conversation: "
+        + "; ".join(f"{fmt.name}: {fmt.description}" for fmt in CONVERSATION_FORMATS)
+        + ". Writes to standard output unless -o is given.",
     )
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
@@ -74,11 +72,12 @@ def choose_format(given: str | None, output: str | None) -> str:
     if given:
         return given
     if output:
-        fmt = _SUFFIXES.get(Path(output).suffix.lower())
-        if fmt:
-            return fmt
+        fmt = format_for_path(CONVERSATION_FORMATS, output)
+        if fmt is not None:
+            return fmt.name
     raise StoreError(
-        f"give --format ({'|'.join(FORMATS)}) or an -o file ending in .json, .jsonl, .md or .csv"
+        f"give --format ({'|'.join(FORMATS)}) or an -o file ending in "
+        f"{suffix_list(CONVERSATION_FORMATS)}"
     )
 
 

@@ -145,14 +145,20 @@ def metric_rows(m: Metrics) -> list[tuple[str, str]]:
     return rows
 
 
+NO_LOGPROBS = ("Logprobs", "none returned by the server")
+"""The first row of an answer the server sent no logprobs for (every other number is "–")."""
+
+
 def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str, str]]:
-    """Metric rows plus timing, finish and model lines for one answer; a "Covers" line
-    first when the numbers leave tokens out (:func:`coverage_words`)."""
+    """Metric rows plus timing, finish and model lines for one answer: after
+    :data:`NO_LOGPROBS` when the server sent none, and after a "Covers" line when the numbers
+    leave tokens out (:func:`coverage_words`)."""
     metrics = answer.metrics
-    rows = metric_rows(metrics)
+    rows = [] if answer.has_logprobs else [NO_LOGPROBS]
     covers = coverage_words(metrics)
     if covers is not None:
-        rows.insert(0, ("Covers", covers))
+        rows.append(("Covers", covers))
+    rows += metric_rows(metrics)
     rows += [
         ("Time to first token", fmt_seconds(answer.ttft)),
         (
@@ -174,7 +180,5 @@ def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str
 def stats_text(answer: Answer, max_tokens: int | None = None) -> str:
     """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy)."""
     rows = answer_rows(answer, max_tokens)
-    if not answer.has_logprobs:
-        rows.insert(0, ("Logprobs", "none returned by the server"))
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)

@@ -149,16 +149,19 @@ async def test_the_japanese_question_shows_whether_the_difference_is_beyond_nois
         # A sample at 80×24: the answer takes the width, the token strip shows the cursor's
         # token, F4 swaps the pane (inspector, stats, JSON) in.
         await pilot.press("enter", "enter")
-        await until(lambda: isinstance(app.screen, SampleScreen) and app.screen.cursor is not None)
+        await until(lambda: isinstance(app.screen, SampleScreen) and app.screen.pane.cursor == 2)
         await pilot.pause()
         sample_screen = app.screen
+        pane = sample_screen.pane
         assert sample_screen.has_class("-narrow")
-        assert sample_screen.strip.display and not sample_screen.query_one("#pane").display
-        assert "token 3/3  。  p 86.1%" in str(sample_screen.strip.render())  # e^−0.15
+        # Of the pane, only the strip shows, under the answer.
+        assert pane.strip.region.height == 2 and not pane.json_view.display
+        assert pane.strip.region.y > sample_screen.chat.region.y
+        assert "token 3/3  。  p 86.1%" in str(pane.strip.render())  # e^−0.15
         await pilot.press("f4")
         await pilot.pause()
-        assert sample_screen.query_one("#pane").display
-        assert "Token 3 of 3" in str(sample_screen.inspector.render())
+        assert pane.json_view.display and not sample_screen.query_one("#chat-area").display
+        assert "Token 3 of 3" in str(pane.inspector.render())
 
 
 async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown(scripted):
@@ -184,32 +187,33 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         await until(lambda: isinstance(app.screen, SampleScreen))
         sample_screen = app.screen
         assert isinstance(sample_screen, SampleScreen)
-        await until(lambda: sample_screen.cursor is not None)
+        await until(lambda: sample_screen.pane.cursor is not None)
         await pilot.pause()
         # Opened on the least likely token, with the heatmap on.
-        assert sample_screen.cursor == 1
-        assert sample_screen.heat_on and sample_screen.view.text_view.heat is not None
-        inspector = str(sample_screen.inspector.render())
+        assert sample_screen.pane.cursor == 1
+        assert sample_screen.pane.heat_on and sample_screen.view.text_view.heat is not None
+        inspector = str(sample_screen.pane.inspector.render())
         assert "Token 2 of 2" in inspector
         assert "49.7%" in inspector  # e^−0.7
         assert "t1" in inspector
-        assert "Sample #3 · complete" in str(sample_screen.stats.render())
+        assert "Sample #3 · complete" in str(sample_screen.pane.stats.render())
         answer = screen.comparison.sample(0, 2).answer  # type: ignore[union-attr]
         await pilot.press("c")
         await until(lambda: app.clipboard.startswith("{"))
         assert json.loads(app.clipboard) == answer.raw_logprobs()
         await pilot.press("left")
-        assert sample_screen.cursor == 0
+        assert sample_screen.pane.cursor == 0
         # The chat screen's palette words, and a theme change recolours the heatmap.
         titles = [title for title, _, _ in SampleCommands(sample_screen)._entries()]
         assert titles[:1] == ["Back to the comparison (esc)"]
         assert "Copy raw logprob JSON (c)" in titles
         assert "Jump to the least likely token (m)" in titles
-        before = sample_screen.palette
+        assert not any("Select" in title or "input" in title for title in titles)
+        before = sample_screen.pane.palette
         app.theme = "textual-light"
         await pilot.pause()
-        assert sample_screen.palette is not before
-        assert sample_screen.view.text_view.heat is sample_screen.palette
+        assert sample_screen.pane.palette is not before
+        assert sample_screen.view.text_view.heat is sample_screen.pane.palette
         await pilot.press("escape")
         await until(lambda: app.screen is screen)
 

@@ -54,5 +54,5 @@ async def test_two_prompts_two_samples_on_the_embedded_model(engine):
         assert isinstance(app.screen, SampleScreen)
         sample_screen = app.screen
         assert sample_screen.view.tokens, "the real answer has logprob rows"
-        assert sample_screen.cursor is not None
-        assert "Token " in str(sample_screen.inspector.render())
+        assert sample_screen.pane.cursor is not None
+        assert "Token " in str(sample_screen.pane.inspector.render())

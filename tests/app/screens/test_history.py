@@ -117,14 +117,15 @@ async def test_enter_opens_a_conversation_in_place_of_the_current_one(scripted):
     old, *_ = conversations()
     app = make_app(scripted, wall_clock=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.main.views) == 1)  # the latest reopened
-        assert app.main.views[0].turn.question == "What is the capital of France?"
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 1)  # the latest reopened
+        assert app.main.chat.views[0].turn.question == "What is the capital of France?"
         screen = await open_history(pilot)
         await pilot.press("down", "down", "enter")
         await wait_for(pilot, lambda: app.history.conversation_id == old)
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert [v.turn.question for v in app.main.views] == ["猫はどこに座りましたか？", "なぜ？"]
+        questions = [v.turn.question for v in app.main.chat.views]
+        assert questions == ["猫はどこに座りましたか？", "なぜ？"]
         assert app.session.preset == "polite" and app.session.sampling.temperature == 0.2
         assert app.focused is app.main.input
         await send(pilot, "続けて")
@@ -173,7 +174,7 @@ async def test_delete_asks_first_and_deleting_the_open_one_starts_anew(scripted)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: len(screen.summaries) == 2)
-        assert app.main.views == [] and app.history.conversation_id is None
+        assert app.main.chat.views == [] and app.history.conversation_id is None
         # Delete on the list works too.
         await pilot.press("tab", "down", "delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -191,11 +192,11 @@ async def test_ctrl_n_starts_a_new_conversation(scripted):
     conversations()
     app = make_app(scripted, wall_clock=lambda: NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.main.views) == 1)
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 1)
         await open_history(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert isinstance(app.screen, MainScreen) and app.main.views == []
+        assert isinstance(app.screen, MainScreen) and app.main.chat.views == []
         await send(pilot, "brand new")
         await app.history.idle()
     assert sql("SELECT count(*) FROM conversations") == [(4,)]
@@ -217,7 +218,7 @@ async def test_opening_is_refused_while_an_answer_streams(scripted):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        assert [v.turn.question for v in app.main.views] == ["long"]
+        assert [v.turn.question for v in app.main.chat.views] == ["long"]
         assert any("Esc stops it first" in n.message for n in app._notifications)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.main.busy)

@@ -57,9 +57,9 @@ async def tui_run(ctx: Context, seed: int, data_dir: Path) -> tuple[float, float
         main = app.main
         await heat_on_and_type(pilot, app, QUESTION[0]["content"])
         await pilot.press("enter")
-        while not main.views or main.views[-1].turn.answer is None:
+        while not main.chat.views or main.chat.views[-1].turn.answer is None:
             await asyncio.sleep(0.02)
-        answer = main.views[-1].turn.answer
+        answer = main.chat.views[-1].turn.answer
         await app.shutdown()
     assert answer is not None and answer.status == "complete", answer
     assert answer.tokens_per_second is not None

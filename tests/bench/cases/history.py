@@ -89,12 +89,12 @@ async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:
     async with app.run_test(size=(160, 48)) as pilot:
         main = app.main
         # Opened: every answer has its view and the last one is on screen (earlier ones may
-        # wait until scrolled to: tui.app.screens.earlier_answers).
-        while len(main.views) < answers or not main.views[-1].is_mounted:
+        # wait until scrolled to: tui.app.widgets.earlier_answers).
+        while len(main.chat.views) < answers or not main.chat.views[-1].is_mounted:
             await asyncio.sleep(0.005)
         await pilot.pause()
         opened = time.perf_counter() - start
-        mounted = sum(v.is_mounted for v in main.views)
+        mounted = sum(v.is_mounted for v in main.chat.views)
         rss = peak_rss_mb()
         main.action_focus_log()
         await pilot.pause()
@@ -106,7 +106,7 @@ async def child(data_dir: Path, answers: int, pages: int) -> dict[str, float]:
             await asyncio.sleep(KEY_REPEAT)
         await pilot.pause()
         probe.stop()
-        revealed = sum(v.is_mounted for v in main.views)
+        revealed = sum(v.is_mounted for v in main.chat.views)
         await app.shutdown()
     return {
         "open": opened,

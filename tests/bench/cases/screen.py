@@ -64,8 +64,8 @@ async def heat_on_and_type(pilot: Any, app: BenchApp, question: str) -> None:
     """Wait for the first screen, turn the heatmap on, type ``question`` (not sent yet)."""
     main = app.main
     await pilot.pause()
-    if not main.heat_on:
-        main.action_toggle_heatmap()
+    if not main.pane.heat_on:
+        main.pane.action_toggle_heatmap()
     main.input.focus()
     main.input.insert(question)
 
@@ -111,7 +111,7 @@ async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]
         sent: set[float] = set()
 
         def tick(now: float) -> None:
-            live = main._live
+            live = main.chat.pump.live
             if live is not None:
                 done = len(live.builder.answer.tokens) / ctx.tokens
                 for share, key in KEYS.items():
@@ -128,12 +128,12 @@ async def screen_run(url: str, ctx: Context, data_dir: Path) -> dict[str, float]
         start = time.perf_counter()
         probe.start()
         await pilot.press("enter")
-        while not main.views or main.views[-1].turn.answer is None:
+        while not main.chat.views or main.chat.views[-1].turn.answer is None:
             await asyncio.sleep(0.01)
         await pilot.pause()  # the finished answer painted
         total = time.perf_counter() - start
         probe.stop()
-        answer = main.views[-1].turn.answer
+        answer = main.chat.views[-1].turn.answer
         assert answer is not None and answer.metrics.tokens == ctx.tokens, answer
         assert not pending and latencies, (pending, latencies)
         # (A tiny smoke-test stream can end between two probe ticks: fewer keys then.)

@@ -46,7 +46,6 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.app.modals import ModalUnavailable
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_results import CompareResults
@@ -85,7 +84,8 @@ FIELD_LABELS = {
 
 
 class CompareScreen(Screen[None]):
-    """Opened from the chat with its question, prompt and sampling (see ``compare_action``)."""
+    """Opened from the chat with its question, prompt and sampling (see
+    :meth:`~tui.app.screens.chat_dialogs.ChatDialogs.compare`)."""
 
     CSS_PATH = "compare.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -94,12 +94,21 @@ class CompareScreen(Screen[None]):
     ]
     COMMANDS: ClassVar[set[Any]] = {CompareCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "run", "Run", priority=True, tooltip="Run the comparison"),
-        Binding("escape", "stop", "Stop", priority=True, tooltip="Stop the comparison"),
-        Binding("escape", "edit", "Edit", tooltip="Back to the form"),
-        Binding("escape", "close", "Close", tooltip="Back to the chat"),
-        Binding("x", "export", "Export", tooltip="Write JSON and CSV files"),
-        Binding("f1", "help", "Help", tooltip="Every key of this screen"),
+        Binding(
+            "ctrl+s", "run", "Run", priority=True, tooltip="Run the comparison", id="compare.run"
+        ),
+        Binding(
+            "escape",
+            "stop",
+            "Stop",
+            priority=True,
+            tooltip="Stop the comparison",
+            id="compare.stop",
+        ),
+        Binding("escape", "edit", "Edit", tooltip="Back to the form", id="compare.edit"),
+        Binding("escape", "close", "Close", tooltip="Back to the chat", id="compare.close"),
+        Binding("x", "export", "Export", tooltip="Write JSON and CSV files", id="compare.export"),
+        Binding("f1", "help", "Help", tooltip="Every key of this screen", id="compare.help"),
     ]
 
     def __init__(
@@ -439,12 +448,7 @@ class CompareScreen(Screen[None]):
         self.dismiss(None)
 
     def action_help(self) -> None:
-        try:
-            screen = self.chat_app.modals.help(list(HELP_ROWS))
-        except ModalUnavailable as exc:
-            self.notify(str(exc), markup=False, severity="warning")
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(self.chat_app.modals.help(list(HELP_ROWS)))
 
     def action_export(self) -> None:
         if self.result is None:

@@ -1,7 +1,8 @@
-"""Pick the format to export the conversation in: JSON, JSONL, Markdown or CSV.
+"""Pick the format to export the conversation in: one line per entry of the format registry
+(:data:`tui.core.export.CONVERSATION_FORMATS`: JSON, JSONL, Markdown, CSV).
 
-Enter on the highlighted format (or its letter: ``j``, ``l``, ``m``, ``c``) exports; Esc
-cancels. Dismisses with the format name of :data:`tui.core.export.FORMATS` or None.
+Enter on the highlighted format (or its letter: ``j``, ``l``, ``m``, ``c``, from the registry)
+exports; Esc cancels. Dismisses with the format's name or None.
 """
 
 from __future__ import annotations
@@ -17,20 +18,15 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-EXPORT_CHOICES: list[tuple[str, str, str]] = [
-    ("json", "j", "JSON: everything, raw logprobs included"),
-    ("jsonl", "l", "JSONL: one answer per line (pandas, jq)"),
-    ("md", "m", "Markdown: readable, each answer with its stats table"),
-    ("csv", "c", "CSV: one row per token with its top alternatives"),
-]
+from tui.core.export import CONVERSATION_FORMATS
 
 
 class ExportScreen(ModalScreen[str | None]):
     CSS_PATH = "export.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(letter, f"pick('{fmt}')", fmt, show=False, id=f"export.{fmt}")
-            for fmt, letter, _ in EXPORT_CHOICES
+            Binding(fmt.key, f"pick('{fmt.name}')", fmt.label, show=False, id=f"export.{fmt.name}")
+            for fmt in CONVERSATION_FORMATS
         ),
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
@@ -40,8 +36,8 @@ class ExportScreen(ModalScreen[str | None]):
             dialog.border_title = "Export this conversation"
             yield OptionList(
                 *(
-                    Option(Content(f"{letter}  {label}"), id=fmt)
-                    for fmt, letter, label in EXPORT_CHOICES
+                    Option(Content(f"{fmt.key}  {fmt.title}"), id=fmt.name)
+                    for fmt in CONVERSATION_FORMATS
                 ),
                 id="export-formats",
             )

@@ -1,238 +1,154 @@
-"""One sampled answer of a comparison, opened from the compare screen: the chat screen's own
-widgets (an :class:`AnswerView` with its token heatmap, the side pane's token inspector,
-stats and raw JSON viewer) and its own token-cursor and copy actions, on a screen of its own.
+"""One sampled answer of a comparison, opened from the compare screen (the app opens it on
+:class:`~tui.app.messages.SampleChosen`).
+
+It composes what the chat screen composes (a :class:`ChatLog` showing the one turn, and the
+:class:`AnswerPane`), with the same layout (``answer_layout.tcss``) and the same keys: the
+chat log's (token cursor, copy, reasoning, heatmap) under the same binding ids, so a
+``[keys]`` rebinding reaches this screen too, and the chat screen's F4, F5, F8 and F9. What
+the chat screen has and this one does not (the input bar, the dialogs) is not offered; Esc
+goes back to the comparison (``sample.back``).
 
 It opens with the heatmap on and the token cursor on the least likely token, so the inspector
-shows at once what made the model least sure. Esc goes back to the comparison.
+shows at once what made the model least sure.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.app.actions import ACTIONS, ActionSpec
-from tui.app.commands import EntriesProvider, Entry, palette_title
-from tui.app.screens.copy_actions import CopyActionsMixin
-from tui.app.screens.token_cursor import TokenCursorMixin
-from tui.app.text.cursor import least_likely
-from tui.app.text.heat import HeatPalette
-from tui.app.widgets.answer import AnswerView, QuestionView
-from tui.app.widgets.json_view import JsonView
-from tui.app.widgets.side_pane import HeatLegend, StatsView, TokenInspector, TokenStrip
+from tui.app.actions import ActionSpec, bindings_for
+from tui.app.commands import ActionsProvider, Entry
+from tui.app.screens.main import BREAKPOINTS
+from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
+from tui.app.widgets.chat_log import ChatLog
 from tui.core.conversation import Turn
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
-from tui.core.report import answer_rows
 from tui.core.safety import safe_line
 
-if TYPE_CHECKING:
-    from tui.app.app import LogprobChatApp
+SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus_json"})
+"""The chat screen's screen-wide keys that make sense for one answer (same keys, same ids)."""
 
-SAMPLE_ACTIONS = frozenset(
-    {
-        "toggle_pane",
-        "toggle_heatmap",
-        "toggle_reasoning",
-        "toggle_cursor",
-        "cursor_left",
-        "cursor_right",
-        "cursor_first",
-        "cursor_last",
-        "cursor_least_likely",
-        "cursor_next_low",
-        "copy_json",
-        "copy_stats",
-        "copy_text",
-        "save_json",
-        "focus_log",
-        "focus_json",
-    }
-)
-"""The chat screen's actions that make sense for one answer: same keys, same words."""
+CHAT_ONLY = frozenset({"leave", "focus_input", "help"})
+"""Keys of the chat log that belong to the chat screen: not offered here (Esc goes back)."""
 
-CURSOR_MOVES = frozenset({"cursor_left", "cursor_right", "cursor_first", "cursor_last"})
+ONE_ANSWER = frozenset({"select_previous", "select_next", "select_last"})
+"""Not in this screen's palette: there is one answer to select (the keys scroll it)."""
 
 
-def sample_bindings() -> list[BindingType]:
-    bindings: list[BindingType] = [
-        Binding("escape", "back", "Back", key_display="esc", tooltip="Back to the comparison")
-    ]
-    for spec in ACTIONS:
-        if spec.action in SAMPLE_ACTIONS:
-            bindings.append(
-                Binding(
-                    spec.keys,
-                    spec.action,
-                    spec.description,
-                    show=spec.show,
-                    key_display=spec.key_display,
-                    tooltip=spec.help,
-                )
-            )
-    return bindings
-
-
-class SampleCommands(EntriesProvider):
+class SampleCommands(ActionsProvider):
     """The sample screen's actions in the command palette, titled as on the chat screen."""
 
     def _entries(self) -> list[Entry]:
         screen = self.screen
         assert isinstance(screen, SampleScreen)
-        seen: set[str] = set()
-        entries: list[Entry] = [
-            ("Back to the comparison (esc)", "Close this sample", partial(screen.run_spec, None))
-        ]
-        for spec in ACTIONS:
-            if spec.action in SAMPLE_ACTIONS and spec.palette and spec.action not in seen:
-                seen.add(spec.action)
-                entries.append((palette_title(spec), spec.help, partial(screen.run_spec, spec)))
-        return entries
+        back: Entry = (
+            "Back to the comparison (esc)",
+            "Close this sample",
+            partial(screen.call_later, screen.action_back),
+        )
+        return [back, *super()._entries()]
 
 
-class SampleLog(VerticalScroll, can_focus=True):
-    """The question and the answer (scrolls when the answer is long)."""
+class SampleScreen(Screen[None]):
+    """Shows ``turn`` (a comparison sample dressed as a chat turn) as sample ``number``."""
 
-    BLANK = True
-
-
-class SampleScreen(TokenCursorMixin, CopyActionsMixin, Screen[None]):
-    """Shows ``turn`` (a comparison sample dressed as a chat turn) as answer ``number``."""
-
-    CSS_PATH: ClassVar[Any] = ["main.tcss", "sample.tcss"]
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (100, "-wide"),
+    CSS_PATH: ClassVar[Any] = ["answer_layout.tcss", "sample.tcss"]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = BREAKPOINTS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            key_display="esc",
+            tooltip="Back to the comparison",
+            id="sample.back",
+        ),
+        *bindings_for("screen", only=SCREEN_ACTIONS),
     ]
-    BINDINGS: ClassVar[list[BindingType]] = sample_bindings()
     COMMANDS: ClassVar[set[Any]] = {SampleCommands}
 
     def __init__(self, turn: Turn, number: int, title: str) -> None:
         super().__init__()
         self.turn = turn
+        self.number = number
         self.title_text = title
-        self.view = AnswerView(turn, number)
-        self.views = [self.view]
-        self.selected: int | None = 0
-        self.cursor: int | None = None
-        self.heat_on = True
-        self.palette: HeatPalette | None = None
 
     @property
-    def chat_app(self) -> LogprobChatApp:
-        return self.app  # type: ignore[return-value]
+    def keymap(self) -> dict[str, str]:
+        return getattr(self.app, "keymap", {})
 
     def compose(self) -> ComposeResult:
+        answer = self.turn.answer
+        threshold = answer.low_prob_threshold if answer else DEFAULT_LOW_PROB_THRESHOLD
         yield Static(Content(safe_line(self.title_text)), id="sample-title", markup=False)
-        with Horizontal(id="sample-body"):
-            with Vertical(id="sample-area"):
-                with SampleLog(id="sample-log"):
-                    yield QuestionView(self.turn.question)
-                    yield self.view
-                yield TokenStrip(id="token-strip", markup=False)
-            with Vertical(id="pane"):
-                with VerticalScroll(id="pane-top"):
-                    yield TokenInspector(id="inspector", markup=False)
-                    yield HeatLegend(id="legend", markup=False)
-                    yield StatsView(Content(""), id="stats", markup=False)
-                yield Static(Content("raw logprobs"), id="json-title", markup=False)
-                yield JsonView(id="json")
+        with Horizontal(id="body"):
+            with Vertical(id="chat-area"):
+                yield ChatLog(id="log")
+            yield AnswerPane(noun="Sample", threshold=threshold, heat=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.log_view = self.query_one(SampleLog)
-        self.json_view = self.query_one(JsonView)
-        self.stats = self.query_one(StatsView)
-        self.inspector = self.query_one(TokenInspector)
-        self.legend = self.query_one(HeatLegend)
-        self.strip = self.query_one(TokenStrip)
-        self.view.add_class("-selected")
-        self._build_palette()
-        self.legend.set_class(True, "-active")
-        self.watch(self.app, "theme", self._theme_changed, init=False)
-        self._show_answer()
-        self.log_view.focus()
-        self.call_after_refresh(self._start_cursor)
+        self.chat = self.query_one(ChatLog)
+        self.pane = self.query_one(AnswerPane)
+        self.chat.show_turns([self.turn], first_number=self.number)
+        self.chat.focus()
+        # After the answer is mounted and laid out (the cursor scrolls to its token).
+        self.call_after_refresh(self.call_after_refresh, self.pane.action_cursor_least_likely)
 
-    def _build_palette(self) -> None:
-        self.palette = HeatPalette.from_variables(
-            self.app.get_css_variables(), DEFAULT_LOW_PROB_THRESHOLD
-        )
-        self.legend.show(self.palette)
-        self.view.set_heat(self.palette if self.heat_on else None)
+    @property
+    def view(self) -> Any:
+        """The answer shown."""
+        return self.chat.views[0]
 
-    def _theme_changed(self) -> None:
-        self._build_palette()
-        if self.cursor is not None:
-            self._show_cursor(scroll=False)
+    # ------------------------------------------------------------------ chat log ↔ pane
 
-    def _show_answer(self) -> None:
-        answer = self.turn.answer
-        if answer is None:
-            return
-        rows = answer_rows(answer)
-        if not answer.has_logprobs:
-            rows.insert(0, ("Logprobs", "none returned by the server"))
-        self.stats.show(f"Sample #{self.view.number} · {answer.status}", rows)
-        self.json_view.show(answer.raw if answer.raw else None)
-        count = len(answer.raw)
-        title = f"raw logprobs · {count:,} rows" if count else "raw logprobs · none"
-        self.query_one("#json-title", Static).update(Content(title))
+    @on(ChatLog.AnswerSelected)
+    def _answer_selected(self, message: ChatLog.AnswerSelected) -> None:
+        self.pane.show(message.view)
 
-    def _start_cursor(self) -> None:
-        index = least_likely(self.view.tokens)
-        if index is not None:
-            self._set_cursor(index)
-
-    # What the token-cursor and copy mixins ask of their screen.
-
-    def _selected_view(self) -> AnswerView | None:
-        return self.view
-
-    def _select(self, index: int) -> None:
-        """One answer: always selected."""
+    @on(AnswerPane.HeatChanged)
+    def _heat_changed(self, message: AnswerPane.HeatChanged) -> None:
+        self.chat.set_heat(message.heat)
 
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in CURSOR_MOVES:
-            return self.cursor is not None
-        return True
+        if action == "pane":
+            return self.pane.check_action(str(parameters[0]), ())
+        return action not in CHAT_ONLY
+
+    def offers(self, spec: ActionSpec) -> bool:
+        """In the command palette: the chat log's actions but the chat screen's own and the
+        selection, and four screen-wide ones."""
+        if spec.where == "log":
+            return spec.action not in CHAT_ONLY | ONE_ANSWER
+        return spec.where == "screen" and spec.action in SCREEN_ACTIONS
+
+    def run_spec(self, spec: ActionSpec) -> None:
+        """Run an action chosen in the command palette."""
+        target = {"chat": self.chat, "pane": self.pane}.get(spec.owner, self)
+        self.call_later(partial(target.run_action, spec.action))
+
+    async def action_pane(self, action: str) -> None:
+        await self.pane.run_action(action)
 
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def run_spec(self, spec: ActionSpec | None) -> None:
-        """Run an action chosen in the command palette (``None``: back)."""
-        self.call_later(self.run_action, spec.action if spec else "back")
-
-    def action_toggle_heatmap(self) -> None:
-        self.heat_on = not self.heat_on
-        self.legend.set_class(self.heat_on, "-active")
-        self.view.set_heat(self.palette if self.heat_on else None)
-
-    def action_toggle_reasoning(self) -> None:
-        if not self.view.toggle_reasoning():
-            self.notify("This answer has no reasoning.", markup=False)
-
     def action_focus_log(self) -> None:
-        self.log_view.focus()
+        self.chat.focus()
 
     def action_focus_json(self) -> None:
-        self.json_view.focus()
+        self.pane.focus_json()
 
     def action_toggle_pane(self) -> None:
-        if self.has_class("-narrow"):
-            self.toggle_class("-pane-shown")
-            shown = self.has_class("-pane-shown")
-            (self.json_view if shown else self.log_view).focus()
-        else:
-            self.toggle_class("-pane-hidden")
-            if self.has_class("-pane-hidden"):
-                self.log_view.focus()
+        toggle_pane(self, self.chat, self.pane)

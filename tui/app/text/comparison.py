@@ -21,21 +21,31 @@ from tui.core.safety import safe_line
 BEST_MARK = "*"
 """After the most confident value of a column (as in the CLI table): a cue that is not colour."""
 
-# (column key, heading, metric or None). Keys name DataTable columns.
-TABLE_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
-    ("index", "#", None),
-    ("prompt", "prompt", None),
-    ("n", "n", None),
-    ("mean_logprob", "mean logprob ± 95% CI", "mean_logprob"),
-    ("verdict", "vs #1 (mean logprob)", None),
-    ("mean_prob", "mean prob", "mean_prob"),
-    ("perplexity", "perplexity", "perplexity"),
-    ("min_prob", "min prob", "min_prob"),
-    ("length", "tokens", "length"),
-    ("low_prob_count", "low-prob", "low_prob_count"),
-)
-"""The verdict comes right after the mean logprob it is about, so a narrow terminal shows it
-without scrolling the table sideways."""
+FIXED_COLUMNS: dict[str, str] = {
+    "index": "#",
+    "prompt": "prompt",
+    "n": "n",
+    "verdict": "vs #1 (mean logprob)",
+}
+"""The columns that are not metrics: (key, heading)."""
+
+
+def table_columns() -> tuple[tuple[str, str, str | None], ...]:
+    """(column key, heading, metric or None) in order; keys name DataTable columns. The metric
+    columns are :data:`tui.core.compare.METRICS`, in its order and with its headings; the
+    verdict comes right after the mean logprob it is about, so a narrow terminal shows it
+    without scrolling the table sideways."""
+    columns: list[tuple[str, str, str | None]] = [
+        (key, FIXED_COLUMNS[key], None) for key in ("index", "prompt", "n")
+    ]
+    for metric in METRICS.values():
+        columns.append((metric.name, metric.heading, metric.name))
+        if metric.name == "mean_logprob":
+            columns.append(("verdict", FIXED_COLUMNS["verdict"], None))
+    return tuple(columns)
+
+
+TABLE_COLUMNS = table_columns()
 RIGHT_ALIGNED = frozenset({"index", "n", *METRICS})
 LABEL_CELLS = 24
 NARROW_LABEL_CELLS = 14

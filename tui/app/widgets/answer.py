@@ -13,10 +13,12 @@ markup).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content, Span
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
@@ -327,6 +329,56 @@ class AnswerView(Vertical):
 
     def cursor_widget(self, cursor: int) -> Widget | None:
         return self.text_view.block_widget(cursor)
+
+    def scroll_to_token(self, token: int) -> None:
+        """Bring the line holding answer token ``token`` into view in the container this
+        answer scrolls in (blocks can be taller than the log, so scrolling to the block is
+        not enough)."""
+        block = self.text_view.block_widget(token)
+        span = self.answer_track.span_of(token)
+        if block is None or span is None or not block.is_mounted or not block.size.width:
+            return
+        start, _ = self.answer_track.block_range(block.index)
+        line = 0
+        if span[0] > start:
+            before = self.text_view.block_content(block.index)[: span[0] - start]
+            line = max(0, len(before.wrap(block.size.width)) - 1)
+        bring_into_view(block, Region(0, line, 1, 1))
+
+    def scroll_into_view(self) -> None:
+        """Show as much of this answer as fits, from its top (only if it is not in sight)."""
+        scroller = scroller_of(self)
+        if scroller is not None:
+            height = min(self.size.height, scroller.scrollable_content_region.height)
+            bring_into_view(self, Region(0, 0, 1, max(1, height)))
+
+
+def scroller_of(widget: Widget) -> ScrollableContainer | None:
+    """The nearest container ``widget`` scrolls in (the chat log)."""
+    for node in widget.ancestors:
+        if isinstance(node, ScrollableContainer):
+            return node
+    return None
+
+
+def bring_into_view(widget: Widget, region: Region) -> None:
+    """Scroll ``widget``'s container so ``region`` (in ``widget``'s coordinates) is visible,
+    and only if it is not: an anchored log whose content is shorter than the screen sits at
+    the bottom (Textual's chat behaviour), and releasing the anchor for nothing would make it
+    jump to the top."""
+    scroller = scroller_of(widget)
+    if scroller is None:
+        return
+    node: Any = widget
+    while node is not None and node is not scroller:
+        # Up through containers that do not scroll, into the scroller's virtual coordinates.
+        region = region.translate(node.virtual_region.offset)
+        node = node.parent
+    top = scroller.scroll_y
+    if top <= region.y and region.bottom <= top + scroller.scrollable_content_region.height:
+        return
+    scroller.release_anchor()
+    scroller.scroll_to_region(region, animate=False, immediate=True, top=True)
 
 
 _EMPTY = compute_metrics([])

@@ -1,18 +1,262 @@
-"""The scrolling chat log: questions and answers, newest at the bottom.
+"""The chat log: the conversation's questions and answers, newest at the bottom.
+
+It owns the chat: one :class:`~tui.app.widgets.answer.AnswerView` per turn (``views``, mounted
+or not yet), which one is selected, the heat colours of every answer, notes between them, the
+lazy mounting of a long conversation's earlier answers
+(:class:`~tui.app.widgets.earlier_answers.EarlierAnswers`) and the streaming of new answers
+(:class:`~tui.app.widgets.answer_stream.StreamPump`). Screens place it and listen to it:
+
+* :class:`ChatLog.TurnAsked` / :class:`ChatLog.TurnFinished`: a question was added; its answer
+  ended (complete, stopped or failed);
+* :class:`ChatLog.AnswerSelected`: the selection moved (``None``: the log was emptied);
+* :class:`ChatLog.AnswerChanged`: the selected answer changed: it started or ended
+  (``tick=False``), or a streaming repaint added to it (``tick=True``, at most 25 a second).
 
 It uses Textual's ``stream`` layout (children stacked full width with auto height, appended
 in O(1)), and stays anchored to the bottom while an answer streams unless the person scrolls
-away. Its keys (select answers, token cursor, copy) run the screen's actions, which own the
-state; the log only carries the bindings so they apply while it has focus.
+away. Its keys (``where="log"`` in :mod:`tui.app.actions`) run its own actions (selecting
+answers, reasoning) or, through the screen, the answer pane's (token cursor, copy) and the
+screen's (back to the input, help).
+
+Seams for what comes next: sibling answers of one question (branches ``‹2/3›``) are more
+views per exchange, selected like any other; an answer's phase after its stream ended (e.g.
+"recovering" split-character logprobs) belongs between ``StreamPump._finish`` and
+:meth:`answer_finished` (Esc would skip it through :meth:`stop`); a welcome panel is a child
+mounted while ``views`` is empty.
+
+A log without :class:`~tui.app.widgets.answer_stream.TurnHooks` only shows turns (the sample
+screen): it cannot ask.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
 
 from tui.app.actions import bindings_for
+from tui.app.text.heat import HeatPalette
+from tui.app.widgets.answer import AnswerView, SystemLine
+from tui.app.widgets.answer_stream import StreamPump, TurnHooks
+from tui.app.widgets.earlier_answers import EarlierAnswers, exchange
+from tui.core.conversation import Turn
 
 
 class ChatLog(VerticalScroll, can_focus=True):
-    BINDINGS = bindings_for("log", "screen.")
+    """See the module docstring. ``hooks``: how to ask (``None``: a log that only shows)."""
+
+    BINDINGS = bindings_for("log")
     BLANK = True  # a plain background: Textual then skips rendering it line by line
+
+    class TurnAsked(Message):
+        """``turn`` was added, before its request goes out."""
+
+        def __init__(self, turn: Turn, view: AnswerView) -> None:
+            super().__init__()
+            self.turn = turn
+            self.view = view
+
+    class TurnFinished(Message):
+        """``turn.answer`` is final (complete, stopped or error)."""
+
+        def __init__(self, turn: Turn, view: AnswerView) -> None:
+            super().__init__()
+            self.turn = turn
+            self.view = view
+
+    class AnswerSelected(Message):
+        """The selected answer is now ``view`` (``None``: nothing is left to select)."""
+
+        def __init__(self, view: AnswerView | None) -> None:
+            super().__init__()
+            self.view = view
+
+    class AnswerChanged(Message):
+        """The selected answer changed: started or ended (``tick`` false), or received more
+        while streaming (``tick`` true)."""
+
+        def __init__(self, view: AnswerView, *, tick: bool) -> None:
+            super().__init__()
+            self.view = view
+            self.tick = tick
+
+    def __init__(self, hooks: TurnHooks | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.views: list[AnswerView] = []
+        self.selected: int | None = None
+        self.heat: HeatPalette | None = None
+        self.earlier = EarlierAnswers(self)
+        self.pump = StreamPump(self, hooks) if hooks is not None else None
+
+    def on_mount(self) -> None:
+        self.anchor()
+        self.watch(self, "scroll_y", self.earlier.scrolled, init=False)
+
+    # ------------------------------------------------------------------ content
+
+    @property
+    def selected_view(self) -> AnswerView | None:
+        return None if self.selected is None else self.views[self.selected]
+
+    @property
+    def busy(self) -> bool:
+        """An answer is streaming or waiting for the model."""
+        return self.pump is not None and self.pump.busy
+
+    def append(self, *widgets: Widget) -> None:
+        """Add widgets at the end of the log, after the pending layout has been done.
+
+        Why not at once: the log's stream layout re-measures only the children it was told
+        changed, and a height change deep inside an earlier answer (its footer growing when
+        it ends) is not reported to it when a new child arrives in the same layout pass
+        (Textual 8.2.8, ``Screen._on_layout``): the earlier answer would keep its old height
+        and be clipped. One frame later its change has been laid out.
+        """
+        self.call_after_refresh(self.mount_all, widgets)
+
+    def add_note(self, text: str, kind: str = "note") -> None:
+        """A one-line message at the end of the log (markup never read)."""
+        self.append(SystemLine(text, kind=kind))
+
+    def _new_view(self, turn: Turn, number: int) -> AnswerView:
+        view = AnswerView(turn, number)
+        if self.heat is not None:
+            view.set_heat(self.heat)
+        self.views.append(view)
+        return view
+
+    def show_turns(self, turns: list[Turn], first_number: int = 1) -> None:
+        """Show finished turns (a conversation reopened from the store, a comparison sample),
+        numbered from ``first_number``: the latest at once, earlier ones when scrolled to."""
+        start = len(self.views)
+        views = [self._new_view(turn, first_number + i) for i, turn in enumerate(turns)]
+        self.earlier.mount_recent(views)
+        if self.views:
+            self.select(start + len(views) - 1)
+
+    def clear(self) -> None:
+        """Empty the log (before showing another conversation; never while an answer
+        streams, see ``busy``)."""
+        self.views.clear()
+        self.selected = None
+        self.remove_children()
+        self.earlier.forget()
+        self.post_message(self.AnswerSelected(None))
+
+    # ------------------------------------------------------------------ asking
+
+    def ask(self, turn: Turn) -> AnswerView:
+        """Add ``turn``'s question and its (empty) answer, selected and followed. The caller
+        then sends it (:meth:`stream`), holds it for the model (:meth:`hold`) or fails it."""
+        assert self.pump is not None, "this chat log only shows turns"
+        view = self._new_view(turn, len(self.views) + 1)
+        self.append(*exchange(view))
+        self.pump.hooks.asked(turn)
+        self.post_message(self.TurnAsked(turn, view))
+        self.anchor()
+        self.select(len(self.views) - 1)
+        return view
+
+    def stream(self, view: AnswerView) -> None:
+        assert self.pump is not None
+        self.pump.start(view)
+
+    def hold(self, view: AnswerView) -> None:
+        """Keep ``view``'s question until :meth:`release_held` (the model is starting)."""
+        assert self.pump is not None
+        self.pump.hold(view)
+
+    def release_held(self) -> None:
+        if self.pump is not None:
+            self.pump.release()
+
+    def fail_held(self, reason: str) -> None:
+        if self.pump is not None:
+            self.pump.fail_held(reason)
+
+    def fail(self, view: AnswerView, reason: str) -> None:
+        """End ``view``'s turn with an error before any request."""
+        assert self.pump is not None
+        self.pump.end_without_request(view, "error", reason)
+
+    def stop(self) -> None:
+        """Stop the answer being generated (or the question waiting for the model)."""
+        if self.pump is not None:
+            self.pump.stop()
+
+    # Called by the pump (it never posts messages itself).
+
+    def answer_started(self, view: AnswerView) -> None:
+        if view is self.selected_view:
+            self.post_message(self.AnswerChanged(view, tick=False))
+
+    def answer_ticked(self, view: AnswerView) -> None:
+        if view is self.selected_view:
+            self.post_message(self.AnswerChanged(view, tick=True))
+
+    def answer_finished(self, view: AnswerView) -> None:
+        self.post_message(self.TurnFinished(view.turn, view))
+        if view is self.selected_view:
+            self.post_message(self.AnswerChanged(view, tick=False))
+
+    # ------------------------------------------------------------------ heat
+
+    def set_heat(self, heat: HeatPalette | None) -> None:
+        """Colour every answer with ``heat`` (``None``: plain text), new ones too."""
+        self.heat = heat
+        for view in self.views:
+            view.set_heat(heat)
+
+    # ------------------------------------------------------------------ selection
+
+    def select(self, index: int) -> None:
+        """Select answer ``index`` (clamped): mount it if it was not yet, bring it into view
+        (or follow it while it streams), and say so (:class:`AnswerSelected`)."""
+        if not self.views:
+            return
+        index = max(0, min(index, len(self.views) - 1))
+        if index < self.earlier.hidden:
+            # Selected again once mounted and laid out, to scroll it into view.
+            self.earlier.reveal(index, then=lambda: self.select(index))
+        old = self.selected_view
+        if old is not None:
+            old.remove_class("-selected")
+        self.selected = index
+        view = self.views[index]
+        view.add_class("-selected")
+        self.post_message(self.AnswerSelected(view))
+        if view.is_mounted:
+            live = self.pump.live if self.pump is not None else None
+            if index == len(self.views) - 1 and live is not None:
+                self.anchor()  # follow the answer that is streaming
+            else:
+                view.scroll_into_view()
+
+    def on_focus(self) -> None:
+        if self.selected is None and self.views:
+            self.select(len(self.views) - 1)
+
+    def action_select_previous(self) -> None:
+        """↑ / k: the answer before; on the first one, scroll up (a long answer, or the only
+        one on the sample screen, is read with the same keys)."""
+        if self.selected == 0:
+            self.scroll_up(animate=False)
+        elif self.views:
+            self.select(len(self.views) - 1 if self.selected is None else self.selected - 1)
+
+    def action_select_next(self) -> None:
+        """↓ / j: the answer after; on the latest one, scroll down."""
+        if self.selected is not None and self.selected == len(self.views) - 1:
+            self.scroll_down(animate=False)
+        elif self.views:
+            self.select(len(self.views) - 1 if self.selected is None else self.selected + 1)
+
+    def action_select_last(self) -> None:
+        self.select(len(self.views) - 1)
+
+    def action_toggle_reasoning(self) -> None:
+        view = self.selected_view
+        if view is None or not view.toggle_reasoning():
+            self.notify("This answer has no reasoning.", markup=False)

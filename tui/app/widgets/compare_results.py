@@ -4,7 +4,8 @@
 It shows whatever :class:`~tui.core.compare.Comparison` it is given (:meth:`show` aggregates
 the samples finished so far), so the screen that runs the comparison only says when to repaint.
 Moving in the table lists that prompt's samples; Enter on the table goes to them; Enter on a
-sample opens it on a :class:`~tui.app.screens.sample.SampleScreen`.
+sample posts :class:`~tui.app.messages.SampleChosen`, and the app opens it on the sample
+screen.
 
 DataTable cells are ``rich.text.Text`` (a ``str`` cell would be parsed as markup), everything
 else ``Content``; every piece of model or user text went through ``safe_line``.
@@ -22,7 +23,7 @@ from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app.screens.sample import SampleScreen
+from tui.app.messages import SampleChosen
 from tui.app.text.comparison import (
     LABEL_CELLS,
     NARROW_LABEL_CELLS,
@@ -200,4 +201,4 @@ class CompareResults(Vertical):
             f"{sample.prompt_index + 1}. {safe_line(prompt.label)} · sample #{sample.number} "
             f"of {plan.samples} · {sample.status} · Esc: back to the comparison"
         )
-        self.app.push_screen(SampleScreen(turn, sample.number, title))
+        self.post_message(SampleChosen(turn, sample.number, title))

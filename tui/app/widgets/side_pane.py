@@ -1,4 +1,5 @@
-"""The side pane's parts: stats of the selected answer, heat legend, token inspector.
+"""The answer pane's parts (composed by :class:`~tui.app.widgets.answer_pane.AnswerPane`): stats of
+the selected answer, heat legend, token inspector, token strip.
 
 All of them show server text (model names, token text, finish reasons), so they build
 ``Content`` from plain strings that went through ``safe_line``; nothing is parsed as markup.

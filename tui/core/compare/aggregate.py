@@ -32,16 +32,31 @@ class MetricSpec:
     unit: str
     better: Literal["higher", "lower"] | None
     """Which direction means "more confident" (None: neither, e.g. answer length)."""
+    column: str = ""
+    """Its column's heading in the comparison tables (the CLI's and the compare screen's, both
+    built from :data:`METRICS`); the label when empty."""
+
+    @property
+    def heading(self) -> str:
+        return self.column or self.label
 
 
 METRICS: dict[str, MetricSpec] = {
-    "mean_logprob": MetricSpec("mean_logprob", "mean logprob", "nats/token", "higher"),
+    "mean_logprob": MetricSpec(
+        "mean_logprob", "mean logprob", "nats/token", "higher", "mean logprob ± 95% CI"
+    ),
     "mean_prob": MetricSpec("mean_prob", "mean prob", "probability 0..1", "higher"),
     "perplexity": MetricSpec("perplexity", "perplexity", "", "lower"),
     "min_prob": MetricSpec("min_prob", "min prob", "probability 0..1", "higher"),
-    "length": MetricSpec("length", "length", "tokens", None),
-    "low_prob_count": MetricSpec("low_prob_count", "low-prob tokens", "tokens", "lower"),
+    "length": MetricSpec("length", "length", "tokens", None, "tokens"),
+    "low_prob_count": MetricSpec(
+        "low_prob_count", "low-prob tokens", "tokens", "lower", "low-prob"
+    ),
 }
+"""Every per-sample metric a comparison aggregates, in table order: a new metric is one entry
+here (with its name in ``METRIC_NAMES`` and its value in
+:func:`~tui.core.compare.samples.sample_values`); the tables of the CLI and the compare
+screen, the CSV columns and the best-value marks follow."""
 assert tuple(METRICS) == METRIC_NAMES
 
 PAIRWISE_METRICS = ("mean_logprob", "mean_prob")

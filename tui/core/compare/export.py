@@ -22,6 +22,7 @@ from tui.core.compare.aggregate import (
     PromptAggregate,
 )
 from tui.core.compare.samples import METRIC_NAMES, Sample
+from tui.core.export.formats import ExportFormat
 from tui.core.jsonio import dumps
 from tui.core.presets import write_private
 from tui.core.report import finish_label
@@ -232,7 +233,41 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-EXPORT_SUFFIXES = (".json", "-samples.csv", "-summary.csv")
+def _json_file(result: CompareResult, extra: Mapping[str, Any]) -> str:
+    return dumps({**result_json(result), **extra}) + "\n"
+
+
+def _samples_file(result: CompareResult, extra: Mapping[str, Any]) -> str:
+    return to_csv(SAMPLE_COLUMNS, sample_rows(result))
+
+
+def _summary_file(result: CompareResult, extra: Mapping[str, Any]) -> str:
+    return to_csv(summary_columns(), summary_rows(result))
+
+
+COMPARE_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat(
+        "json",
+        "JSON",
+        "every sample with its raw logprobs, the aggregates, the differences",
+        (".json",),
+        "j",
+        _json_file,
+    ),
+    ExportFormat("csv", "CSV", "one row per sample", ("-samples.csv",), "s", _samples_file),
+    ExportFormat(
+        "csv-summary",
+        "CSV",
+        "one row per prompt (the table)",
+        ("-summary.csv",),
+        "p",
+        _summary_file,
+    ),
+)
+"""The files a comparison is written to, one per entry (writers take the result and extra
+top-level JSON fields such as the server); a new file is one entry."""
+
+EXPORT_SUFFIXES = tuple(fmt.suffix for fmt in COMPARE_FORMATS)
 
 
 def export_stem(directory: Path, now: datetime) -> Path:
@@ -253,26 +288,21 @@ def write_exports(
     now: datetime,
     extra: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Write the whole comparison three ways (owner-only files, written atomically) and
-    return their paths: JSON (every sample with its raw logprobs, the aggregates, the
-    pairwise differences, plus ``extra`` keys such as the server), CSV with one row per
-    sample, CSV with one row per prompt."""
+    """Write the whole comparison once per entry of :data:`COMPARE_FORMATS` (owner-only
+    files, written atomically) and return their paths: JSON (every sample with its raw
+    logprobs, the aggregates, the pairwise differences, plus ``extra`` keys such as the
+    server), CSV with one row per sample, CSV with one row per prompt."""
     stem = export_stem(directory, now)
-    data = {**result_json(result), **(extra or {})}
-    texts = (
-        dumps(data) + "\n",
-        to_csv(SAMPLE_COLUMNS, sample_rows(result)),
-        to_csv(summary_columns(), summary_rows(result)),
-    )
     paths = []
-    for suffix, text in zip(EXPORT_SUFFIXES, texts, strict=True):
-        path = stem.with_name(stem.name + suffix)
-        write_private(path, text)
+    for fmt in COMPARE_FORMATS:
+        path = stem.with_name(stem.name + fmt.suffix)
+        write_private(path, fmt.writer(result, extra or {}))
         paths.append(path)
     return paths
 
 
 __all__ = [
+    "COMPARE_FORMATS",
     "EXPORT_SUFFIXES",
     "SAMPLE_COLUMNS",
     "export_stem",

@@ -1,7 +1,11 @@
 """Export a stored conversation: written piece by piece, from a ``Conversation``.
 
+The formats are one registry, :data:`CONVERSATION_FORMATS` (name, label, suffixes, menu key,
+writer; see :class:`~tui.core.export.formats.ExportFormat`). ``logprob-chat export``, the
+chat's F7 menu and its command palette read it, so a new format is one entry here:
+
 =========  ==========================================================  ======================
-format     what                                                        module
+format     what                                                        writer's module
 =========  ==========================================================  ======================
 ``json``   one document, everything (the server's rows with ``raw``)   :mod:`.documents`
 ``jsonl``  one answer per line (question, params, metrics, tokens)     :mod:`.documents`
@@ -24,11 +28,10 @@ from pathlib import Path
 
 from tui.core.export.csv_tokens import csv_pieces, to_csv
 from tui.core.export.documents import json_pieces, jsonl_pieces, to_json, to_jsonl
+from tui.core.export.formats import ExportFormat, find_format
 from tui.core.export.markdown import markdown_pieces, to_markdown
 from tui.core.export.rows import write_private_file
 from tui.core.store.models import Conversation
-
-FORMATS = ("json", "jsonl", "md", "csv")
 
 
 def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
@@ -36,19 +39,52 @@ def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
         yield piece.encode("utf-8")
 
 
+def _json(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+    return json_pieces(conversation, raw=raw)
+
+
+def _jsonl(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+    return jsonl_pieces(conversation)
+
+
+def _markdown(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+    return _encoded(markdown_pieces(conversation))
+
+
+def _csv(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+    return _encoded(csv_pieces(conversation))
+
+
+CONVERSATION_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat(
+        "json", "JSON", "everything (the server's rows too with raw)", (".json",), "j", _json
+    ),
+    ExportFormat("jsonl", "JSONL", "one answer per line (pandas, jq)", (".jsonl",), "l", _jsonl),
+    ExportFormat(
+        "md",
+        "Markdown",
+        "readable, each answer with its stats table",
+        (".md", ".markdown"),
+        "m",
+        _markdown,
+    ),
+    ExportFormat("csv", "CSV", "one row per token with its top alternatives", (".csv",), "c", _csv),
+)
+"""Every format a conversation can be exported in; each writer takes a stored ``Conversation``
+and ``raw`` (carry the server's rows, where the format can) and yields UTF-8 pieces."""
+
+FORMATS = tuple(fmt.name for fmt in CONVERSATION_FORMATS)
+
+
+def conversation_format(name: str) -> ExportFormat:
+    """The registry entry called ``name`` (``ValueError`` for an unknown one)."""
+    return find_format(CONVERSATION_FORMATS, name)
+
+
 def export_pieces(conversation: Conversation, fmt: str, *, raw: bool = False) -> Iterator[bytes]:
     """The conversation as ``fmt`` (one of :data:`FORMATS`), UTF-8, in pieces. ``raw``: the
     JSON export also carries the server's rows as received."""
-    if fmt == "json":
-        return json_pieces(conversation, raw=raw)
-    if fmt == "jsonl":
-        return jsonl_pieces(conversation)
-    if fmt == "md":
-        return _encoded(markdown_pieces(conversation))
-    if fmt == "csv":
-        return _encoded(csv_pieces(conversation))
-    known = ", ".join(FORMATS)
-    raise ValueError(f"unknown export format {fmt!r} (use one of {known})")
+    return conversation_format(fmt).writer(conversation, raw)
 
 
 def export_conversation(conversation: Conversation, fmt: str, *, raw: bool = False) -> str:
@@ -64,10 +100,10 @@ def write_export(conversation: Conversation, fmt: str, path: Path, *, raw: bool 
 
 
 def suggested_filename(conversation: Conversation, fmt: str) -> str:
-    """``logprob-chat-<id>-<slug>.<fmt>``: a name safe on every file system."""
+    """``logprob-chat-<id>-<slug><suffix>``: a name safe on every file system."""
     slug = re.sub(r"[^\w-]+", "-", conversation.display_title, flags=re.UNICODE).strip("-_")
     slug = slug[:40].rstrip("-_") or "conversation"
-    return f"logprob-chat-{conversation.id}-{slug}.{fmt}"
+    return f"logprob-chat-{conversation.id}-{slug}{conversation_format(fmt).suffix}"
 
 
 def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -> Path:
@@ -82,7 +118,10 @@ def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -
 
 
 __all__ = [
+    "CONVERSATION_FORMATS",
     "FORMATS",
+    "ExportFormat",
+    "conversation_format",
     "export_conversation",
     "export_pieces",
     "export_to_directory",

@@ -172,8 +172,6 @@ def markdown_pieces(
         else:
             out += ["", "*(no text)*"]
         rows = answer_rows(answer, stored.params.max_tokens)
-        if not answer.has_logprobs:
-            rows.insert(0, ("Logprobs", "none returned by the server"))
         out += ["", table(("Statistic", "Value"), rows), "", _request_line(stored)]
         for note in answer.notices:
             out += ["", f"*Note:* {inline(note)}"]

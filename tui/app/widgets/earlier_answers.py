@@ -7,9 +7,10 @@ is shown; a line at the top of the log says how many came before, and scrolling 
 of the log mounts the previous :data:`BATCH` (the view keeps its place: it is scrolled down by
 what was added above). Selecting an earlier answer (↑ or k past the first one shown) mounts
 everything from it down first. Every answer has its :class:`AnswerView` object from the start
-(selection, numbering, the heatmap all work on ``views``); only its widgets wait.
+(selection, numbering, the heatmap all work on the log's ``views``); only its widgets wait.
 
-A mixin of :class:`~tui.app.screens.main.MainScreen`, which owns ``views`` and the log.
+:class:`EarlierAnswers` is a helper owned by :class:`~tui.app.widgets.chat_log.ChatLog`: it
+mounts into the log and reads its ``views``, and nothing else uses it.
 """
 
 from __future__ import annotations
@@ -20,17 +21,12 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.app.widgets.answer import QuestionView
+from tui.app.widgets.answer import AnswerView, QuestionView
 
 if TYPE_CHECKING:
     from textual.widget import Widget
 
-    from tui.app.screens.main import MainScreen
-    from tui.app.widgets.answer import AnswerView
-
-    _Base = MainScreen
-else:
-    _Base = object
+    from tui.app.widgets.chat_log import ChatLog
 
 OPEN_RECENT = 10
 """Exchanges mounted when a conversation is shown."""
@@ -50,43 +46,50 @@ class EarlierMarker(Static):
         self.update(Content(f"▲ {hidden} earlier {what} · scroll up to show them"))
 
 
-class EarlierAnswersMixin(_Base):
-    _hidden: int = 0  # views[:_hidden] have no widgets in the log yet
-    _marker: EarlierMarker | None = None
+def exchange(view: AnswerView) -> list[Widget]:
+    """The widgets of one question and its answer, in log order."""
+    return [QuestionView(view.turn.question), view]
 
-    def _exchange(self, view: AnswerView) -> list[Widget]:
-        return [QuestionView(view.turn.question), view]
 
-    def _mount_recent(self, views: list[AnswerView]) -> None:
-        """Mount the last :data:`OPEN_RECENT` of ``views`` (already in ``self.views``)."""
+class EarlierAnswers:
+    """See the module docstring. ``hidden``: ``log.views[:hidden]`` have no widgets yet."""
+
+    def __init__(self, log: ChatLog) -> None:
+        self.log = log
+        self.hidden = 0
+        self._marker: EarlierMarker | None = None
+
+    def mount_recent(self, views: list[AnswerView]) -> None:
+        """Mount the last :data:`OPEN_RECENT` of ``views`` (already in ``log.views``)."""
         hidden = max(0, len(views) - OPEN_RECENT)
         widgets: list[Widget] = []
         if hidden:
             self._marker = EarlierMarker(markup=False)
             self._marker.show(hidden)
             widgets.append(self._marker)
-        self._hidden = hidden
+        self.hidden = hidden
         for view in views[hidden:]:
-            widgets.extend(self._exchange(view))
-        self._append(*widgets)
+            widgets.extend(exchange(view))
+        self.log.append(*widgets)
         if hidden:
-            self.call_after_refresh(self.call_after_refresh, self._fill_log)
+            self.log.call_after_refresh(self.log.call_after_refresh, self.fill)
 
-    def _fill_log(self) -> None:
+    def fill(self) -> None:
         """Short answers that do not fill the log leave nothing to scroll: show more."""
-        if self._hidden and self.log_view.max_scroll_y <= TOP_ROWS:
-            self._reveal(max(0, self._hidden - BATCH), keep_place=True)
+        if self.hidden and self.log.max_scroll_y <= TOP_ROWS:
+            self.reveal(max(0, self.hidden - BATCH), keep_place=True)
 
-    def _forget_earlier(self) -> None:
+    def forget(self) -> None:
         """The log was emptied."""
-        self._hidden = 0
+        self.hidden = 0
         self._marker = None
 
-    def _log_scrolled(self, scroll_y: float) -> None:
-        if self._hidden and scroll_y <= TOP_ROWS and self._marker is not None:
-            self._reveal(max(0, self._hidden - BATCH), keep_place=True)
+    def scrolled(self, scroll_y: float) -> None:
+        """The log was scrolled: at its top, mount the previous batch."""
+        if self.hidden and scroll_y <= TOP_ROWS and self._marker is not None:
+            self.reveal(max(0, self.hidden - BATCH), keep_place=True)
 
-    def _reveal(
+    def reveal(
         self,
         index: int,
         *,
@@ -97,12 +100,12 @@ class EarlierAnswersMixin(_Base):
         ``keep_place`` the exchanges shown so far stay where they are on screen; ``then`` runs
         once the new ones are mounted and laid out."""
         marker = self._marker
-        if index >= self._hidden or marker is None or not marker.is_mounted:
+        if index >= self.hidden or marker is None or not marker.is_mounted:
             return
-        batch = self.views[index : self._hidden]
-        self._hidden = index
-        widgets: list[Widget] = [w for view in batch for w in self._exchange(view)]
-        log = self.log_view
+        log = self.log
+        batch = log.views[index : self.hidden]
+        self.hidden = index
+        widgets: list[Widget] = [w for view in batch for w in exchange(view)]
         # The first exchange shown so far, and where it sits in the view: it stays there.
         children = list(log.children)
         position = children.index(marker)
@@ -119,7 +122,7 @@ class EarlierAnswersMixin(_Base):
             if keep_place and anchor is not None:
                 # What was added above pushed the content down: follow it.
                 log.scroll_to(y=anchor.virtual_region.y - offset, animate=False, immediate=True)
-                self._fill_log()
+                self.fill()
             if then is not None:
                 then()
 
@@ -127,6 +130,6 @@ class EarlierAnswersMixin(_Base):
             await mounted
             # Two frames: the new answers' heights settle one layout after they mount (their
             # footers are filled on mount), which moves everything below once more.
-            self.call_after_refresh(self.call_after_refresh, laid_out)
+            log.call_after_refresh(log.call_after_refresh, laid_out)
 
-        self.call_later(settle)
+        log.call_later(settle)

@@ -1,0 +1,100 @@
+"""The app's side of asking a question: what the chat log's streaming needs from the app.
+
+:class:`TurnDriver` implements :class:`~tui.app.widgets.answer_stream.TurnHooks` over the
+app's session (client, model, sampling), its turn listeners (the history store, see
+:mod:`tui.app.turn_events`), its GC policy and its clock, so the chat log never reaches into
+the app. It is plain Python (no widget): tests of the chat log can pass their own hooks.
+
+Order matters to the store, so the listeners are called synchronously, in this order:
+``turn_asked`` when the question is added, ``before_request`` (awaited) once the model is
+known, ``turn_progress`` at repaint ticks, ``turn_finished`` when the answer is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from tui.app.messages import SessionChanged
+from tui.core.answer import AnswerBuilder
+from tui.core.backend import resolve_model
+from tui.core.conversation import Turn
+from tui.core.errors import LogprobChatError, context_full_message, is_context_full
+from tui.core.wire.client import ChatRequest
+from tui.core.wire.events import StreamEvent
+
+if TYPE_CHECKING:
+    from tui.app.app import LogprobChatApp
+
+CONTEXT_FULL_REMEDY = (
+    "start a new one (ctrl+p → New conversation, or F6 then ctrl+n); this one stays in the history"
+)
+"""Said after a server's "context exceeded" error (see ``context_full_message``): every later
+question in this conversation would fail the same way."""
+
+
+class TurnDriver:
+    """See the module docstring. ``busy``: a question was asked and its answer is not final
+    (the history link refuses to swap conversations meanwhile)."""
+
+    def __init__(self, app: LogprobChatApp) -> None:
+        self.app = app
+        self._open: set[int] = set()  # ids of turns asked and not finished
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._open)
+
+    def new_turn(self, question: str) -> Turn:
+        """Add ``question`` to the session's conversation, with what the next request uses."""
+        s = self.app.session
+        return s.conversation.ask(
+            question,
+            system_prompt=s.system_prompt,
+            preset=s.preset,
+            sampling=s.sampling,
+            model=s.model or "",
+            base_url=s.backend.connection.safe_url if s.backend else "",
+        )
+
+    def new_builder(self) -> AnswerBuilder:
+        return AnswerBuilder(clock=self.app.clock, threshold=self.app.low_prob_threshold)
+
+    def asked(self, turn: Turn) -> None:
+        self._open.add(turn.id)
+        self.app.turn_events.emit("turn_asked", turn)
+
+    async def open(self, turn: Turn) -> AsyncIterator[StreamEvent]:
+        session = self.app.session
+        client = session.client
+        if client is None:
+            raise LogprobChatError("the connection to the model was closed")
+        if session.model is None:
+            session.model = await resolve_model(session.backend, client)
+            self.app.tell_chat(SessionChanged())
+        turn.model = session.model
+        await self.app.turn_events.before_request(turn)  # the store writes it first
+        messages = session.conversation.messages_for_request(turn.system_prompt, upto=turn)
+        return client.chat(ChatRequest(messages, turn.model, turn.sampling, stream=self.app.stream))
+
+    def started(self, turn: Turn) -> None:
+        self.app.gc_policy.stream_started()
+
+    def rows_added(self, rows: int) -> None:
+        self.app.gc_policy.rows_added(rows)
+
+    def progress(self, turn: Turn, builder: AnswerBuilder) -> None:
+        self.app.turn_events.emit("turn_progress", turn, builder)
+
+    def finished(self, turn: Turn, streamed: bool) -> None:
+        self._open.discard(turn.id)
+        if streamed:
+            self.app.gc_policy.stream_ended()
+        self.app.turn_events.emit("turn_finished", turn)
+
+    def error_text(self, error: LogprobChatError) -> str:
+        if is_context_full(error):
+            return context_full_message(
+                error, CONTEXT_FULL_REMEDY, built_in=self.app.session.embedded
+            )
+        return str(error)

@@ -1,0 +1,260 @@
+"""The chat log's streaming pump: one answer at a time, from the server into its AnswerView.
+
+Data flow while an answer streams::
+
+    TurnHooks.open(turn)  --events-->  StreamPump._generate (async worker of the chat log)
+        builder.apply(event)          (AnswerBuilder: tokens, raw rows, running metrics)
+        LiveFeed.text/.reasoning      (new text pieces, appended in O(1))
+    StreamPump.flush (timer, FLUSH_HZ)  --reads-->  LiveFeed + builder
+        AnswerView.feed(new text, new tokens)   → TextTrack → repaint dirty blocks only
+        the log's ``answer_ticked``              → the pane: O(1) stats, O(new rows) JSON
+
+The worker never touches widgets per chunk; the timer batches everything it finds, so the
+repaint rate is bounded whatever the server's speed. When the stream ends (complete, stopped
+with Esc, or failed) the worker's ``finally`` does a last flush and freezes the answer, then
+tells the log (``answer_finished``).
+
+A question asked before the model is ready is *held* (:attr:`StreamPump.held`): it goes out
+when the backend is ready, or fails with the reason; Esc stops it without a request.
+
+The pump is owned by :class:`~tui.app.widgets.chat_log.ChatLog` and calls back only into it.
+What it needs from the rest of the app (the request, the store's hooks, the GC policy) comes
+through :class:`TurnHooks`, which the app implements (:class:`tui.app.turn_driver.TurnDriver`)
+and tests can fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from tui.app.widgets.answer import AnswerView
+from tui.core.answer import Answer, AnswerBuilder, Status
+from tui.core.conversation import Turn
+from tui.core.errors import LogprobChatError, one_line
+from tui.core.wire.events import ReasoningDelta, StreamEvent, TextDelta
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from tui.app.widgets.chat_log import ChatLog
+
+FLUSH_HZ = 25
+"""Repaints per second while streaming: smooth to the eye, bounded cost per second."""
+
+FAST_ROWS_PER_FLUSH = 100
+"""Rows per repaint above which repaints thin out: the ticks after a repaint carrying
+``k × FAST_ROWS_PER_FLUSH`` rows are let pass, up to ``MAX_SKIPPED_TICKS`` (a stream of
+2,500+ tokens/s is repainted 12.5 times a second, 5,000+ about 8 times). Nobody reads that
+fast, and each repaint costs 10–20 ms of layout and rendering at 160×48 (``tests/bench``,
+case 2): at 25 a second the screen alone took more time than reading the stream."""
+MAX_SKIPPED_TICKS = 2
+
+YIELD_AFTER = 0.005
+"""Seconds the generation worker may keep the event loop before letting others run."""
+
+
+def ticks_to_skip(rows: int) -> int:
+    """Repaint ticks to let pass after a repaint that carried ``rows`` new rows:
+    ``min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)``."""
+    return min(MAX_SKIPPED_TICKS, rows // FAST_ROWS_PER_FLUSH)
+
+
+class TurnHooks(Protocol):
+    """What the chat log needs from the app to ask a question and stream its answer."""
+
+    def new_builder(self) -> AnswerBuilder:
+        """An empty answer, timed by the app's clock, counting tokens below τ."""
+        ...
+
+    def asked(self, turn: Turn) -> None:
+        """``turn`` was added to the chat, before its request (the store writes it)."""
+        ...
+
+    async def open(self, turn: Turn) -> AsyncIterator[StreamEvent]:
+        """Send ``turn``'s request and return its events (the model is resolved, the store
+        has written the answer's parameters). Raises ``LogprobChatError``."""
+        ...
+
+    def started(self, turn: Turn) -> None:
+        """``turn``'s answer starts streaming."""
+        ...
+
+    def rows_added(self, rows: int) -> None:
+        """A repaint tick of a streaming answer is about to show ``rows`` new rows (called at
+        most :data:`FLUSH_HZ` times a second, before the repaint)."""
+        ...
+
+    def progress(self, turn: Turn, builder: AnswerBuilder) -> None:
+        """A repaint tick showed something new of ``turn``'s answer (partial text, tokens,
+        raw rows in ``builder``)."""
+        ...
+
+    def finished(self, turn: Turn, streamed: bool) -> None:
+        """``turn.answer`` is final; ``streamed``: it had a request and a stream."""
+        ...
+
+    def error_text(self, error: LogprobChatError) -> str:
+        """The line a failed answer shows for ``error`` (what the user can do about it)."""
+        ...
+
+
+@dataclass
+class LiveFeed:
+    """What the worker has received and the timer has not shown yet."""
+
+    turn: Turn
+    view: AnswerView
+    builder: AnswerBuilder
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    seen: int = 0  # tokens of builder.answer.tokens already handed to the view
+    skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
+
+
+class StreamPump:
+    """See the module docstring. ``live``: the answer streaming now; ``held``: a question
+    waiting for the model."""
+
+    def __init__(self, log: ChatLog, hooks: TurnHooks) -> None:
+        self.log = log
+        self.hooks = hooks
+        self.live: LiveFeed | None = None
+        self.held: AnswerView | None = None
+        self.ticker: Timer | None = None
+
+    @property
+    def busy(self) -> bool:
+        """An answer is streaming or waiting for the model."""
+        return self.live is not None or self.held is not None
+
+    # ------------------------------------------------------------------ starting, ending
+
+    def start(self, view: AnswerView) -> None:
+        """Send ``view``'s question and stream its answer into it."""
+        turn = view.turn
+        builder = self.hooks.new_builder()
+        turn.live = builder
+        live = self.live = LiveFeed(turn, view, builder)
+        view.show_live(None)
+        self.log.answer_started(view)
+        if self.ticker is None:
+            self.ticker = self.log.set_interval(1 / FLUSH_HZ, self.flush, pause=True)
+        self.ticker.resume()
+        self.hooks.started(turn)
+        self.log.run_worker(
+            self._generate(live), group="generation", exclusive=True, exit_on_error=False
+        )
+
+    def hold(self, view: AnswerView) -> None:
+        self.held = view
+
+    def release(self) -> None:
+        """The model is ready: the held question goes out."""
+        view, self.held = self.held, None
+        if view is not None:
+            self.start(view)
+
+    def fail_held(self, reason: str) -> None:
+        """No model will come: the held question fails with ``reason``."""
+        view, self.held = self.held, None
+        if view is not None:
+            self.end_without_request(view, "error", f"no model is available: {reason}")
+
+    def end_without_request(self, view: AnswerView, status: Status, error: str | None) -> None:
+        """``view``'s turn ends before any request: no model, or stopped while held."""
+        answer = self.hooks.new_builder().finish(status, error)
+        view.turn.answer = answer
+        view.finish(answer)
+        self.hooks.finished(view.turn, streamed=False)
+        self.log.answer_finished(view)
+
+    def stop(self) -> None:
+        """Esc: a held question ends stopped; a streaming answer is cancelled (what arrived
+        is kept, marked stopped)."""
+        if self.held is not None:
+            view, self.held = self.held, None
+            self.end_without_request(view, "stopped", None)
+            return
+        self.log.workers.cancel_group(self.log, "generation")
+
+    async def _generate(self, live: LiveFeed) -> None:
+        builder = live.builder
+        status: Status = "complete"
+        error: str | None = None
+        try:
+            events = await self.hooks.open(live.turn)
+            text, reasoning = live.text, live.reasoning
+            clock = time.perf_counter
+            since = clock()
+            async for event in events:
+                builder.apply(event)
+                kind = type(event)
+                if kind is TextDelta:
+                    text.append(event.text)  # type: ignore[union-attr]
+                elif kind is ReasoningDelta:
+                    reasoning.append(event.text)  # type: ignore[union-attr]
+                if clock() - since > YIELD_AFTER:
+                    # A fast server fills the socket buffer: httpx then hands over hundreds
+                    # of events without ever suspending, and keys, repaints and timers
+                    # would wait for all of them (measured: 70 ms stalls at the median).
+                    await asyncio.sleep(0)
+                    since = clock()
+        except asyncio.CancelledError:
+            status = "stopped"
+            raise
+        except LogprobChatError as exc:
+            status, error = "error", self.hooks.error_text(exc)
+        except Exception as exc:  # a bug or a library surprise: report it, keep the app alive
+            status, error = "error", "unexpected error: " + one_line(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._finish(live, status, error)
+
+    # ------------------------------------------------------------------ repainting
+
+    def flush(self, final: bool = False) -> None:
+        """Move what arrived since the last tick onto the screen (see the module docstring)."""
+        live = self.live
+        if live is None:
+            return
+        if live.skip and not final:
+            live.skip -= 1
+            return
+        text = "".join(live.text)
+        live.text.clear()
+        reasoning = "".join(live.reasoning)
+        live.reasoning.clear()
+        tokens = live.builder.answer.tokens
+        new = tokens[live.seen :]
+        live.seen = len(tokens)
+        live.skip = ticks_to_skip(len(new))
+        self.hooks.rows_added(len(new))
+        if text or reasoning or new or final:
+            live.view.feed(text, reasoning, new, final=final)
+        if final:
+            return
+        live.view.show_live(live.builder.live_metrics())
+        if new or text or reasoning:
+            self.hooks.progress(live.turn, live.builder)
+        self.log.answer_ticked(live.view)
+
+    def _finish(self, live: LiveFeed, status: Status, error: str | None) -> None:
+        if self.live is not live:
+            return
+        if self.ticker is not None:
+            self.ticker.pause()
+        self.flush(final=True)
+        self.live = None
+        answer: Answer = live.builder.finish(status, error)
+        if not answer.model:
+            answer.model = live.turn.model or None
+        live.turn.answer = answer
+        live.turn.live = None
+        self.hooks.finished(live.turn, streamed=True)
+        if not self.log.is_attached:
+            return
+        live.view.finish(answer)
+        self.log.answer_finished(live.view)
