@@ -12,10 +12,9 @@ from tui.core.answer import Answer, AnswerBuilder
 from tui.core.errors import ServerReportedError
 from tui.core.wire.chunks import (
     StreamNormaliser,
-    error_message,
     response_events,
-    text_error_message,
 )
+from tui.core.wire.error_bodies import error_message, text_error_message
 from tui.core.wire.events import (
     Finished,
     Notice,

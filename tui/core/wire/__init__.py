@@ -10,6 +10,7 @@ Layers, each importing only those above it:
 * :mod:`~tui.core.wire.harmony` — gpt-oss channels token by token, ``<reasoning>`` tags;
 * :mod:`~tui.core.wire.request` — what a chat completion asks for;
 * :mod:`~tui.core.wire.chunks` — response bodies and stream chunks → events;
+* :mod:`~tui.core.wire.error_bodies` — the server's own words from any error body;
 * :mod:`~tui.core.wire.sse` — server-sent events over raw bytes;
 * :mod:`~tui.core.wire.llamacpp` — llama.cpp's own endpoints (tokenize, probes, slots);
 * :mod:`~tui.core.wire.keepalive` — keep-alives are not progress (read timeout, ServerAlive);

@@ -17,7 +17,6 @@ A whole reply is split by aligning rows with ``message.content`` (:func:`align.s
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tui.core.errors import ServerReportedError, one_line
@@ -28,6 +27,7 @@ from tui.core.wire.align import (
     rows_spelling,
     split_by_content,
 )
+from tui.core.wire.error_bodies import error_message
 from tui.core.wire.events import (
     REFUSAL_NOTICE,
     Finished,
@@ -55,48 +55,6 @@ from tui.core.wire.normalise import (
 )
 from tui.core.wire.records import Scope, TokenRecord
 from tui.core.wire.values import bytes_are_trustworthy, surface_text
-
-_TAG = re.compile(r"<[^>]{0,200}>")
-
-
-def error_message(body: Any) -> str | None:
-    """The server's own message from any error-body shape, or ``None`` if there is none.
-
-    Shapes: ``{"error": {"message": …}}`` (OpenAI, vLLM, llama.cpp, Ollama /v1),
-    ``{"error": "text"}`` (Ollama native, LM Studio with HTTP 200), ``{"object": "error",
-    "message": …}`` (old vLLM, SGLang), ``{"detail": …}`` (FastAPI 422), ``{"message": …}``.
-    """
-    if not isinstance(body, dict):
-        return None
-    err = body.get("error")
-    if isinstance(err, dict):
-        msg = err.get("message") or err.get("msg") or err.get("type") or err.get("code")
-        return str(msg) if msg is not None else "unknown error"
-    if isinstance(err, str) and err:
-        return err
-    if body.get("object") == "error":
-        return str(body.get("message") or body.get("type") or "unknown error")
-    detail = body.get("detail")
-    if isinstance(detail, str) and detail:
-        return detail
-    if isinstance(detail, list) and detail:
-        parts = []
-        for item in detail[:3]:
-            if isinstance(item, dict):
-                loc = ".".join(str(x) for x in item.get("loc", []) if x != "body")
-                parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
-            else:
-                parts.append(str(item))
-        return "; ".join(parts)
-    return None
-
-
-def text_error_message(text: str) -> str:
-    """A readable line from a plain-text or HTML error body (a proxy's 502 page, say)."""
-    title = re.search(r"(?is)<title>(.*?)</title>", text)
-    if title:
-        return one_line(title.group(1))
-    return one_line(_TAG.sub(" ", text))
 
 
 def _content_rows(logprobs: Any) -> list[Any] | None:

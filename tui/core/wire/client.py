@@ -39,10 +39,9 @@ from tui.core.settings import Connection, display_url
 from tui.core.wire import sse
 from tui.core.wire.chunks import (
     StreamNormaliser,
-    error_message,
     response_events,
-    text_error_message,
 )
+from tui.core.wire.error_bodies import error_message, text_error_message
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
 from tui.core.wire.keepalive import IdleWatch
 from tui.core.wire.llamacpp import owned_by_llamacpp
