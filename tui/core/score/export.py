@@ -70,9 +70,9 @@ def score_document(
         "model": model,
         "base_url": base_url,
         "top_logprobs": plan.top_logprobs,
-        "results": [
-            _result(entry, row.difference) for entry, row in zip(entries, rows, strict=True)
-        ],
+        "results": json_stream.Lazy(
+            [_result(entry, row.difference) for entry, row in zip(entries, rows, strict=True)]
+        ),
     }
 
 
