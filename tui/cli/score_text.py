@@ -17,41 +17,35 @@ from collections.abc import Sequence
 from tui.core.compare.cells import cell_width, fit_cells, pad_cells
 from tui.core.safety import safe_line
 from tui.core.score.run import ScorePlan
-from tui.core.score.table import COLUMNS, Column, ScoreRow, notes, table_cells
+from tui.core.score.table import (
+    COLUMNS,
+    Column,
+    ScoreRow,
+    columns_that_fit,
+    notes,
+    table_cells,
+)
 
 GAP = "  "
 MIN_LABEL = 8
 
 
 def fit_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> list[str]:
-    """Lines of the table (heading first) no wider than ``width`` cells where possible."""
-    kept = list(range(len(columns)))
-
-    def widths(label_limit: int | None = None) -> list[int]:
-        out = []
-        for c in kept:
-            cells = [columns[c].heading, *(row[c] for row in rows)]
-            w = max(cell_width(cell) for cell in cells)
-            if c == 0 and label_limit is not None:
-                w = min(w, max(label_limit, cell_width(columns[0].heading)))
-            out.append(w)
-        return out
-
-    def total(ws: list[int]) -> int:
-        return sum(ws) + len(GAP) * (len(ws) - 1)
-
-    while total(widths()) > width and len(kept) > 3:
-        drop = min(kept[1:], key=lambda c: columns[c].keep)
-        kept.remove(drop)
-    sizes = widths()
-    if total(sizes) > width:
-        sizes = widths(max(MIN_LABEL, sizes[0] - (total(sizes) - width)))
+    """Lines of the table (heading first) no wider than ``width`` cells where possible: the
+    columns that fit (:func:`~tui.core.score.table.columns_that_fit`), then the prompt
+    labels cut with "…" if that is still too wide."""
+    everything = [[col.heading for col in columns], *rows]
+    kept = columns_that_fit(columns, rows, width, len(GAP))
+    sizes = [max(cell_width(row[c]) for row in everything) for c in kept]
+    over = sum(sizes) + len(GAP) * (len(sizes) - 1) - width
+    if over > 0:
+        sizes[0] = max(MIN_LABEL, cell_width(columns[0].heading), sizes[0] - over)
     lines = []
-    for row in [[col.heading for col in columns], *rows]:
-        cells = []
-        for k, c in enumerate(kept):
-            text = fit_cells(row[c], sizes[k])
-            cells.append(pad_cells(text, sizes[k], right=columns[c].right))
+    for row in everything:
+        cells = [
+            pad_cells(fit_cells(row[c], sizes[k]), sizes[k], right=columns[c].right)
+            for k, c in enumerate(kept)
+        ]
         lines.append(GAP.join(cells).rstrip())
     return lines
 

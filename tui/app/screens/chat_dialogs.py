@@ -177,6 +177,41 @@ class ChatDialogs:
             return
         app.exported(path, f"exported {conversation_format(fmt).label} to {path}")
 
+    # ------------------------------------------------------------------ score
+
+    def score_source(self) -> Any:
+        """What the score screen needs of the selected answer (``None``, said, when there is
+        no finished answer with text selected)."""
+        from tui.app.screens.score import ScoreSource
+        from tui.core.compare.form import key_for
+
+        view = self.screen.chat.selected_view
+        turn = view.turn if view is not None else None
+        if turn is None or turn.answer is None or not turn.answer.text:
+            self.screen.notify(
+                "Select an answer with text first (↑↓ in the chat log).", markup=False
+            )
+            return None
+        conversation = self.app.session.conversation
+        messages = conversation.messages_for_request("", upto=turn)[:-1]
+        return ScoreSource(
+            question=turn.question,
+            answer=turn.answer.text,
+            history=tuple(messages),
+            baseline=key_for(turn.preset, turn.system_prompt),
+            what=f"answer #{view.number}" if view is not None else "the answer",
+            top_logprobs=self.app.session.sampling.top_logprobs,
+            threshold=self.app.low_prob_threshold,
+        )
+
+    def score_answer(self) -> None:
+        """Open "score this answer under…" on the chat log's selected answer."""
+        from tui.app.screens.score import ScoreScreen
+
+        source = self.score_source()
+        if source is not None:
+            self.app.push_screen(ScoreScreen(source))
+
     # ------------------------------------------------------------------ compare
 
     def compare_question(self) -> str:

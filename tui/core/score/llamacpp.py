@@ -122,6 +122,7 @@ def _answer_of(
         builder.apply(event)
     answer = builder.finish("complete")
     answer.started_at = time.time() - (answer.duration or 0.0)
+    answer.tokens_per_second = None  # scored, not generated: no generation rate to speak of
     if top_logprobs == 0:
         hide_alternatives(answer.tokens)  # llama.cpp sends none for 0: 1 was asked
     return answer

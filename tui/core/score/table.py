@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tui.core.compare.cells import cell_width
 from tui.core.report import coverage_words, fmt_num, fmt_prob, token_number
 from tui.core.safety import safe_line
 from tui.core.score.run import ScoreEntry
@@ -128,11 +129,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("prompt", lambda r: safe_line(r.label), right=False, keep=9),
     Column("tokens", lambda r: "–" if r.tokens is None else str(r.tokens), keep=3),
     Column("Σ logprob", lambda r: _numbers(r, r.sum_logprob), keep=8),
-    Column("mean logprob", lambda r: _numbers(r, r.mean_logprob), keep=6),
-    Column("mean prob", lambda r: fmt_prob(r.mean_prob) if r.status == "ok" else "–", keep=5),
+    Column("mean logprob", lambda r: _numbers(r, r.mean_logprob), keep=4),
+    Column("mean prob", lambda r: fmt_prob(r.mean_prob) if r.status == "ok" else "–", keep=6),
     Column("perplexity", lambda r: _numbers(r, r.perplexity), keep=2),
     Column("lowest token", fmt_lowest, right=False, keep=1),
-    Column("stop prob", lambda r: fmt_prob(r.stop_prob) if r.status == "ok" else "–", keep=4),
+    Column("stop prob", lambda r: fmt_prob(r.stop_prob) if r.status == "ok" else "–", keep=5),
     Column("Δ nats vs first", lambda r: fmt_difference(r.difference, r.index), keep=7),
 )
 """The table's columns, in order (a column added here shows in the CLI and the TUI)."""
@@ -141,6 +142,21 @@ COLUMNS: tuple[Column, ...] = (
 def table_cells(rows: Sequence[ScoreRow]) -> list[list[str]]:
     """The cells of every row, in :data:`COLUMNS` order."""
     return [[column.cell(row) for column in COLUMNS] for row in rows]
+
+
+def columns_that_fit(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, gap: int = 2
+) -> list[int]:
+    """The columns (their positions) that fit in ``width`` cells, ``gap`` cells between two:
+    all when they fit, else the least wanted go first (lowest ``keep``), down to three."""
+    sizes = [
+        max(cell_width(text) for text in [column.heading, *(row[c] for row in rows)])
+        for c, column in enumerate(columns)
+    ]
+    kept = list(range(len(columns)))
+    while sum(sizes[c] for c in kept) + gap * (len(kept) - 1) > width and len(kept) > 3:
+        kept.remove(min(kept[1:], key=lambda c: columns[c].keep))
+    return kept
 
 
 def notes(rows: Sequence[ScoreRow]) -> list[str]:

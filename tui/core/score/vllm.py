@@ -109,6 +109,7 @@ async def score_vllm(
     for event in response_events(chat_body, top_logprobs):
         builder.apply(event)
     answer = builder.finish("complete")
+    answer.tokens_per_second = None  # scored, not generated: no generation rate to speak of
     answer.notices.extend(notices)
     check_spelling(answer, text)
     return Score(answer, METHOD_VLLM, Tokenization(len(data)))
