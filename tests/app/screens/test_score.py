@@ -15,8 +15,6 @@ from tui.app.text.difference import DifferencePalette
 from tui.app.text.heat import HeatPalette
 from tui.core.store import Store, history_path
 
-pytestmark = pytest.mark.engine
-
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
@@ -27,6 +25,7 @@ def test_the_key_is_in_the_table_the_palette_and_help() -> None:
     assert any("Score the selected answer" in text for _, text, _ in help_rows())
 
 
+@pytest.mark.engine
 async def test_two_prompts_the_table_and_the_difference_heatmap(engine, tmp_path) -> None:
     app = engine_app(engine)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -70,6 +69,60 @@ async def test_two_prompts_the_table_and_the_difference_heatmap(engine, tmp_path
     assert stored.questions[0].answer == chat_answer.text
 
 
+@pytest.mark.engine
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshots(engine, snap_compare, size) -> None:
     assert snap_compare(engine_app(engine), terminal_size=size, run_before=scored_under_two_prompts)
+
+
+@pytest.mark.engine
+async def test_the_compare_screen_scores_a_given_answer(engine) -> None:
+    from textual.widgets import RadioButton, TextArea
+
+    from tests.app.screens.compare_support import open_compare
+    from tests.app.support import send
+    from tui.app.screens.score import ScoreScreen
+    from tui.app.widgets.compare_mode import CompareMode
+
+    app = engine_app(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "What is the capital of Japan?")
+        chat_answer = app.main.chat.views[0].turn.answer
+        assert chat_answer is not None
+        compare = await open_compare(pilot)
+        mode = compare.query_one(CompareMode)
+        assert mode.answer == chat_answer.text  # the chat's selected answer, taken
+        compare.query_one("#compare-mode-score", RadioButton).value = True
+        await pilot.pause()
+        assert mode.scoring and not compare.query_one(".compare-fields").display
+        compare.query_one("#compare-written", TextArea).text = f"{PIRATE}\n---\n{SYSTEM}"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen))
+        screen = app.screen
+        assert isinstance(screen, ScoreScreen)
+        await wait_for(pilot, lambda: bool(screen.entries) and not screen.running, timeout=60)
+        labels = [e.prompt.system for e in screen.entries]
+        assert labels == [SYSTEM, PIRATE]  # the chat's prompt is the compare's baseline
+        assert all(e.ok for e in screen.entries)
+
+
+async def test_scoring_needs_an_answer_and_says_so(scripted) -> None:
+    from textual.widgets import RadioButton
+
+    from tests.app.screens.compare_support import open_compare
+    from tests.app.support import make_app
+    from tui.app.screens.compare import CompareScreen
+
+    app = make_app(scripted)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f8", "o")  # no answer in the chat: one line, no screen
+        await pilot.pause()
+        assert app.screen is app.main
+        compare = await open_compare(pilot)
+        compare.query_one("#compare-mode-score", RadioButton).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert "type the answer to score" in compare.form_errors()["run"]

@@ -182,7 +182,7 @@ class ChatDialogs:
     def score_source(self) -> Any:
         """What the score screen needs of the selected answer (``None``, said, when there is
         no finished answer with text selected)."""
-        from tui.app.screens.score import ScoreSource
+        from tui.app.screens.score_entry import ScoreSource
         from tui.core.compare.form import key_for
 
         view = self.screen.chat.selected_view
@@ -232,6 +232,8 @@ class ChatDialogs:
 
         s = self.app.session
         engine = s.backend.engine if s.backend is not None else None
+        view = self.screen.chat.selected_view
+        answer = view.turn.answer if view is not None else None
         self.app.push_screen(
             CompareScreen(
                 question=self.compare_question(),
@@ -239,5 +241,6 @@ class ChatDialogs:
                 preset=s.preset,
                 sampling=s.sampling,
                 concurrency=engine.slots if engine is not None else DEFAULT_CONCURRENCY,
+                answer=answer.text if answer is not None else "",
             )
         )

@@ -21,7 +21,6 @@ kept in the history as it comes (a comparison of kind ``score``).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -41,6 +40,7 @@ from textual.widgets.selection_list import Selection
 from tui.app.actions import ActionSpec, bindings_for
 from tui.app.commands import ActionsProvider, Entry
 from tui.app.screens.main import BREAKPOINTS
+from tui.app.screens.score_entry import ScoreSource
 from tui.app.screens.score_turns import score_turns
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.text.difference import DifferencePalette, difference_legend, token_differences
@@ -49,7 +49,6 @@ from tui.app.widgets.chat_log import ChatLog
 from tui.core.compare.form import NO_SYSTEM, Candidate, CandidateKey, candidates, split_prompts
 from tui.core.compare.plan import PromptSpec
 from tui.core.errors import ConfigError, LogprobChatError, one_line
-from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 from tui.core.recovery import RecoveryProgress
 from tui.core.safety import safe_line
 from tui.core.score import ScoreUnsupported
@@ -63,20 +62,6 @@ if TYPE_CHECKING:
 
 SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus_json"})
 CHAT_ONLY = frozenset({"focus_input", "help", "score_answer"})
-
-
-@dataclass(frozen=True)
-class ScoreSource:
-    """The answer to score and what it replies to. ``baseline``: the prompt it was written
-    under (first on the list); ``what``: how the title names it ("answer #3")."""
-
-    question: str
-    answer: str
-    history: tuple[dict[str, str], ...] = ()
-    baseline: CandidateKey = NO_SYSTEM
-    what: str = "the answer"
-    top_logprobs: int = 5
-    threshold: float = DEFAULT_LOW_PROB_THRESHOLD
 
 
 class ScoreCommands(ActionsProvider):
