@@ -28,7 +28,7 @@ from tui.cli.options import (
 from tui.cli.score_text import render
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.compare.cells import cell_width, fit_cells
-from tui.core.compare.plan import resolve_prompts
+from tui.core.compare.plan import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, resolve_prompts
 from tui.core.errors import LogprobChatError
 from tui.core.recovery import RecoveryProgress
 from tui.core.safety import safe_line
@@ -78,6 +78,14 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--answer", metavar="TEXT", help="the answer text; - reads stdin")
     source.add_argument("--answer-file", metavar="FILE", help="read the answer from FILE (UTF-8)")
     add_connection_options(parser)
+    parser.add_argument(
+        "--concurrency",
+        type=_integer("--concurrency", 1, MAX_CONCURRENCY),
+        default=DEFAULT_CONCURRENCY,
+        metavar="C",
+        help=f"prompts scored at once (default {DEFAULT_CONCURRENCY}, the built-in engine's "
+        "slots; the numbers are the same one at a time)",
+    )
     parser.add_argument(
         "--top-logprobs",
         type=_integer("--top-logprobs", 0, MAX_TOP_LOGPROBS),
@@ -136,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             question,
             answer,
             top_logprobs=args.top_logprobs,
+            concurrency=args.concurrency,
         )
         backend = open_backend(backend_options(args))
     except LogprobChatError as exc:

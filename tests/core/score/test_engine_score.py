@@ -90,7 +90,7 @@ async def test_two_prompts_differ_and_two_runs_agree_to_the_last_digit(engine: E
 
 
 async def test_a_japanese_answer_is_scored_on_every_token(engine: EngineInfo) -> None:
-    generated = await generate(engine, JAPANESE, 48, stream=True)
+    generated = await generate(engine, JAPANESE, 32, stream=True)
     recovered = (
         await recover(generated, JAPANESE, connection(engine), replicate_slots=True)
     ).answer
@@ -133,3 +133,18 @@ async def test_quotes_backslashes_and_newlines_come_back_exactly(engine: EngineI
     (scored,) = await score_all(engine, [(ENGLISH, text)])
     assert scored.answer.text == text
     assert b"".join(t.bytes or b"" for t in scored.answer.tokens) == text.encode()
+
+
+async def test_prompts_scored_at_once_give_the_same_numbers(engine: EngineInfo) -> None:
+    from tui.core.compare.plan import PromptSpec
+    from tui.core.score.run import ScorePlan, ScoreRun
+
+    prompts = tuple(PromptSpec.from_text(s) for s in ("Be terse.", "You are a pirate.", "Hi."))
+    results = []
+    for concurrency in (1, 3):
+        plan = ScorePlan(prompts, "Capital?", "Tokyo is.", top_logprobs=3, concurrency=concurrency)
+        async with Scorer(connection(engine), replicate_slots=True) as scorer:
+            entries = await ScoreRun(scorer, plan).run()
+        assert all(e.ok for e in entries), [e.error for e in entries]
+        results.append([values(e.score.answer) for e in entries if e.score])
+    assert results[0] == results[1]

@@ -202,7 +202,16 @@ class ChatDialogs:
             what=f"answer #{view.number}" if view is not None else "the answer",
             top_logprobs=self.app.session.sampling.top_logprobs,
             threshold=self.app.low_prob_threshold,
+            concurrency=self._concurrency(),
         )
+
+    def _concurrency(self) -> int:
+        """Requests at once for a comparison: the engine's slots, or the default."""
+        from tui.core.compare import DEFAULT_CONCURRENCY
+
+        backend = self.app.session.backend
+        engine = backend.engine if backend is not None else None
+        return engine.slots if engine is not None else DEFAULT_CONCURRENCY
 
     def score_answer(self) -> None:
         """Open "score this answer under…" on the chat log's selected answer."""

@@ -225,6 +225,7 @@ class ScoreScreen(Screen[None]):
                 top_logprobs=source.top_logprobs,
                 history=source.history,
                 threshold=source.threshold,
+                concurrency=source.concurrency,
             )
         except ConfigError as exc:
             self._show_view(results=False)
@@ -280,7 +281,8 @@ class ScoreScreen(Screen[None]):
     def _entry_done(self, record: Any, entry: ScoreEntry) -> None:
         record.result(result_fields(entry))
         self._fill_table()
-        if self.shown is None or self.shown == entry.index:
+        # Shown again when it is the one shown, or the first (every difference is to it).
+        if self.shown is None or entry.index in (self.shown, 0):
             self.show_prompt(self.table.cursor_row if self.shown is not None else 0)
 
     def _progress(self, progress: RecoveryProgress) -> None:

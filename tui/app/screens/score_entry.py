@@ -25,6 +25,7 @@ class ScoreSource:
     what: str = "the answer"
     top_logprobs: int = 5
     threshold: float = DEFAULT_LOW_PROB_THRESHOLD
+    concurrency: int = 1
 
 
 def score_from_compare(compare: Any, answer: str) -> None:
@@ -50,6 +51,7 @@ def score_from_compare(compare: Any, answer: str) -> None:
         what="the given answer",
         top_logprobs=compare.sampling.top_logprobs,
         threshold=getattr(compare.app, "low_prob_threshold", DEFAULT_LOW_PROB_THRESHOLD),
+        concurrency=compare.concurrency,
     )
     from tui.app.screens.score import ScoreScreen
 

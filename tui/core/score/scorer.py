@@ -79,12 +79,15 @@ class Scorer:
         top_logprobs: int,
         *,
         on_progress: ProgressCallback | None = None,
+        replicate_slots: bool | None = None,
     ) -> Score:
         """``answer_text`` scored as the assistant's answer to ``messages`` (OpenAI chat
         messages, the system prompt first if any): the same records and metrics as a
         generated answer, the method, the stop probability. Raises :class:`ScoreError` (one
         line) when this answer cannot be scored, :class:`ScoreUnsupported` when no answer
-        can be on this server, and the request errors of the connection."""
+        can be on this server, and the request errors of the connection.
+        ``replicate_slots`` overrides the scorer's for this score (``False`` while other
+        scores run on the engine)."""
         if not answer_text:
             raise ScoreError("the answer to score is empty")
         if not 0 <= top_logprobs <= 20:
@@ -99,7 +102,9 @@ class Scorer:
                 messages,
                 answer_text,
                 top_logprobs,
-                replicate_slots=self.replicate_slots,
+                replicate_slots=(
+                    self.replicate_slots if replicate_slots is None else replicate_slots
+                ),
                 on_progress=on_progress,
             )
         server = self._native(VllmServer)
