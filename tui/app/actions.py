@@ -129,6 +129,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("toggle_reasoning", "r", "Reasoning",
                "Expand or collapse the selected answer's reasoning", ANSWERS, "log", owner="chat",
                palette_title="Expand or collapse reasoning"),
+    ActionSpec("score_answer", "o", "Score",
+               "Score the selected answer under other system prompts: how likely each makes "
+               "this exact answer, and which tokens it makes more or less likely",
+               ANSWERS, "log", show=False, priority=False,
+               palette_title="Score this answer under other prompts…"),
     ActionSpec("focus_input", "i,enter", "Input", "Back to the input bar", ANSWERS, "log",
                show=False, key_display="i", palette_title="Focus the input bar"),
     ActionSpec("help", "question_mark", "Help", "Show every key and what it does", GENERAL,

@@ -123,6 +123,7 @@ class LogprobChatApp(App[int]):
         self.stream = stream
         self.data_dir = data_dir or default_data_dir()
         self._shutting_down = False
+        self._scorer: Any = None  # tui.core.score.Scorer, made when first asked for
         self.gc_policy = gc_policy or GcPolicy()
         self.turn_events = TurnEvents(self._listener_failed)
         self.turns = TurnDriver(self)
@@ -329,6 +330,34 @@ class LogprobChatApp(App[int]):
     def on_sample_chosen(self, message: SampleChosen) -> None:
         self.push_screen(SampleScreen(message.turn, message.number, message.title))
 
+    # ------------------------------------------------------------------ scoring
+
+    def scorer(self) -> Any:
+        """The :class:`~tui.core.score.Scorer` of the session's connection (``None`` until the
+        backend is ready): one per connection, so the server's kind is asked once."""
+        from tui.core.score import Scorer  # the score screen's, not needed to start the chat
+
+        session = self.session
+        if session.backend is None or session.client is None:
+            return None
+        connection = session.backend.connection
+        if self._scorer is None or self._scorer.connection is not connection:
+            self._scorer = Scorer(
+                connection,
+                model=session.model,
+                replicate_slots=session.backend.engine is not None,
+            )
+        self._scorer.model = session.model or connection.model or ""
+        return self._scorer
+
+    def history_url(self) -> str | None:
+        """The server as the history keeps it: ``None`` for the built-in engine (a random
+        local port), else its address without credentials."""
+        backend = self.session.backend
+        if backend is None or backend.engine is not None:
+            return None
+        return backend.connection.safe_url
+
     # ------------------------------------------------------------------ crash
 
     def _fatal_error(self) -> None:
@@ -357,6 +386,9 @@ class LogprobChatApp(App[int]):
         if session.client is not None:
             client, session.client = session.client, None
             await client.aclose()
+        if self._scorer is not None:
+            scorer, self._scorer = self._scorer, None
+            await scorer.aclose()
         await self.history.close()  # the last answer's final write, then the file
         self.close_backend()
         self.gc_policy.release()

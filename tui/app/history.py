@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Collection
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -350,6 +351,13 @@ class HistoryLink:
         stored = await self.store.load_conversation(self.conversation_id, lazy=True)
         return await asyncio.to_thread(export_to_directory, stored, fmt, directory)
 
+    # ------------------------------------------------------------------ comparisons
+
+    def record_comparison(self, fields: dict[str, Any]) -> ComparisonRecord:
+        """Keep a comparison (a scored answer) in the history as it runs: created now,
+        results as they come, its end; in order with the chat's writes, never waiting."""
+        return ComparisonRecord(self, fields)
+
     # ------------------------------------------------------------------ exit
 
     async def close(self) -> None:
@@ -367,3 +375,32 @@ class HistoryLink:
                 await asyncio.wait_for(asyncio.shield(self.idle()), deadline - loop.time())
         if self.store is not None:
             await self.store.close()
+
+
+class ComparisonRecord:
+    """One comparison being written (see :meth:`HistoryLink.record_comparison`): each call
+    queues its write behind the ones before it; a store problem is one line in the chat."""
+
+    def __init__(self, link: HistoryLink, fields: dict[str, Any]) -> None:
+        self.link = link
+        self.id: int | None = None
+        link._then(partial(self._create, fields))
+
+    async def _create(self, fields: dict[str, Any]) -> None:
+        await self.link.ready.wait()
+        if self.link.store is not None:
+            self.id = await self.link.store.create_comparison(**fields)
+
+    def result(self, fields: dict[str, Any]) -> None:
+        self.link._then(partial(self._result, fields))
+
+    async def _result(self, fields: dict[str, Any]) -> None:
+        if self.link.store is not None and self.id is not None:
+            await self.link.store.save_result(self.id, **fields)
+
+    def finish(self, status: str) -> None:
+        self.link._then(partial(self._finish, status))
+
+    async def _finish(self, status: str) -> None:
+        if self.link.store is not None and self.id is not None:
+            await self.link.store.finish_comparison(self.id, status)  # type: ignore[arg-type]

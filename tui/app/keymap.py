@@ -4,7 +4,8 @@
 with keys is one entry here (``tests/app/test_keymap.py`` fails when a class with bindings is
 missing, or a binding has no id). The ids themselves: ``main.*``, ``log.*`` and ``input.*``
 come from the action table (:mod:`tui.app.actions`, shared by the chat and sample screens);
-every other screen names its own (``history.open``, ``compare.run``, ``sample.back``…).
+every other screen names its own (``history.open``, ``compare.run``, ``sample.back``,
+``score.run``…).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
     from tui.app.screens.main import MainScreen
     from tui.app.screens.rename import RenameScreen
     from tui.app.screens.sample import SampleScreen
+    from tui.app.screens.score import ScoreScreen
     from tui.app.screens.settings import SettingsScreen
     from tui.app.screens.system_prompt import PresetList, SystemPromptScreen
     from tui.app.widgets.chat_log import ChatLog
@@ -33,6 +35,7 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
         ChatLog,
         PromptInput,
         SampleScreen,
+        ScoreScreen,
         CompareScreen,
         ConfirmScreen,
         ExportScreen,

@@ -6,12 +6,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat, compare, export, history
+from tui.cli import ask, chat, compare, export, history, score
 from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, fail, version_text
 from tui.core.errors import LogprobChatError, one_line
 
-SUBCOMMANDS = ("chat", "ask", "compare", "export", "history")
+SUBCOMMANDS = ("chat", "ask", "compare", "score", "export", "history")
 
 
 def build_parser() -> OneLineParser:
@@ -27,6 +27,7 @@ def build_parser() -> OneLineParser:
     chat.add_parser(subparsers)
     ask.add_parser(subparsers)
     compare.add_parser(subparsers)
+    score.add_parser(subparsers)
     export.add_parser(subparsers)
     history.add_parser(subparsers)
     return parser

@@ -177,6 +177,50 @@ class ChatDialogs:
             return
         app.exported(path, f"exported {conversation_format(fmt).label} to {path}")
 
+    # ------------------------------------------------------------------ score
+
+    def score_source(self) -> Any:
+        """What the score screen needs of the selected answer (``None``, said, when there is
+        no finished answer with text selected)."""
+        from tui.app.screens.score_entry import ScoreSource
+        from tui.core.compare.form import key_for
+
+        view = self.screen.chat.selected_view
+        turn = view.turn if view is not None else None
+        if turn is None or turn.answer is None or not turn.answer.text:
+            self.screen.notify(
+                "Select an answer with text first (↑↓ in the chat log).", markup=False
+            )
+            return None
+        conversation = self.app.session.conversation
+        messages = conversation.messages_for_request("", upto=turn)[:-1]
+        return ScoreSource(
+            question=turn.question,
+            answer=turn.answer.text,
+            history=tuple(messages),
+            baseline=key_for(turn.preset, turn.system_prompt),
+            what=f"answer #{view.number}" if view is not None else "the answer",
+            top_logprobs=self.app.session.sampling.top_logprobs,
+            threshold=self.app.low_prob_threshold,
+            concurrency=self._concurrency(),
+        )
+
+    def _concurrency(self) -> int:
+        """Requests at once for a comparison: the engine's slots, or the default."""
+        from tui.core.compare import DEFAULT_CONCURRENCY
+
+        backend = self.app.session.backend
+        engine = backend.engine if backend is not None else None
+        return engine.slots if engine is not None else DEFAULT_CONCURRENCY
+
+    def score_answer(self) -> None:
+        """Open "score this answer under…" on the chat log's selected answer."""
+        from tui.app.screens.score import ScoreScreen
+
+        source = self.score_source()
+        if source is not None:
+            self.app.push_screen(ScoreScreen(source))
+
     # ------------------------------------------------------------------ compare
 
     def compare_question(self) -> str:
@@ -197,6 +241,8 @@ class ChatDialogs:
 
         s = self.app.session
         engine = s.backend.engine if s.backend is not None else None
+        view = self.screen.chat.selected_view
+        answer = view.turn.answer if view is not None else None
         self.app.push_screen(
             CompareScreen(
                 question=self.compare_question(),
@@ -204,5 +250,6 @@ class ChatDialogs:
                 preset=s.preset,
                 sampling=s.sampling,
                 concurrency=engine.slots if engine is not None else DEFAULT_CONCURRENCY,
+                answer=answer.text if answer is not None else "",
             )
         )

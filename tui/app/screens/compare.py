@@ -48,6 +48,7 @@ from textual.widgets.selection_list import Selection
 
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
 from tui.app.text.comparison_content import DIM, candidate_label, preview
+from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
@@ -119,9 +120,11 @@ class CompareScreen(Screen[None]):
         preset: str | None,
         sampling: Sampling,
         concurrency: int,
+        answer: str = "",
     ) -> None:
         super().__init__()
         self.question = question
+        self.answer = answer  # the chat's selected answer, for the "score" mode
         self.sampling = sampling
         self.concurrency = concurrency
         self.baseline: CandidateKey = key_for(preset, system_prompt)
@@ -158,6 +161,7 @@ class CompareScreen(Screen[None]):
                 tab_behavior="focus",
             )
             yield Static("", markup=False, id="compare-question-error", classes="compare-error")
+            yield CompareMode(self.answer, id="compare-mode")
             with Horizontal(id="compare-sources"):
                 with Vertical(classes="compare-source"):
                     yield Label("Presets (space ticks)", classes="compare-label")
@@ -314,10 +318,19 @@ class CompareScreen(Screen[None]):
 
     # ------------------------------------------------------------------ running
 
+    @on(CompareMode.Changed)
+    def _mode_changed(self, message: CompareMode.Changed) -> None:
+        for fields in self.query(".compare-fields"):
+            fields.display = not message.scoring  # scoring has no samples or sampling
+
     def action_run(self) -> None:
         if self.running:
             self.notify("A comparison is running: Esc stops it.", markup=False)
             return
+        if self.query_one(CompareMode).scoring:
+            from tui.app.screens.score_entry import score_from_compare
+
+            return score_from_compare(self, self.query_one(CompareMode).answer)
         form = self._read_form()
         for name in ("prompts", "question", *NUMBER_FIELDS):
             self._show_error(name, form.errors.get(name, ""))

@@ -243,3 +243,6 @@ class MainScreen(Screen[None]):
 
     def action_compare(self) -> None:
         self.dialogs.compare()
+
+    def action_score_answer(self) -> None:
+        self.dialogs.score_answer()

@@ -37,7 +37,7 @@ from tui.core.safety import safe_line
 SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus_json"})
 """The chat screen's screen-wide keys that make sense for one answer (same keys, same ids)."""
 
-CHAT_ONLY = frozenset({"leave", "focus_input", "help"})
+CHAT_ONLY = frozenset({"leave", "focus_input", "help", "score_answer"})
 """Keys of the chat log that belong to the chat screen: not offered here (Esc goes back)."""
 
 ONE_ANSWER = frozenset({"select_previous", "select_next", "select_last"})

@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from textual.color import Color, ColorParseError
 from textual.style import Style
+
+from tui.core.wire.records import TokenRecord
 
 LEVELS = 10
 TINT = 0.6
@@ -43,7 +46,15 @@ def scale_colours(low: Color, mid: Color, high: Color, levels: int = LEVELS) -> 
     return colours
 
 
-def _colour(variables: Mapping[str, str], name: str, default: str) -> Color:
+class TokenColouring(Protocol):
+    """What colours an answer's tokens in the chat log: the heatmap (:class:`HeatPalette`,
+    by probability) or another scale, such as the difference between two prompts
+    (:class:`~tui.app.text.difference.DifferencePalette`)."""
+
+    def token_style(self, token: TokenRecord) -> Style: ...
+
+
+def theme_colour(variables: Mapping[str, str], name: str, default: str) -> Color:
     """A theme variable as a colour; values such as ``auto 87%`` fall back to ``default``."""
     try:
         return Color.parse(variables.get(name, default))
@@ -71,13 +82,17 @@ class HeatPalette:
         assert level is not None
         return (self.low_levels if p < self.threshold else self.levels)[level]
 
+    def token_style(self, token: TokenRecord) -> Style:
+        """The style of ``token`` (by its logprob): a :class:`TokenColouring`."""
+        return self.style_for(token.logprob)
+
     @classmethod
     def from_variables(cls, variables: Mapping[str, str], threshold: float) -> HeatPalette:
         """Build from a theme's CSS variables (``App.theme_variables``)."""
-        background = _colour(variables, "background", "#000000")
-        low = _colour(variables, "error", "#ff0000")
-        mid = _colour(variables, "warning", "#ffaa00")
-        high = _colour(variables, "success", "#00aa00")
+        background = theme_colour(variables, "background", "#000000")
+        low = theme_colour(variables, "error", "#ff0000")
+        mid = theme_colour(variables, "warning", "#ffaa00")
+        high = theme_colour(variables, "success", "#00aa00")
         swatches = tuple(background.blend(c, TINT) for c in scale_colours(low, mid, high))
         levels = tuple(
             Style(background=bg, foreground=bg.get_contrast_text(1.0)) for bg in swatches
@@ -86,7 +101,7 @@ class HeatPalette:
             Style(background=s.background, foreground=s.foreground, bold=True, underline=True)
             for s in levels
         )
-        cursor_bg = _colour(variables, "block-cursor-background", "#ffffff")
+        cursor_bg = theme_colour(variables, "block-cursor-background", "#ffffff")
         cursor_fg = cursor_bg.get_contrast_text(1.0)
         return cls(
             levels=levels,

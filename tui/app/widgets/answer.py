@@ -22,7 +22,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
-from tui.app.text.heat import HeatPalette
+from tui.app.text.heat import TokenColouring
 from tui.app.text.summary import answer_footer, answer_header, live_footer
 from tui.app.text.track import TextTrack, TrackUpdate
 from tui.core.answer import Answer
@@ -84,7 +84,7 @@ class TrackView(Vertical):
     def __init__(self, track: TextTrack, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.track = track
-        self.heat: HeatPalette | None = None
+        self.heat: TokenColouring | None = None
         self.cursor: int | None = None  # token index in the track
         self.cursor_style: object = None
         self._blocks: list[AnswerBlock] = []
@@ -119,7 +119,7 @@ class TrackView(Vertical):
         for block in self._blocks:
             block.invalidate(layout=False)
 
-    def set_heat(self, heat: HeatPalette | None) -> None:
+    def set_heat(self, heat: TokenColouring | None) -> None:
         if heat is not self.heat:
             self.heat = heat
             self.repaint_all()
@@ -150,9 +150,9 @@ class TrackView(Vertical):
         heat = self.heat
         if heat is not None:
             tokens = track.tokens
-            style_for = heat.style_for
+            token_style = heat.token_style
             for s, e, ti in track.spans_in(start, end):
-                spans.append(Span(s - start, e - start, style_for(tokens[ti].logprob)))
+                spans.append(Span(s - start, e - start, token_style(tokens[ti])))
         if self.cursor is not None and self.cursor_style is not None:
             span = track.span_of(self.cursor)
             if span is not None and span[0] < end and span[1] > start:
@@ -319,7 +319,7 @@ class AnswerView(Vertical):
 
     # ------------------------------------------------------------------ heat / cursor
 
-    def set_heat(self, heat: HeatPalette | None) -> None:
+    def set_heat(self, heat: TokenColouring | None) -> None:
         self.text_view.set_heat(heat)
         if self._reasoning_view is not None:
             self._reasoning_view.set_heat(heat)

@@ -7,6 +7,9 @@ rows are dropped (``usage.completion_tokens`` counts them). After an answer has 
 its model tokens, one each, in order. Modules: :mod:`.plan` (which tokens were hidden),
 :mod:`.run` (measuring them, cancellable, with progress), :mod:`.build` (the new answer).
 
+:func:`measure` (the probes alone, for ids known otherwise) is what scoring a given answer
+uses (:mod:`tui.core.score`).
+
 Use::
 
     result = await recover(answer, messages, connection, on_progress=show)
@@ -17,15 +20,23 @@ Use::
 from tui.core.recovery.run import (
     RecoveryProgress,
     RecoveryResult,
+    forced_token,
+    measure,
     progress_message,
+    prompt_ids,
     recover,
     recovery_candidate,
+    template_ids,
 )
 
 __all__ = [
     "RecoveryProgress",
     "RecoveryResult",
+    "forced_token",
+    "measure",
     "progress_message",
+    "prompt_ids",
     "recover",
     "recovery_candidate",
+    "template_ids",
 ]

@@ -40,6 +40,9 @@ def measured_from(piece: Piece, top: Sequence[dict[str, Any]]) -> Measured | Non
     for entry in top:
         if entry.get("id") == piece.id:
             logprob, _ = clean_logprob(entry.get("logprob"))
+            data = entry.get("bytes")
+            if isinstance(data, list) and all(type(b) is int and 0 <= b < 256 for b in data):
+                piece = Piece(piece.id, bytes(data))  # the token's bytes as the server has them
             return Measured(piece, logprob, list(top), len(top))
     return None
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from tui.core.answer import Answer
@@ -148,7 +149,7 @@ async def _recover(
 ) -> RecoveryResult:
     if not await server.detect():
         return RecoveryResult(answer, "not-llamacpp", reason="the server is not llama.cpp")
-    prompt = await _prompt_ids(server, messages, (answer.usage or {}).get("prompt_tokens"))
+    prompt = await prompt_ids(server, messages, (answer.usage or {}).get("prompt_tokens"))
     if prompt is None:
         return RecoveryResult(
             answer, "impossible", reason="the prompt could not be rebuilt token for token"
@@ -169,8 +170,10 @@ async def _recover(
         return RecoveryResult(answer, "impossible" if reason else "nothing-hidden", reason=reason)
     report = _Reporter(on_progress, total, len(positions))
     await report(0)
-    force = await _forced_token(server)
-    measure = _Measurer(server, prompt, plan, force, replicate_slots, report)
+    force = await forced_token(server)
+    measure = _Measurer(
+        server, prompt, plan.ids, partial(_plan_piece, plan), force, replicate_slots, report
+    )
     measured, end = await measure.run(positions, eos)
     keep_top = max((t.top_count for t in answer.tokens), default=0)
     recovered = rebuild(answer, plan, measured, end, keep_top)
@@ -198,36 +201,31 @@ class _Measurer:
         self,
         server: LlamaCppServer,
         prompt: list[int],
-        plan: Plan,
+        ids: Sequence[int],
+        piece_at: Callable[[int], Piece],
         force: int,
         replicate: bool,
         report: _Reporter,
     ) -> None:
-        self.server, self.prompt, self.plan, self.force = server, prompt, plan, force
+        self.server, self.prompt, self.ids, self.force = server, prompt, list(ids), force
+        self.piece_at = piece_at
         self.replicate, self.report = replicate, report
         self.done = 0
         self.slot: int | None = None
         self.copied = False
 
     def _prompt(self, position: int) -> list[int]:
-        return self.prompt + self.plan.ids[:position]
+        return self.prompt + self.ids[:position]
 
     def _piece(self, position: int) -> Piece:
-        ids = self.plan.ids
-        return Piece(ids[position], self._bytes_at(position))
-
-    def _bytes_at(self, position: int) -> bytes:
-        for aligned in self.plan.aligned:
-            if aligned.start <= position < aligned.start + len(aligned.pieces):
-                return aligned.pieces[position - aligned.start].data
-        return b""  # pragma: no cover - positions come from the plan
+        return self.piece_at(position)
 
     async def run(
         self, positions: list[int], eos: Piece | None
     ) -> tuple[dict[int, Measured], Measured | None]:
         wanted: list[tuple[int, Piece]] = [(p, self._piece(p)) for p in reversed(positions)]
         if eos is not None:
-            wanted.insert(0, (len(self.plan.ids), eos))
+            wanted.insert(0, (len(self.ids), eos))
         found: dict[int, Measured] = {}
         missing: list[tuple[int, Piece]] = []
         first, rest = wanted[0], wanted[1:]
@@ -252,7 +250,7 @@ class _Measurer:
         finally:
             if self.copied and self.slot is not None:
                 await self.server.restore_slot(self.slot, SLOT_FILE)
-        end = found.pop(len(self.plan.ids), None) if eos is not None else None
+        end = found.pop(len(self.ids), None) if eos is not None else None
         return found, end
 
     async def _keep(
@@ -282,7 +280,10 @@ class _Measurer:
             )[0]
             result = measured_from(piece, probe.top)
             if result is not None:
-                found[position] = Measured(piece, result.logprob, found[position].top, n_probs)
+                # The piece as the wide list spells it (its bytes), the narrow list kept.
+                found[position] = Measured(
+                    result.piece, result.logprob, found[position].top, n_probs
+                )
                 break
         self.done += 1
         await self.report(self.done)
@@ -298,6 +299,40 @@ class _Measurer:
         reached = await self.server.copy_slot(self.slot, others, SLOT_FILE)
         self.copied = bool(reached) or self.copied
         return len(reached)
+
+
+def _plan_piece(plan: Plan, position: int) -> Piece:
+    """The piece at generation ``position`` of ``plan`` (its id and bytes)."""
+    for aligned in plan.aligned:
+        if aligned.start <= position < aligned.start + len(aligned.pieces):
+            return aligned.pieces[position - aligned.start]
+    return Piece(plan.ids[position], b"")  # pragma: no cover - positions come from the plan
+
+
+async def measure(
+    server: LlamaCppServer,
+    prompt: list[int],
+    ids: Sequence[int],
+    positions: Sequence[int],
+    *,
+    replicate_slots: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> dict[int, Measured]:
+    """The logprob of ``ids[p]`` after ``prompt + ids[:p]`` for each position ``p``, read off
+    the server's raw distribution (the same probes as :func:`recover`: descending order,
+    slots copied when ``replicate_slots``, wider lists for a token not found). A found
+    piece carries its bytes as the server spells them (``Measured.piece.data``); one not
+    found even in the widest list has ``logprob`` ``None`` and no bytes."""
+    if not positions:
+        return {}
+    report = _Reporter(on_progress, len(positions), len(positions))
+    await report(0)
+    force = await forced_token(server)
+    measurer = _Measurer(
+        server, prompt, ids, lambda p: Piece(ids[p], b""), force, replicate_slots, report
+    )
+    found, _ = await measurer.run(list(positions), None)
+    return found
 
 
 async def _plan(server: LlamaCppServer, answer: Answer, text: str) -> Plan:
@@ -326,12 +361,17 @@ async def _plan(server: LlamaCppServer, answer: Answer, text: str) -> Plan:
     return plan_from(tokens, found)
 
 
-async def _prompt_ids(
+async def prompt_ids(
     server: LlamaCppServer, messages: Sequence[dict[str, str]], expected: object
 ) -> list[int] | None:
     """The prompt's ids as the server built them: ``/apply-template`` then ``/tokenize``,
     with or without the model's automatic BOS, whichever gives ``usage.prompt_tokens``."""
-    prompt = await server.apply_template(messages)
+    return await template_ids(server, await server.apply_template(messages), expected)
+
+
+async def template_ids(server: LlamaCppServer, prompt: str, expected: object) -> list[int] | None:
+    """``prompt`` (the chat template's text) as ids, with or without the model's automatic
+    BOS, whichever gives the ``expected`` count (``None``: with it)."""
     for add_special in (True, False):
         ids = [p.id for p in await server.tokenize(prompt, add_special=add_special)]
         if expected is None or len(ids) == expected:
@@ -348,7 +388,7 @@ async def _eos_piece(server: LlamaCppServer) -> Piece | None:
     return Piece(pieces[0].id, b"") if len(pieces) == 1 else None
 
 
-async def _forced_token(server: LlamaCppServer) -> int:
+async def forced_token(server: LlamaCppServer) -> int:
     """A token that is whole text on its own, to force at the probed position (found once
     per server object)."""
     if server.forced is not None:

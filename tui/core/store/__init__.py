@@ -4,9 +4,17 @@
   background thread (the TUI); both open with fallbacks and report ``problem``.
 * :class:`Recorder` — begin → checkpoint → finish around an ``AnswerBuilder``.
 * :mod:`tui.core.store.models` — what comes back; :mod:`tui.core.store.schema` — the tables.
+* :mod:`tui.core.store.comparisons` — comparisons of system prompts, sampled or scored.
 """
 
 from tui.core.store.async_store import AsyncStore
+from tui.core.store.comparisons import (
+    ComparedPrompt,
+    ComparedQuestion,
+    ComparisonSummary,
+    StoredComparison,
+    StoredResult,
+)
 from tui.core.store.database import Store
 from tui.core.store.models import (
     AnswerDelta,
@@ -28,12 +36,17 @@ __all__ = [
     "AnswerDelta",
     "AnswerParams",
     "AsyncStore",
+    "ComparedPrompt",
+    "ComparedQuestion",
+    "ComparisonSummary",
     "Conversation",
     "ConversationSummary",
     "Recorder",
     "Store",
     "StoreError",
     "StoredAnswer",
+    "StoredComparison",
     "StoredMessage",
+    "StoredResult",
     "history_path",
 ]

@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from tui.core.answer import Answer
+from tui.core.store.comparisons import (
+    ComparisonStatus,
+    ComparisonSummary,
+    Kind,
+    StoredComparison,
+)
 from tui.core.store.database import Store
 from tui.core.store.models import AnswerParams, Conversation, ConversationSummary
 from tui.core.store.opening import DEFAULT_BUSY_TIMEOUT
@@ -147,6 +153,25 @@ class AsyncStore:
 
     async def replace_tokens(self, answer_id: int, answer: Answer) -> None:
         await self.call(Store.replace_tokens, answer_id, answer)
+
+    async def create_comparison(self, **fields: Any) -> int:
+        return await self.call(Store.create_comparison, **fields)
+
+    async def save_result(self, comparison_id: int, **fields: Any) -> None:
+        await self.call(Store.save_result, comparison_id, **fields)
+
+    async def finish_comparison(
+        self, comparison_id: int, status: ComparisonStatus, error: str | None = None
+    ) -> None:
+        await self.call(Store.finish_comparison, comparison_id, status, error)
+
+    async def load_comparison(self, comparison_id: int) -> StoredComparison:
+        return await self.call(Store.load_comparison, comparison_id)
+
+    async def list_comparisons(
+        self, *, kind: Kind | None = None, limit: int = 500
+    ) -> list[ComparisonSummary]:
+        return await self.call(Store.list_comparisons, kind=kind, limit=limit)
 
     async def list_conversations(
         self, *, query: str | None = None, limit: int = 500, offset: int = 0

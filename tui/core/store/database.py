@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from tui.core.answer import Answer
 from tui.core.metrics import Metrics
-from tui.core.store import reads, writes
+from tui.core.store import comparisons, reads, writes
+from tui.core.store.comparisons import ComparisonSummary, StoredComparison
 from tui.core.store.leases import Leases
 from tui.core.store.models import AnswerDelta, AnswerParams, Conversation, ConversationSummary
 from tui.core.store.opening import (
@@ -340,3 +341,43 @@ class Store:
     def stored_metrics(self, answer_id: int) -> Metrics | None:
         """The metrics written with the answer (live ones while it streams)."""
         return reads.stored_metrics(self._conn, answer_id)
+
+    # ------------------------------------------------------------------ comparisons
+
+    @_guarded
+    def create_comparison(self, **fields: Any) -> int:
+        """A new comparison, ``running`` (see :func:`comparisons.create` for the fields)."""
+        return comparisons.create(self._conn, self.clock(), **fields)
+
+    @_guarded
+    def save_result(self, comparison_id: int, **fields: Any) -> None:
+        """One result of a comparison (see :func:`comparisons.save_result`)."""
+        comparisons.save_result(self._conn, self.clock(), comparison_id, **fields)
+
+    @_guarded
+    def finish_comparison(
+        self, comparison_id: int, status: comparisons.ComparisonStatus, error: str | None = None
+    ) -> None:
+        comparisons.finish(self._conn, self.clock(), comparison_id, status, error)
+
+    @_guarded
+    def comparison_done(self, comparison_id: int) -> set[tuple[int, int, int]]:
+        """(prompt, question, sample) of its results already there with status ``ok``."""
+        return comparisons.done_keys(self._conn, comparison_id)
+
+    @_guarded
+    def list_comparisons(
+        self, *, kind: comparisons.Kind | None = None, limit: int = 500
+    ) -> list[ComparisonSummary]:
+        return comparisons.list_summaries(self._conn, kind=kind, limit=limit)
+
+    @_guarded
+    def load_comparison(self, comparison_id: int) -> StoredComparison:
+        stored = comparisons.load(self._conn, comparison_id)
+        if stored is None:
+            raise StoreError(f"no comparison {comparison_id} in the history")
+        return stored
+
+    @_guarded
+    def delete_comparison(self, comparison_id: int) -> bool:
+        return comparisons.delete(self._conn, comparison_id)

@@ -6,7 +6,7 @@ A fresh file goes through every migration from 1: the upgrade path is the path e
 install takes, so it is always exercised. Released migrations are never edited; a change is a
 new migration appended at the end (tests keep a real version-1 file to open).
 
-Tables (version 3):
+Tables (version 4):
 
 ``conversations``
     id, title (``NULL`` until renamed: lists show the first question), created_at,
@@ -27,6 +27,29 @@ Tables (version 3):
     so a checkpoint writes only what arrived since the last one. ``format`` says how
     ``tokens`` and ``raw`` are laid out (see :mod:`tui.core.store.codec`): 1, plain JSON
     (versions 1 and 2); 2, Zstandard-compressed (version 3 on, ~5x smaller).
+
+Version 4: comparisons of system prompts, sampled or scored, kept with everything needed to
+show, export and carry them on (:mod:`tui.core.store.comparisons`):
+
+``comparisons``
+    One run: ``kind`` ``sample`` (N answers per prompt) or ``score`` (a given answer scored
+    under each prompt), status (running/complete/stopped/error/incomplete), created/updated,
+    the server and model, ``settings`` (JSON: sampling, samples, top_logprobs, method…), the
+    conversation and answer it came from (``SET NULL`` when those are deleted), and the
+    writing process (owner_pid/owner_host) so a run left ``running`` by a dead process is
+    known to be resumable.
+``comparison_prompts``
+    Its prompts in order (``position`` 0 = the baseline): label, system prompt, preset.
+``comparison_questions``
+    Its questions in order: the question, ``answer`` (the answer scored, or a question set's
+    reference answer), ``external_id`` (a question file's own id), ``history`` (JSON, the
+    earlier turns sent before it).
+``comparison_results``
+    One per (prompt, question, sample), unique, so a resumed run skips what is there: status,
+    error, ``method`` (how a score was measured), seed, the answer text and reasoning, the
+    server's finish reason, usage and notices, timings, metrics (JSON) with the numbers lists
+    sort and average by in columns (mean_logprob, mean_prob, sum_logprob, stop_logprob,
+    token_count), and the tokens and raw rows in the format of ``answer_parts`` (one part).
 """
 
 from __future__ import annotations
@@ -34,7 +57,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = (
     """
@@ -133,7 +156,85 @@ the version number is the whole change, so an older logprob-chat leaves such a f
 already stored keep format 1 and are read as they are: nothing is rewritten, so opening a
 large old history stays instant."""
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3}
+_V4 = (
+    """
+    CREATE TABLE comparisons (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('sample', 'score')),
+        title TEXT,
+        status TEXT NOT NULL
+            CHECK (status IN ('running', 'complete', 'stopped', 'error', 'incomplete')),
+        error TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        model TEXT,
+        base_url TEXT,
+        settings TEXT,
+        conversation_id INTEGER REFERENCES conversations (id) ON DELETE SET NULL,
+        source_answer_id INTEGER REFERENCES answers (message_id) ON DELETE SET NULL,
+        owner_pid INTEGER,
+        owner_host TEXT
+    )
+    """,
+    "CREATE INDEX comparisons_by_update ON comparisons (updated_at)",
+    """
+    CREATE TABLE comparison_prompts (
+        comparison_id INTEGER NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        preset TEXT,
+        PRIMARY KEY (comparison_id, position)
+    )
+    """,
+    """
+    CREATE TABLE comparison_questions (
+        comparison_id INTEGER NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT,
+        external_id TEXT,
+        history TEXT,
+        PRIMARY KEY (comparison_id, position)
+    )
+    """,
+    """
+    CREATE TABLE comparison_results (
+        id INTEGER PRIMARY KEY,
+        comparison_id INTEGER NOT NULL REFERENCES comparisons (id) ON DELETE CASCADE,
+        prompt_position INTEGER NOT NULL,
+        question_position INTEGER NOT NULL DEFAULT 0,
+        sample INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+        error TEXT,
+        method TEXT,
+        seed INTEGER,
+        text TEXT NOT NULL DEFAULT '',
+        reasoning TEXT NOT NULL DEFAULT '',
+        reported_model TEXT,
+        finish_reason TEXT,
+        usage TEXT,
+        notices TEXT,
+        started_at REAL,
+        duration REAL,
+        low_prob_threshold REAL,
+        metrics TEXT,
+        mean_logprob REAL,
+        mean_prob REAL,
+        sum_logprob REAL,
+        stop_logprob REAL,
+        token_count INTEGER NOT NULL DEFAULT 0,
+        format INTEGER,
+        tokens BLOB,
+        raw BLOB,
+        created_at REAL NOT NULL,
+        UNIQUE (comparison_id, prompt_position, question_position, sample)
+    )
+    """,
+)
+"""Version 4: comparisons, sampled or scored (see the module docstring)."""
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 

@@ -1,7 +1,7 @@
 """A small client for llama.cpp's own endpoints, beside its OpenAI-compatible ``/v1`` API.
 
-What recovering hidden rows needs (``shared/reference/engine_notes.md``, re-checked here on
-the built-in engine):
+What recovering hidden rows and scoring a given answer need (``shared/reference/
+engine_notes.md``, re-checked here on the built-in engine):
 
 * detection: ``GET /v1/models`` lists ``owned_by: "llamacpp"``; else ``GET /props`` answers
   with llama.cpp's generation settings;
@@ -11,29 +11,30 @@ the built-in engine):
 * ``POST /completion {"prompt": [ids] | [[ids], …], "n_predict": 1, "n_probs", "logit_bias"}``:
   the raw (pre-sampling) distribution after each prompt, read off the row of a forced
   complete token (a forced partial token would be hidden again);
+* ``POST /completion {"prompt", "grammar", "return_tokens": true, "n_probs"}``: a greedy
+  answer held to a grammar, with its rows and every generated id (:mod:`tui.core.score`);
 * ``POST /slots/{id}?action=save|restore {"filename"}`` (servers started with a slot save
   path: the embedded engine): copy one slot's cache into the others in milliseconds.
 
-The native routes live at the server root: the base URL without its ``/v1``. Requests use
-their own connections (after a stream, llama.cpp may close a kept-alive connection just as
-the next request is written on it), and a request that finds its connection closed is sent
-once more: all of these are safe to repeat.
+The native routes live at the server root: the base URL without its ``/v1``
+(:mod:`~tui.core.wire.native`). Requests use their own connections (after a stream,
+llama.cpp may close a kept-alive connection just as the next request is written on it),
+and a request that finds its connection closed is sent once more: all of these are safe to
+repeat.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
-from tui import __version__
-from tui.core import jsonio
 from tui.core.errors import RequestError, one_line
 from tui.core.settings import Connection
+from tui.core.wire.native import NativeServer
+from tui.core.wire.native import native_root as native_root  # where callers found it
 
 
 class LlamaCppError(RequestError):
@@ -55,12 +56,6 @@ class Probe:
 
     top: list[dict[str, Any]]
     slot: int | None
-
-
-def native_root(base_url: str) -> str:
-    """The server root for the native routes: ``http://h:8080/v1`` → ``http://h:8080``."""
-    url = base_url.rstrip("/")
-    return url[: -len("/v1")] if url.endswith("/v1") else url
 
 
 def owned_by_llamacpp(models_body: Any) -> bool:
@@ -90,8 +85,10 @@ def piece_of(item: Any) -> Piece:
     raise LlamaCppError(f"unexpected /tokenize piece: {one_line(repr(item), 80)}")
 
 
-class LlamaCppServer:
+class LlamaCppServer(NativeServer):
     """The native endpoints of one llama.cpp server. Use as an async context manager."""
+
+    error = LlamaCppError
 
     def __init__(
         self,
@@ -100,58 +97,10 @@ class LlamaCppServer:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | None = None,
     ) -> None:
-        self.connection = connection
-        self.base_url = connection.base_url.rstrip("/") + "/"
-        self.root = native_root(connection.base_url) + "/"
-        headers = {"User-Agent": f"logprob-chat/{__version__}"}
-        if connection.api_key:
-            headers["Authorization"] = f"Bearer {connection.api_key}"
+        super().__init__(connection, transport=transport, timeout=timeout)
         self._detected: bool | None = None
         self._props: dict[str, Any] | None = None
         self.forced: int | None = None  # a whole-text token id, once found (recovery)
-        limit = timeout if timeout is not None else connection.read_timeout
-        self._http = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(limit, connect=connection.connect_timeout),
-            transport=transport,
-            trust_env=not _is_loopback(connection.base_url),
-        )
-
-    async def __aenter__(self) -> LlamaCppServer:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    # ------------------------------------------------------------------ requests
-
-    async def _send(self, method: str, url: str, body: Any = None) -> httpx.Response:
-        for attempt in (1, 2):
-            try:
-                if method == "GET":
-                    return await self._http.get(url)
-                return await self._http.post(url, json=body)
-            except httpx.RemoteProtocolError as exc:
-                if attempt == 2:
-                    raise LlamaCppError(_failure(url, exc)) from exc
-            except httpx.HTTPError as exc:
-                raise LlamaCppError(_failure(url, exc)) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _json(self, method: str, path: str, body: Any = None, *, native: bool = True) -> Any:
-        url = (self.root if native else self.base_url) + path
-        response = await self._send(method, url, body)
-        if response.status_code >= 400:
-            raise LlamaCppError(
-                f"{method} /{path}: HTTP {response.status_code} {_message(response)}"
-            )
-        try:
-            return jsonio.loads(response.content)
-        except ValueError as exc:
-            raise LlamaCppError(f"{method} /{path}: the reply is not JSON") from exc
 
     async def detect(self) -> bool:
         """Whether the server is llama.cpp: ``/v1/models`` says ``owned_by: "llamacpp"``,
@@ -241,6 +190,27 @@ class LlamaCppServer:
             ordered[index] = result
         return [_probe_of(result) for result in ordered]
 
+    async def complete_with_grammar(
+        self, prompt: str, grammar: str, *, n_predict: int, n_probs: int
+    ) -> dict[str, Any]:
+        """``POST /completion`` of ``prompt`` (text, as the chat template made it) under
+        ``grammar``, greedy: the whole reply, with ``completion_probabilities`` (one row per
+        character, the end token's row last) and ``tokens``, every generated id in order
+        (``return_tokens``: the ids of the pieces the rows hide too)."""
+        body = {
+            "prompt": prompt,
+            "grammar": grammar,
+            "n_predict": n_predict,
+            "temperature": 0.0,
+            "n_probs": n_probs,
+            "return_tokens": True,
+            "cache_prompt": True,
+        }
+        reply = await self._json("POST", "completion", body)
+        if not isinstance(reply, dict):
+            raise LlamaCppError("/completion: the reply is not a JSON object")
+        return reply
+
     async def copy_slot(self, source: int, targets: Sequence[int], filename: str) -> list[int]:
         """Copy slot ``source``'s cache into ``targets`` (save to ``filename`` in the
         server's slot directory, restore it); the slots it reached. A server without a slot
@@ -270,27 +240,3 @@ def _probe_of(result: Any) -> Probe:
         raise LlamaCppError("/completion sent no top_logprobs")
     slot = result.get("id_slot")
     return Probe([t for t in top if isinstance(t, dict)], slot if type(slot) is int else None)
-
-
-def _message(response: httpx.Response) -> str:
-    try:
-        body = jsonio.loads(response.content)
-    except ValueError:
-        return one_line(response.text, 160)
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return one_line(str(body["error"].get("message", "")), 160)
-    return one_line(response.text, 160)
-
-
-def _failure(url: str, exc: httpx.HTTPError) -> str:
-    return f"{urlsplit(url).path}: {one_line(str(exc) or type(exc).__name__, 160)}"
-
-
-def _is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
