@@ -19,7 +19,7 @@ from tui.cli.options import (
     fail,
     sampling_options,
 )
-from tui.cli.recording import AskHistory
+from tui.cli.recording import EXIT_NOT_SAVED, EXIT_SAVED_IN_PART, AskHistory
 from tui.core import gc_pause, json_stream
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
@@ -38,6 +38,16 @@ from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
 
+EXIT_CODES = f"""exit codes:
+  0    the answer is complete and saved in the history (or --no-save)
+  1    the request failed (what arrived is printed, and saved when it can be)
+  2    a bad option or value
+  {EXIT_NOT_SAVED}    the answer was printed but NOT saved: the history file is locked, read-only
+       or damaged, the data directory is a file or cannot be made, the disk is full
+  {EXIT_SAVED_IN_PART}    saved in part: the question, the text and the numbers, not every token row
+       (the disk filled up)
+  130  interrupted (likewise)"""
+
 CONTEXT_TOO_SMALL = "shorten the question or the system prompt"
 """What ``ask`` says to do when the server's context cannot hold the question."""
 
@@ -47,6 +57,8 @@ def add_parser(subparsers: Any) -> None:
         "ask",
         help="ask one question and print the answer with its confidence stats",
         description="Ask one question; print the answer and its confidence stats.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("message", metavar="MESSAGE", help="the question; - reads standard input")
     add_connection_options(parser)
@@ -195,7 +207,7 @@ async def _ask(
         await history.close()
     _print_notes(backend, answer)
     _print_answer(answer, args, live, backend, sampling, messages, recovery)
-    return 0
+    return history.exit_code
 
 
 async def _recover(

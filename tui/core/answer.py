@@ -141,6 +141,18 @@ class AnswerBuilder:
         self.deltas_received = 0
         self.streamed = True
 
+    @classmethod
+    def holding(cls, answer: Answer) -> AnswerBuilder:
+        """A builder whose answer is ``answer``, already finished: to record an answer that
+        never streamed (or whose streaming record failed) the way a streamed one is."""
+        builder = cls(threshold=answer.low_prob_threshold)
+        builder.answer = answer
+        builder._text = [answer.text]
+        builder._reasoning = [answer.reasoning]
+        for row in answer.tokens:
+            builder.live.add(row)
+        return builder
+
     def apply(self, event: StreamEvent) -> None:
         kind = type(event)
         answer = self.answer

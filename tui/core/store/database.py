@@ -18,7 +18,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -73,6 +73,9 @@ class Store:
         self.path = path
         self.problem = problem
         self.fault: str | None = None  # what is wrong with the file, without the fallback
+        # Whether the fault may pass (a lock, a full disk, permissions) so opening the file
+        # again later is worth trying; not for a damaged or newer file.
+        self.passing = False
         self.clock = clock
         self.recovered: list[int] = []  # answers found streaming at open, now incomplete
         self.leases: Leases | None = None  # conversations this process holds (a file only)
@@ -114,9 +117,13 @@ class Store:
                     pass
                 else:
                     store.fault = str(exc)
+                    store.passing = True
                     return store
             store = cls.memory(problem=f"{exc}; this session is kept in memory only", clock=clock)
             store.fault = str(exc)
+            store.passing = cause is not None and not (
+                is_damage(cause) or isinstance(cause, NewerSchemaError)
+            )
             return store
 
     @classmethod
@@ -259,9 +266,12 @@ class Store:
         writes.checkpoint_answer(self._conn, self.clock(), delta)
 
     @_guarded
-    def finish_answer(self, delta: AnswerDelta, answer: Answer) -> None:
-        """Write the last rows and the final answer: status, error, timings, metrics."""
-        writes.finish_answer(self._conn, self.clock(), delta, answer)
+    def finish_answer(
+        self, delta: AnswerDelta, answer: Answer, *, extra_notices: Sequence[str] = ()
+    ) -> None:
+        """Write the last rows and the final answer: status, error, timings, metrics;
+        ``extra_notices`` are stored after the answer's own (what was not saved)."""
+        writes.finish_answer(self._conn, self.clock(), delta, answer, extra_notices=extra_notices)
 
     @_guarded
     def replace_tokens(self, answer_id: int, answer: Answer) -> None:
