@@ -34,6 +34,7 @@ from tui.core.presets import PresetStore
 from tui.core.recovery import RecoveryProgress, RecoveryResult, recover, recovery_candidate
 from tui.core.report import coverage_words, finish_label, stats_text
 from tui.core.safety import safe_text
+from tui.core.scrub import LiveScrubber
 from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
@@ -153,6 +154,7 @@ async def _ask(
         builder = AnswerBuilder()
         await history.begin(model, builder)
         in_reasoning = False
+        scrubber = LiveScrubber()  # an API key the server echoes never reaches the screen
         try:
             async with _within(when, deadline):
                 async for event in client.chat(request):
@@ -162,13 +164,13 @@ async def _ask(
                         if not in_reasoning:
                             out.write("── reasoning ──\n")
                             in_reasoning = True
-                        out.write(safe_text(event.text))
+                        out.write(safe_text(scrubber.feed(event.text)))
                         out.flush()
                     elif live and type(event) is TextDelta:
                         if in_reasoning:
-                            out.write("\n── answer ──\n")
+                            out.write(safe_text(scrubber.flush()) + "\n── answer ──\n")
                             in_reasoning = False
-                        out.write(safe_text(event.text))
+                        out.write(safe_text(scrubber.feed(event.text)))
                         out.flush()
         except RequestError as exc:
             message = str(exc)
@@ -176,11 +178,13 @@ async def _ask(
                 message = context_full_message(
                     exc, CONTEXT_TOO_SMALL, built_in=backend.engine is not None, what="question"
                 )
+            _write_live_rest(scrubber, live)
             answer = await history.finish(builder, "error", message)
             data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             return fail(message, 1)
         except asyncio.CancelledError:
+            _write_live_rest(scrubber, live)
             # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
             # reports it). What arrived so far is kept in the history, marked stopped, and
             # printed: nothing is lost.
@@ -188,6 +192,7 @@ async def _ask(
             data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             raise
+        _write_live_rest(scrubber, live)
         answer = await history.finish(builder, "complete", close=False)
         recovery: RecoveryResult | None = None
         try:
@@ -208,6 +213,14 @@ async def _ask(
     _print_notes(backend, answer)
     _print_answer(answer, args, live, backend, sampling, messages, recovery)
     return history.exit_code
+
+
+def _write_live_rest(scrubber: LiveScrubber, live: bool) -> None:
+    """The end the live output kept back (it was no key after all)."""
+    rest = scrubber.flush()
+    if live and rest:
+        sys.stdout.write(safe_text(rest))
+        sys.stdout.flush()
 
 
 async def _recover(

@@ -26,6 +26,7 @@ from tui.core.metrics import (
     MetricsAccumulator,
     compute_metrics,
 )
+from tui.core.scrub import scrub_answer
 from tui.core.wire.events import (
     REFUSAL_NOTICE,
     Finished,
@@ -213,12 +214,14 @@ class AnswerBuilder:
         return self._clock() - self._t0
 
     def finish(self, status: Status, error: str | None = None) -> Answer:
-        """Freeze the answer: text joined, timings computed, status and error set."""
+        """Freeze the answer: text joined, timings computed, status and error set, and any
+        API key the server echoed taken out of every form of it (:mod:`tui.core.scrub`)."""
         answer = self.answer
         answer.text = self.text
         answer.reasoning = self.reasoning
         answer.status = status
         answer.error = error
+        scrub_answer(answer)
         end = self._clock()
         answer.duration = end - self._t0
         generated = answer.completion_tokens or self.rows_received or self.deltas_received

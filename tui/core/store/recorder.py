@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
+from tui.core import scrub
 from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.errors import LogprobChatError
 from tui.core.store.async_store import AsyncStore
@@ -119,11 +120,20 @@ class Recorder:
         )
 
     def _take(self) -> AnswerDelta:
-        """The rows not confirmed yet and the current small fields (caller's thread)."""
+        """The rows not confirmed yet and the current small fields (caller's thread), with
+        any API key the server echoed taken out (:mod:`tui.core.scrub`). Until the answer is
+        finished, rows and text at the end that could be the start of a key wait for the
+        next checkpoint (a key split over two checkpoints is never half written)."""
         b = self.builder
         a = b.answer
-        tokens = a.tokens[self._saved_tokens :]
-        raw = a.raw[self._saved_raw :]
+        hold = 0 if self.finished else scrub.held_back(a.tokens)
+        tokens = a.tokens[self._saved_tokens : max(self._saved_tokens, len(a.tokens) - hold)]
+        raw = a.raw[self._saved_raw : max(self._saved_raw, len(a.raw) - hold)]
+        scrub.scrub_rows(tokens, raw)
+        text, reasoning = b.text, b.reasoning
+        if not self.finished:
+            text = text[: len(text) - scrub.unsettled(text)]
+            reasoning = reasoning[: len(reasoning) - scrub.unsettled(reasoning)]
         return AnswerDelta(
             answer_id=self.answer_id,
             seq=self._seq,
@@ -131,8 +141,8 @@ class Recorder:
             tokens=tokens,
             raw=raw,
             token_total=self._saved_tokens + len(tokens),
-            text=b.text,
-            reasoning=b.reasoning,
+            text=text,
+            reasoning=reasoning,
             usage=a.usage,
             server_timings=a.server_timings,
             finish_reason=a.finish_reason,
