@@ -254,6 +254,8 @@ class HistoryLink(SaveLater):
         try:
             await self._write_question(turn)
         except StoreError as exc:
+            if not exc.passing:
+                raise  # (said once, like any failed write)
             self._wait(turn, f"not saved yet ({exc})")
 
     async def _write_question(self, turn: Turn) -> None:
@@ -318,6 +320,8 @@ class HistoryLink(SaveLater):
         try:
             await self._save_finished(turn, answer)
         except StoreError as exc:
+            if not exc.passing:
+                raise
             self._wait(turn, f"not saved yet ({exc})")
 
     # ------------------------------------------------------------------ history screen

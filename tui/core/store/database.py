@@ -37,7 +37,7 @@ from tui.core.store.opening import (
     copy_read_only,
     history_path,
 )
-from tui.core.store.problems import StoreError, describe, is_damage
+from tui.core.store.problems import StoreError, describe, is_damage, may_pass
 from tui.core.store.schema import NewerSchemaError, migrate
 
 P = ParamSpec("P")
@@ -53,7 +53,8 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except (sqlite3.Error, OSError) as exc:
             store = args[0]
-            raise StoreError(describe(exc, store.path)) from exc  # type: ignore[attr-defined]
+            message = describe(exc, store.path)  # type: ignore[attr-defined]
+            raise StoreError(message, passing=may_pass(exc)) from exc
 
     return wrapper
 

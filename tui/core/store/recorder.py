@@ -79,6 +79,7 @@ class Recorder:
         # (unsaved_rows of them: the disk was full), or nothing of the final answer.
         self.saved: Literal["all", "part", "none"] | None = None
         self.unsaved_rows = 0
+        self.passing = False  # the final write failed for a reason that may pass (disk full)
 
     @classmethod
     async def begin(
@@ -226,6 +227,7 @@ class Recorder:
             await self.store.call(Store.finish_answer, delta, answer)
         except Exception as exc:
             self.problem = _message(exc)
+            self.passing = bool(getattr(exc, "passing", False))
         else:
             self._confirm(delta, self._signature())
             self.unsaved_rows = 0
