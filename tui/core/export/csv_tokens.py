@@ -71,12 +71,6 @@ BASE_COLUMNS = (
 )
 
 
-def _number(value: float | int | None) -> float | int | str:
-    """A number cell: the value itself (the csv module writes it with ``repr``, in C), or
-    empty when unknown."""
-    return "" if value is None else value
-
-
 _SHORT_LOW = -1e16
 """Between this and -1e-4 (and at 0) orjson writes a float exactly as ``repr`` does: the
 shortest digits that read back the same, in plain notation (outside it ``repr`` turns to
@@ -136,31 +130,28 @@ class _Cells:
         self.texts: dict[str, tuple[Any, str, bool]] = {}  # token → (bytes, cell, …)
 
 
-def _token_row(
-    conversation_id: int, stored: Any, answer_number: int, token: Any, cells: _Cells
-) -> list[Any]:
+def _token_row(head: str, token: Any, cells: _Cells) -> list[str]:
+    """One row's cells as text (``head``: the answer's first four cells, joined once)."""
     safe = cells.safe  # text → its finished cell (safe, neutralised, quoted)
     logprob = token.logprob
-    row: list[Any] = [
-        conversation_id,
-        stored.id,
-        answer_number,
-        _number(stored.question_id),
-        token.index,
+    top_count = token.top_count
+    row = [
+        head,
+        str(token.index),
         safe[token.scope],
         safe[token.token],
         safe[token.text],
         "" if token.bytes is None else token.bytes.hex(),
-        _number(token.id),
-        _number(logprob),
-        "" if logprob is None else _exp(logprob),
+        _text(token.id),
+        _text(logprob),
+        "" if logprob is None else repr(_exp(logprob)),
         safe[token.note],
-        token.top_count,
-        _number(token.top_mass) if token.top_count else "",
-        _number(token.residual_mass),
-        _number(token.top_entropy),
-        _number(token.char_start),
-        int(token.recovered),
+        str(top_count),
+        _text(token.top_mass) if top_count else "",
+        _text(token.residual_mass),
+        _text(token.top_entropy),
+        _text(token.char_start),
+        "1" if token.recovered else "0",
     ]
     # The lean path: the same texts and logprobs as token.alternatives(), in the same order,
     # without an Alternative object per cell (tests/core/test_csv_cells.py).
@@ -169,6 +160,11 @@ def _token_row(
         alternatives[1::2] = _numbers(alternatives[1::2])
         row += alternatives
     return row
+
+
+def _text(value: float | int | None) -> str:
+    """A number cell: ``repr`` (full precision), or empty when unknown."""
+    return "" if value is None else repr(value)
 
 
 def widest(conversation: Conversation) -> int:
@@ -197,16 +193,15 @@ def csv_pieces(conversation: Conversation, *, raw_cells: bool = False) -> Iterat
     cells = _Cells(raw_cells=raw_cells)
     join = ",".join
     for answer_number, stored in enumerate(conversation.answers, start=1):
+        head = join(
+            [str(conversation.id), str(stored.id), str(answer_number), _text(stored.question_id)]
+        )
         with raw_rows(stored.answer):
-            rows = [
-                _token_row(conversation.id, stored, answer_number, token, cells)
-                for token in stored.answer.tokens
-            ]
+            rows = [_token_row(head, token, cells) for token in stored.answer.tokens]
         lines = []
         for row in rows:
-            if len(row) < width:
-                row.extend([""] * (width - len(row)))
-            lines.append(join(map(str, row)))
+            # (head holds 4 cells; an unknown or missing alternative is an empty cell)
+            lines.append(join(row) + "," * (width - 3 - len(row)))
         lines.append("")
         yield "\n".join(lines)  # (an answer without tokens is an empty piece)
 
