@@ -213,6 +213,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.11 a key echoed in the answer (split over tokens, any prefix): text, bytes, "
         "alternatives, raw rows, live output, store, exports": [
             "tests/faults/test_secrets.py::test_a_key_echoed_in_the_answer_is_scrubbed_from_every_form",
+            "tests/faults/test_secrets.py::test_the_chat_shows_an_echoed_key_scrubbed_once_the_answer_ends",
             "tests/core/test_scrub.py::test_a_key_split_over_tokens_is_taken_out_of_every_form",
             "tests/core/test_scrub.py::test_a_checkpoint_never_writes_half_a_key",
         ],

@@ -13,7 +13,9 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from tests.app.support import RecordingBackend, block_texts, make_app, send
 from tests.support.scripted_server import Reply, stream_of
+from tui.core.settings import Connection
 from tui.core.store import codec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,3 +174,15 @@ def test_a_key_echoed_in_the_answer_is_scrubbed_from_every_form(scripted, isolat
     assert [r["alt1_text"] for r in rows[4:8]] == ["***"] * 4
     assert rows[0]["alt2_text"] == "***" and rows[1]["alt2_text"] == " keyx"
     assert rows[4]["bytes_hex"] == b"***".hex() and rows[5]["bytes_hex"] == ""
+
+
+async def test_the_chat_shows_an_echoed_key_scrubbed_once_the_answer_ends(scripted):
+    backend = RecordingBackend(Connection(scripted.base_url, api_key=ECHOED, model="m"), "remote")
+    app = make_app(scripted, backend=backend)
+    scripted.queue(_echoing_server_reply())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "What is my key?")
+        shown = block_texts(app)
+        assert "Your key is Bearer ***." in shown and "zq9-Ec" not in shown
+        answer = app.main.chat.views[-1].turn.answer
+        assert ECHOED.encode() not in codec.dump_json(answer.raw_logprobs())

@@ -63,10 +63,17 @@ class SaveLater:
     _retrying: asyncio.Task[None] | None
 
     # (the link's own methods, used here)
-    def _then(self, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]: ...
-    def report(self, message: str | None) -> None: ...
-    def _params(self, turn: Turn) -> Any: ...
-    async def _write_question(self, turn: Turn) -> None: ...
+    def _then(self, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        raise NotImplementedError
+
+    def report(self, message: str | None) -> None:
+        raise NotImplementedError
+
+    def _params(self, turn: Turn) -> Any:
+        raise NotImplementedError
+
+    async def _write_question(self, turn: Turn) -> None:
+        raise NotImplementedError
 
     def _show_state(self) -> None:
         """The status line's badge: the history in memory only, or answers not in full."""

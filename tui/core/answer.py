@@ -141,6 +141,7 @@ class AnswerBuilder:
         self.rows_received = 0
         self.deltas_received = 0
         self.streamed = True
+        self.scrubbed = False  # finish() took an API key out of the answer
 
     @classmethod
     def holding(cls, answer: Answer) -> AnswerBuilder:
@@ -221,7 +222,7 @@ class AnswerBuilder:
         answer.reasoning = self.reasoning
         answer.status = status
         answer.error = error
-        scrub_answer(answer)
+        self.scrubbed = scrub_answer(answer)
         end = self._clock()
         answer.duration = end - self._t0
         generated = answer.completion_tokens or self.rows_received or self.deltas_received
