@@ -139,5 +139,5 @@ def test_logprobs_are_written_as_repr_writes_them() -> None:
     for start in range(0, len(values), 20):
         chunk = values[start : start + 20]
         assert _numbers(chunk) == [repr(v) for v in chunk]
-        assert _numbers([*chunk, ""]) == [*(repr(v) for v in chunk), ""]
+        assert _numbers([*chunk, None]) == [*(repr(v) for v in chunk), ""]
     assert all(math.isfinite(v) for v in values)

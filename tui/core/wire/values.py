@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import math
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -213,65 +214,66 @@ def alternative_cells(
     row_id: int | None,
     cache: dict[str, tuple[Any, str, bool]],
     cell: Mapping[str, str],
-) -> list[Any]:
-    """``[cell[text₁], logprob₁, cell[text₂], logprob₂, …]``: the alternatives in the order of
-    :func:`normalise_alternatives` and with its texts and logprobs (an unknown logprob is
-    ``""``), without an :class:`Alternative` per entry: the lean path of the CSV export
-    (2 million alternative cells for 200 answers × 500 tokens × top-20). ``cell`` maps a
-    text to what the caller writes for it (the CSV's finished cell).
+) -> tuple[list[str], list[float | None]]:
+    """``([cell[text₁], cell[text₂], …], [logprob₁, logprob₂, …])``: the alternatives in the
+    order of :func:`normalise_alternatives` and with its texts and logprobs, without an
+    :class:`Alternative` per entry: the lean path of the CSV export (2 million alternative
+    cells for 200 answers × 500 tokens × top-20). ``cell`` maps a text to what the caller
+    writes for it (the CSV's finished cell).
 
     ``cache`` is the caller's, kept across rows: token → (its wire bytes, its cell, whether
     those bytes start inside a character). A token's text depends on its bytes alone unless
     llama.cpp merged bytes in front of the row (:func:`merged_prefix`), and alternatives
     repeat the vocabulary; rows with merged bytes take the full path."""
     if not raw_top:
-        return []
+        return [], []
     prefix = merged_prefix(raw_top, row_bytes, row_id)
     # Whether a cached text holds here: always without merged bytes, except that a token
     # starting inside a character is completed from the row's bytes when the merged bytes
     # cannot be told (prefix None): those are cached as "starts inside" and recomputed.
     cacheable = not prefix
     strict = cacheable and prefix is None and bool(row_bytes)
-    out: list[Any] = []
-    append = out.append
-    ordered = True  # most likely first already (servers send them so): no sort needed
-    last = math.inf
-    for alt in raw_top:
-        if type(alt) is not dict:
-            continue
-        token = alt.get("token")
-        logprob = alt.get("logprob")
+    try:  # the usual row: every entry a dict with the three keys (read in C)
+        entries = list(map(_WIRE_FIELDS, raw_top))
+    except (KeyError, TypeError):
+        entries = [
+            (alt.get("token"), alt.get("logprob"), alt.get("bytes"))
+            for alt in raw_top
+            if type(alt) is dict
+        ]
+    texts: list[str] = []
+    logprobs: list[float | None] = []
+    for token, logprob, wire in entries:
         if not (type(logprob) is float and SENTINEL_FLOOR < logprob <= 0.0):
             logprob = clean_logprob(logprob)[0]
-        key = -math.inf if logprob is None else logprob
-        if key > last:
-            ordered = False
-        last = key
-        wire = alt.get("bytes")
+        logprobs.append(logprob)
         cached = cache.get(token) if cacheable and type(token) is str else None
         if cached is not None and cached[0] == wire and not (strict and cached[2]):
-            append(cached[1])
-        else:
-            token = token if type(token) is str else ("" if token is None else str(token))
-            raw_bytes = token_bytes(token, wire)
-            text = cell[_alternative_text(token, raw_bytes, prefix, row_bytes)]
-            if cacheable:
-                starts_inside = raw_bytes is not None and _is_continuation(raw_bytes)
-                if not (strict and starts_inside):
-                    cache[token] = (wire, text, starts_inside)
-            append(text)
-        append("" if logprob is None else logprob)
-    if ordered:
-        return out
-    # Stable and descending, unknowns last: the order of normalise_alternatives.
-    pairs = list(zip(out[::2], out[1::2], strict=True))
-    pairs.sort(key=_cell_order, reverse=True)
-    return [value for pair in pairs for value in pair]
+            texts.append(cached[1])
+            continue
+        token = token if type(token) is str else ("" if token is None else str(token))
+        raw_bytes = token_bytes(token, wire)
+        text = cell[_alternative_text(token, raw_bytes, prefix, row_bytes)]
+        if cacheable:
+            starts_inside = raw_bytes is not None and _is_continuation(raw_bytes)
+            if not (strict and starts_inside):
+                cache[token] = (wire, text, starts_inside)
+        texts.append(text)
+    if None in logprobs or sorted(logprobs, reverse=True) != logprobs:
+        # Stable and descending, unknowns last: the order of normalise_alternatives (most
+        # rows come sorted already, and skip this).
+        pairs = sorted(zip(texts, logprobs, strict=True), key=_cell_order, reverse=True)
+        texts = [text for text, _ in pairs]
+        logprobs = [logprob for _, logprob in pairs]
+    return texts, logprobs
 
 
-def _cell_order(pair: tuple[str, Any]) -> float:
+_WIRE_FIELDS = operator.itemgetter("token", "logprob", "bytes")
+
+
+def _cell_order(pair: tuple[str, float | None]) -> float:
     logprob = pair[1]
-    return -math.inf if logprob == "" else logprob
+    return -math.inf if logprob is None else logprob
 
 
 def merged_prefix(
