@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+from tests.faults.support import run_together
 from tests.support.scripted_server import Reply, stream_of
 from tui.cli.main import main
 from tui.core.config import load_config, save_ui_settings
@@ -38,17 +39,21 @@ def _ask_formulas(scripted) -> None:
 
 def test_csv_text_cells_a_spreadsheet_would_run_are_neutralised(scripted, capsys):
     _ask_formulas(scripted)
-    exported = _run("export", "--last", "--format", "csv")
+    exported, raw = run_together(
+        [
+            ["export", "--last", "--format", "csv"],
+            ["export", "--last", "--format", "csv", "--raw-cells"],
+        ]
+    )
     assert exported.returncode == 0, exported.stderr
-    rows = list(csv.DictReader(io.StringIO(exported.stdout.decode())))
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert [row["token"] for row in rows] == ["'" + text for text in FORMULAS]
     assert [row["alt2_text"] for row in rows] == ["'=cmd|' /C calc'!A0"] * 4
     for row in rows:  # numbers stay numbers: a negative logprob is not a formula
         assert row["logprob"] == "-0.5" and row["alt2_logprob"] == "-1.0"
-    for row in csv.reader(io.StringIO(exported.stdout.decode())):
+    for row in csv.reader(io.StringIO(exported.stdout)):
         assert not any(cell.startswith(("=", "+", "@")) for cell in row)
-    raw = _run("export", "--last", "--format", "csv", "--raw-cells")
-    assert [r["token"] for r in csv.DictReader(io.StringIO(raw.stdout.decode()))] == FORMULAS
+    assert [r["token"] for r in csv.DictReader(io.StringIO(raw.stdout))] == FORMULAS
     # The comparison's CSV (the answer text and the prompt are cells too).
     scripted.default = lambda request: Reply.sse(stream_of([("=1+2", -0.1)]))
     argv = ["compare", "--base-url", scripted.base_url, "--model", "m", "--samples", "1"]
@@ -64,40 +69,42 @@ def test_export_o_writes_through_links_fifos_and_standard_output_and_refuses_dev
     scripted, tmp_path
 ):
     _ask_formulas(scripted)
-    expected = _run("export", "--last", "--format", "md").stdout
-    assert expected
-    # A symbolic link: the file it names is written, the link stays a link.
     real = tmp_path / "real" / "out.md"
     real.parent.mkdir()
     link = tmp_path / "link.md"
     link.symlink_to(real)  # (dangling: the file is made)
-    assert _run("export", "--last", "-o", str(link)).returncode == 0
-    assert link.is_symlink() and real.read_bytes() == expected
-    assert stat.S_IMODE(real.stat().st_mode) == 0o600
-    # A FIFO: its reader gets the export (a rename left it waiting, and a file in its place).
-    fifo = tmp_path / "pipe.md"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
-    reader.start()
-    written = _run("export", "--last", "-o", str(fifo))
-    reader.join(timeout=30)
-    assert written.returncode == 0 and received == [expected]
-    assert stat.S_ISFIFO(fifo.lstat().st_mode)
-    # A device node other than standard output: refused in one line, left as it is.
     null = os.stat("/dev/null")
-    refused = _run("export", "--last", "--format", "md", "-o", "/dev/null")
-    assert refused.returncode == 1 and refused.stdout == b""
-    assert refused.stderr.decode() == (
+    md = ["export", "--last", "--format", "md"]
+    expected, linked, refused, dash, stdout = run_together(
+        [md, ["export", "--last", "-o", str(link)], [*md, "-o", "/dev/null"],
+         [*md, "-o", "-"], [*md, "-o", "/dev/stdout"]]
+    )  # fmt: skip
+    assert expected.returncode == 0 and expected.stdout
+    # A symbolic link: the file it names is written, the link stays a link.
+    assert linked.returncode == 0 and link.is_symlink()
+    assert real.read_text() == expected.stdout
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    # A device node other than standard output: refused in one line, left as it is.
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == (
         "logprob-chat: error: cannot write /dev/null: is a device node; only standard output "
         "and standard error are written to (-o - is standard output)\n"
     )
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and os.stat("/dev/null").st_ino == null.st_ino
-    # Standard output, by name or as -.
-    for target in ("-", "/dev/stdout"):
-        out = _run("export", "--last", "--format", "md", "-o", target)
-        assert out.returncode == 0 and out.stdout == expected, out.stderr
+    # Standard output, as - or by name.
+    for out in (dash, stdout):
+        assert out.returncode == 0 and out.stdout == expected.stdout, out.stderr
     assert not (ROOT / "-").exists()
+    # A FIFO: its reader gets the export (a rename left it waiting, and a file in its place).
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    written = _run("export", "--last", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert written.returncode == 0 and received == [expected.stdout]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 def test_a_symlinked_presets_or_config_file_stays_a_link(tmp_path, isolated_home):

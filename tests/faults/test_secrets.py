@@ -14,6 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.app.support import RecordingBackend, block_texts, make_app, send
+from tests.faults.support import run_together
 from tests.support.scripted_server import Reply, stream_of
 from tui.core.settings import Connection
 from tui.core.store import codec
@@ -155,10 +156,10 @@ def test_a_key_echoed_in_the_answer_is_scrubbed_from_every_form(scripted, isolat
     as_json = _run("ask", *base, "--json", "--raw", "What is my key?")
     assert as_json.returncode == 0, as_json.stderr
     outputs = [shown, as_json.stdout.encode()]
-    exports = [
-        _run("export", "--last", "--format", fmt, *extra)
+    exports = run_together(
+        ["export", "--last", "--format", fmt, *extra]
         for fmt, extra in (("json", ["--raw"]), ("jsonl", []), ("csv", []), ("md", []))
-    ]
+    )
     assert all(e.returncode == 0 for e in exports)
     outputs += [e.stdout.encode() for e in exports]
     outputs += [_history_bytes(isolated_home), _hex_column(exports[2].stdout)]
