@@ -222,8 +222,7 @@ async def test_a_full_disk_in_the_chat_names_each_answer_and_saves_it_when_room_
             assert app.main.status.text.endswith("⚠ 2 answers not saved in full")
             ballast.unlink()  # room again
             await wait_for(pilot, lambda: "not saved in full" not in app.main.status.text)
-            saved = [n for n in _notes(app) if "is now saved in full" in n]
-            assert len(saved) == 2
+            await wait_for(pilot, lambda: len([n for n in _notes(app) if "now saved" in n]) == 2)
         stored = answers()
     assert [(q, status, count) for q, status, _text, count, _error in stored] == [
         ("small first", "complete", 3),
