@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.scripted_server import ScriptedServer
+from tui.core import errors
 from tui.core.engine import EmbeddedEngine, EngineInfo
 
 
@@ -19,6 +20,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LOGPROB_CHAT_DATA_DIR", str(home / "data"))
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    # Keys registered for scrubbing are process-wide: one test's key must not change what
+    # another's history holds back or scrubs.
+    monkeypatch.setattr(errors, "_secrets", set())
     return home
 
 

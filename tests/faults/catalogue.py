@@ -16,6 +16,8 @@ UI = "tests/faults/test_tui.py"
 PR = "tests/faults/test_process.py"
 PS = "tests/faults/test_presets.py"
 HI = "tests/faults/test_history.py"
+SV = "tests/faults/test_saving.py"
+FI = "tests/faults/test_files.py"
 
 CATALOGUE: dict[str, dict[str, list[str]]] = {
     "transport": {
@@ -208,6 +210,13 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
             "tests/cli/test_ask.py::test_credentials_in_the_url_are_not_shown",
             "tests/core/test_settings_errors_io.py::test_secrets_are_redacted_from_messages",
         ],
+        "17.11 a key echoed in the answer (split over tokens, any prefix): text, bytes, "
+        "alternatives, raw rows, live output, store, exports": [
+            "tests/faults/test_secrets.py::test_a_key_echoed_in_the_answer_is_scrubbed_from_every_form",
+            "tests/faults/test_secrets.py::test_the_chat_shows_an_echoed_key_scrubbed_once_the_answer_ends",
+            "tests/core/test_scrub.py::test_a_key_split_over_tokens_is_taken_out_of_every_form",
+            "tests/core/test_scrub.py::test_a_checkpoint_never_writes_half_a_key",
+        ],
         "no key in the database and exports": [
             "tests/faults/test_secrets.py::test_a_key_echoed_by_the_server_reaches_no_output_file_or_export",
             "tests/core/store/test_roundtrip.py::test_credentials_never_reach_the_file",
@@ -238,6 +247,19 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         ],
     },
     "history and instances": {
+        "17.1 a write lock at start-up: said, shown in the status line, the session moved into "
+        "the file once it opens": [
+            f"{SV}::test_a_write_lock_at_start_up_costs_nothing_of_the_session",
+        ],
+        "17.2 a full disk: question, text and numbers kept, each answer named, the rest "
+        "written when room returns; ask exits 4": [
+            f"{SV}::test_a_full_disk_keeps_the_question_and_text_and_ask_says_so",
+            f"{SV}::test_a_full_disk_in_the_chat_names_each_answer_and_saves_it_when_room_returns",
+        ],
+        "17.4 ask exits 3 when nothing was saved (locked, read-only, damaged, data dir a "
+        "file, no home)": [
+            f"{SV}::test_ask_exits_with_a_code_of_its_own_when_nothing_was_saved",
+        ],
         "17.3 damage beyond the first page (found at open, left untouched, recovered)": [
             "tests/faults/test_damage.py::test_ask_and_export_on_a_damaged_file_say_so_and_never_write_into_it",
             "tests/faults/test_damage.py::test_the_chat_on_a_damaged_file_says_so_and_goes_on_in_memory",
@@ -260,6 +282,22 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.5 two instances on one conversation (a lease that dies with its process)": [
             f"{HI}::test_a_conversation_open_in_one_instance_is_not_resumed_by_another",
             "tests/core/store/test_leases.py::test_a_lease_is_refused_to_another_process_and_dies_with_its_holder",
+        ],
+    },
+    "files and exports": {
+        "17.13 CSV formula injection (export and compare; --raw-cells)": [
+            f"{FI}::test_csv_text_cells_a_spreadsheet_would_run_are_neutralised",
+        ],
+        "17.14 export -o on a link, a FIFO, a device, standard output": [
+            f"{FI}::test_export_o_writes_through_links_fifos_and_standard_output_and_refuses_devices",
+        ],
+        "17.14 a symlinked presets.toml / config.toml stays a link": [
+            f"{FI}::test_a_symlinked_presets_or_config_file_stays_a_link",
+        ],
+        "19 the CSV export's lean path writes the very same cells": [
+            "tests/core/test_csv_cells.py::test_the_bench_conversation_gives_the_same_cells",
+            "tests/core/test_csv_cells.py::test_rows_that_take_every_branch_give_the_same_cells",
+            "tests/core/test_csv_cells.py::test_logprobs_are_written_as_repr_writes_them",
         ],
     },
     "process and signals": {

@@ -1,7 +1,14 @@
 """Helpers shared by the fault cases: a client on the scripted server, one chat run to the end
-(answer kept on error), tiny timeouts so every fault costs milliseconds."""
+(answer kept on error), tiny timeouts so every fault costs milliseconds; several
+``logprob-chat`` processes at once."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from tests.support.scripted_server import ScriptedServer
 from tui.core.answer import Answer, AnswerBuilder
@@ -9,6 +16,7 @@ from tui.core.errors import RequestError
 from tui.core.settings import Connection, Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 
+ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = [{"role": "user", "content": "Hi"}]
 
 
@@ -35,3 +43,19 @@ async def run_chat(client: ChatClient, request: ChatRequest) -> tuple[Answer, Re
     except RequestError as exc:
         error = exc
     return builder.finish("error" if error else "complete", str(error) if error else None), error
+
+
+def run_together(commands: Iterable[list[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Several ``logprob-chat`` commands at once (each a process), their results in order."""
+    started = [
+        (command, subprocess.Popen(
+            [sys.executable, "-m", "tui", *command], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ),
+        ))
+        for command in commands
+    ]  # fmt: skip
+    done = []
+    for command, process in started:
+        out, err = process.communicate(timeout=60)
+        done.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return done

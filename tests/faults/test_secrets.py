@@ -3,12 +3,21 @@ get it into the terminal, the history file or any export."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import pty
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
-from tests.support.scripted_server import Reply
+from tests.app.support import RecordingBackend, block_texts, make_app, send
+from tests.faults.support import run_together
+from tests.support.scripted_server import Reply, stream_of
+from tui.core.settings import Connection
+from tui.core.store import codec
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-echoed-back-secret-777777"
@@ -75,3 +84,106 @@ def test_the_api_key_can_be_given_where_other_users_cannot_see_it(scripted, tmp_
     # --help says where the key shows and what to use instead.
     shown = " ".join(_run("ask", "--help").stdout.split())
     assert "visible to other users (ps)" in shown and "--api-key-file" in shown
+
+
+# ------------------------------------------------------------------ 17.11: a key in the answer
+
+ECHOED = "zq9-Echo-Secret-4242-abcd"  # no usual prefix: a key is a key whatever it starts with
+PIECES = ["Your", " key", " is", " Bearer ", "zq9-Ec", "ho-Secret-", "4242-ab", "cd", "."]
+
+
+def _echoing_server_reply() -> Reply:
+    """The key echoed in the answer, split over four tokens (each with its bytes), the
+    sampled piece among the alternatives at its position; and the whole key as an
+    alternative of another row."""
+    rows = []
+    for n, piece in enumerate(PIECES):
+        top = [(piece, -0.1), (f"{piece}x" if n % 2 else ECHOED, -2.0), ("other", -3.0)]
+        rows.append((piece, -0.1, top))
+    return Reply.sse(stream_of(rows))
+
+
+def _forms() -> list[bytes]:
+    """Every way the key can be written in an output or a file: as text, as JSON's list of
+    byte values, as hex (whole, or split over a column of hex cells)."""
+    data = ECHOED.encode()
+    return [data, ",".join(str(b) for b in data).encode(), data.hex().encode()]
+
+
+def _history_bytes(home: Path) -> bytes:
+    """The history as plain bytes: its text columns and every token part decompressed."""
+    path = next(home.rglob("history.sqlite3"))
+    with closing(sqlite3.connect(path)) as conn:
+        texts = [str(row) for row in conn.execute("SELECT * FROM messages")]
+        texts += [str(row) for row in conn.execute("SELECT * FROM answers")]
+        parts = conn.execute("SELECT format, tokens, raw FROM answer_parts").fetchall()
+    blobs = [codec.unpack(fmt, blob) for fmt, tokens, raw in parts for blob in (tokens, raw)]
+    return "\n".join(texts).encode() + b"\n".join(blobs)
+
+
+def _hex_column(csv_text: str) -> bytes:
+    return "".join(row["bytes_hex"] for row in csv.DictReader(io.StringIO(csv_text))).encode()
+
+
+def _live_ask(*args: str) -> tuple[int, bytes]:
+    """``ask`` with its standard output on a pseudo-terminal (the live, streamed output)."""
+    main_fd, child_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "ask", *args],
+        stdin=subprocess.DEVNULL, stdout=child_fd, stderr=subprocess.PIPE, cwd=ROOT,
+        env=dict(os.environ),
+    )  # fmt: skip
+    os.close(child_fd)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_fd)
+    process.communicate(timeout=60)
+    return process.returncode, shown
+
+
+def test_a_key_echoed_in_the_answer_is_scrubbed_from_every_form(scripted, isolated_home):
+    base = ["--base-url", scripted.base_url, "--model", "m", "--api-key", ECHOED]
+    scripted.queue(_echoing_server_reply(), _echoing_server_reply())
+    code, shown = _live_ask(*base, "What is my key?")
+    assert code == 0 and b"Your key is Bearer ***." in shown
+    as_json = _run("ask", *base, "--json", "--raw", "What is my key?")
+    assert as_json.returncode == 0, as_json.stderr
+    outputs = [shown, as_json.stdout.encode()]
+    exports = run_together(
+        ["export", "--last", "--format", fmt, *extra]
+        for fmt, extra in (("json", ["--raw"]), ("jsonl", []), ("csv", []), ("md", []))
+    )
+    assert all(e.returncode == 0 for e in exports)
+    outputs += [e.stdout.encode() for e in exports]
+    outputs += [_history_bytes(isolated_home), _hex_column(exports[2].stdout)]
+    for output in outputs:
+        for form in _forms():
+            assert form not in output
+    # What was scrubbed: the text, each piece of the key (text, bytes), the alternatives at
+    # its positions and the one that held it whole; what was not: the rest of the answer.
+    assert '"answer":"Your key is Bearer ***."' in as_json.stdout
+    assert "Your key is Bearer ***." in exports[3].stdout
+    rows = list(csv.DictReader(io.StringIO(exports[2].stdout)))
+    assert [r["token"] for r in rows] == ["Your", " key", " is", " Bearer ", "***", "", "", "", "."]
+    assert [r["alt1_text"] for r in rows[4:8]] == ["***"] * 4
+    assert rows[0]["alt2_text"] == "***" and rows[1]["alt2_text"] == " keyx"
+    assert rows[4]["bytes_hex"] == b"***".hex() and rows[5]["bytes_hex"] == ""
+
+
+async def test_the_chat_shows_an_echoed_key_scrubbed_once_the_answer_ends(scripted):
+    backend = RecordingBackend(Connection(scripted.base_url, api_key=ECHOED, model="m"), "remote")
+    app = make_app(scripted, backend=backend)
+    scripted.queue(_echoing_server_reply())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "What is my key?")
+        shown = block_texts(app)
+        assert "Your key is Bearer ***." in shown and "zq9-Ec" not in shown
+        answer = app.main.chat.views[-1].turn.answer
+        assert ECHOED.encode() not in codec.dump_json(answer.raw_logprobs())

@@ -18,9 +18,12 @@ messages of :mod:`tui.app.messages`. What it writes, and when:
 
 Every store call runs on the store's own thread (:class:`AsyncStore`); the UI thread only
 queues work. The writes of one chat are chained, so they reach the file in the order they
-happened even when one waits on a lock. A store that cannot be opened or written is one line
-in the chat (each distinct message once) and the chat goes on in memory: the store itself falls
-back to an in-memory copy, and a write that fails leaves the answer on screen.
+happened even when one waits on a lock. A store that cannot be opened is one line in the chat
+and a badge in the status line while it lasts; the chat goes on in memory, and when the fault
+may pass (another program's lock) the file is tried again every few seconds and the session
+moved into it once it opens. An answer whose rows do not fit (a full disk) keeps its
+question, text and numbers, is named in one line, and its rows are written when there is
+room again (both in :mod:`tui.app.history_later`).
 
 API keys never reach the store: requests are recorded with the server's address without
 credentials or query (``display_url``), and the built-in engine's random local address is not
@@ -36,6 +39,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.app.history_later import RETRY_INTERVAL, SaveLater
 from tui.app.messages import ConversationShown, Note
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
@@ -45,6 +49,8 @@ from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.models import Conversation as StoredConversation
 from tui.core.store.models import ConversationSummary
+from tui.core.store.moving import high_water
+from tui.core.store.opening import DEFAULT_BUSY_TIMEOUT
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
@@ -59,7 +65,7 @@ CLOSE_WAIT = 3.0
 BUSY = "An answer is still coming: Esc stops it first."
 
 
-class HistoryLink:
+class HistoryLink(SaveLater):
     """See the module docstring. ``start()`` once the main screen is up; ``close()`` at exit."""
 
     def __init__(
@@ -85,6 +91,15 @@ class HistoryLink:
         self._tail: asyncio.Future[None] | None = None
         self._reported: set[str] = set()
         self._closed = False
+        self.retry_interval = RETRY_INTERVAL
+        self.busy_timeout = DEFAULT_BUSY_TIMEOUT
+        self._retrying: asyncio.Task[None] | None = None
+        # While the store is in memory: the conversations this session wrote to (moved into
+        # the file when it opens) and what the memory store held before (a read-only copy).
+        self._written: list[int] = []
+        self._mark = (0, 0)
+        self._unsaved: dict[int, tuple[Turn, Recorder]] = {}  # final writes that did not fit
+        self._waiting: list[Turn] = []  # turns whose question (or answer row) did not fit
 
     # ------------------------------------------------------------------ plumbing
 
@@ -125,45 +140,62 @@ class HistoryLink:
 
     async def _open(self) -> None:
         try:
-            store = await AsyncStore.open(self.path, clock=self.clock)
+            store = await AsyncStore.open(
+                self.path, busy_timeout=self.busy_timeout, clock=self.clock
+            )
         except Exception as exc:  # Store.open has its own fallbacks; this is a last resort
             problem = (
                 f"history not available ({one_line(str(exc))}); this session is kept in memory only"
             )
             store = await AsyncStore.memory(problem=problem, clock=self.clock)
         self.store = store
+        if store.in_memory:
+            self._mark = await store.call(high_water)
+            if store.passing:
+                self._start_retrying()
         self.ready.set()
-        self.report(store.problem)
+        # Said after the last conversation is shown (showing it clears the chat log).
+        notes = [store.problem]
         recovered = len(store.recovered)
         if recovered:
             what = "answer was" if recovered == 1 else "answers were"
-            self.report(
+            notes.append(
                 f"{recovered} {what} still streaming when logprob-chat last stopped; "
                 "kept as incomplete"
             )
-        if not self.new:
-            conversation_id = await store.last_conversation_id()
-            if conversation_id is not None:
-                conversation = await store.load_conversation(conversation_id, lazy=True)
-                if self.app.session.conversation.turns:
-                    # A question typed before the history was read already started a chat.
-                    self.report(
-                        "a question was asked before the last conversation was read; "
-                        "it starts a new one (F6 opens the history)"
-                    )
-                    return
-                note = server_change(conversation, self._server_url())
-                if note is None and not await store.hold(conversation_id):
-                    note = held_elsewhere_note(conversation)
-                if note is not None:
-                    self.report(note)  # the chat starts a new conversation
-                    return
-                self._show(conversation)
-                self.app.notify(
-                    f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
-                    "--new starts afresh",
-                    markup=False,
-                )
+        try:
+            notes.append(await self._reopen_last(store))
+        finally:
+            for note in notes:
+                self.report(note)
+            self._show_state()
+
+    async def _reopen_last(self, store: AsyncStore) -> str | None:
+        """Show the last conversation unless told not to; a note when it is not carried on."""
+        if self.new:
+            return None
+        conversation_id = await store.last_conversation_id()
+        if conversation_id is None:
+            return None
+        conversation = await store.load_conversation(conversation_id, lazy=True)
+        if self.app.session.conversation.turns:
+            # A question typed before the history was read already started a chat.
+            return (
+                "a question was asked before the last conversation was read; "
+                "it starts a new one (F6 opens the history)"
+            )
+        note = server_change(conversation, self._server_url())
+        if note is None and not await store.hold(conversation_id):
+            note = held_elsewhere_note(conversation)
+        if note is not None:
+            return note  # the chat starts a new conversation
+        self._show(conversation)
+        self.app.notify(
+            f"Reopened “{safe_line(conversation.display_title)}” · F6: history · "
+            "--new starts afresh",
+            markup=False,
+        )
+        return None
 
     def _server_url(self) -> str | None:
         """This run's server (``None``: the built-in engine), as the command line gave it."""
@@ -217,6 +249,17 @@ class HistoryLink:
         self._then(lambda: self._ask(turn))
 
     async def _ask(self, turn: Turn) -> None:
+        if self._waiting:  # earlier questions wait for room: this one after them, in order
+            self._wait(turn, "not saved yet: earlier questions wait for room in the file")
+            return
+        try:
+            await self._write_question(turn)
+        except StoreError as exc:
+            if not exc.passing:
+                raise  # (said once, like any failed write)
+            self._wait(turn, f"not saved yet ({exc})")
+
+    async def _write_question(self, turn: Turn) -> None:
         store = self.store
         assert store is not None  # opened by the first job
         if self.conversation_id is None:
@@ -228,6 +271,8 @@ class HistoryLink:
                 base_url=params.base_url,
             )
             await store.hold(self.conversation_id)  # (new: nobody else can hold it)
+        if store.in_memory and self.conversation_id not in self._written:
+            self._written.append(self.conversation_id)  # to move into the file when it opens
         self._questions[turn.id] = await store.add_user_message(self.conversation_id, turn.question)
 
     async def before_request(self, turn: Turn) -> None:
@@ -266,13 +311,19 @@ class HistoryLink:
         if recorder is not None:
             await recorder.write_final(answer)
             self.report(recorder.problem)
+            self._check_final(turn, recorder)
             return
+        if self._is_waiting(turn):
+            return  # written with its question once there is room
         question = self._questions.get(turn.id)
         if question is None or self.conversation_id is None or self.store is None:
             return
-        await self.store.save_answer(
-            self.conversation_id, self._params(turn), answer, question_id=question
-        )
+        try:
+            await self._save_finished(turn, answer)
+        except StoreError as exc:
+            if not exc.passing:
+                raise
+            self._wait(turn, f"not saved yet ({exc})")
 
     # ------------------------------------------------------------------ history screen
 
@@ -373,6 +424,11 @@ class HistoryLink:
         if self._tail is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self.idle()), deadline - loop.time())
+        if self._retrying is not None:
+            self._retrying.cancel()
+        if self._unsaved or self._waiting:  # one last try before the process goes
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._write_later(), max(0.1, deadline - loop.time()))
         if self.store is not None:
             await self.store.close()
 

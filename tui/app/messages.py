@@ -12,7 +12,8 @@ Two directions:
   - :class:`Note`: a one-line message for the chat log (start-up and store problems);
   - :class:`ConversationShown`: the session's conversation was replaced (reopened from the
     history, or a new empty one): show its turns;
-  - :class:`SessionChanged`: the model, prompt or sampling changed: redraw the status line.
+  - :class:`SessionChanged`: the model, prompt or sampling changed: redraw the status line;
+  - :class:`HistoryState`: whether answers reach the history file (the status line's badge).
 
 * **to the app** (they bubble up from the widget that posts them):
 
@@ -70,6 +71,14 @@ class ConversationShown(ToChat):
 
 class SessionChanged(ToChat):
     """What the next request uses (model, prompt, sampling) changed."""
+
+
+class HistoryState(ToChat):
+    """``badge``: what the status line says about the history ("" while all is saved)."""
+
+    def __init__(self, badge: str) -> None:
+        super().__init__()
+        self.badge = badge
 
 
 class SampleChosen(Message):

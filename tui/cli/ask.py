@@ -19,7 +19,7 @@ from tui.cli.options import (
     fail,
     sampling_options,
 )
-from tui.cli.recording import AskHistory
+from tui.cli.recording import EXIT_NOT_SAVED, EXIT_SAVED_IN_PART, AskHistory
 from tui.core import gc_pause, json_stream
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.backend import Backend, open_backend, resolve_model
@@ -34,9 +34,20 @@ from tui.core.presets import PresetStore
 from tui.core.recovery import RecoveryProgress, RecoveryResult, recover, recovery_candidate
 from tui.core.report import coverage_words, finish_label, stats_text
 from tui.core.safety import safe_text
+from tui.core.scrub import LiveScrubber
 from tui.core.settings import Sampling
 from tui.core.wire.client import ChatClient, ChatRequest
 from tui.core.wire.events import ReasoningDelta, TextDelta
+
+EXIT_CODES = f"""exit codes:
+  0    the answer is complete and saved in the history (or --no-save)
+  1    the request failed (what arrived is printed, and saved when it can be)
+  2    a bad option or value
+  {EXIT_NOT_SAVED}    the answer was printed but NOT saved: the history file is locked, read-only
+       or damaged, the data directory is a file or cannot be made, the disk is full
+  {EXIT_SAVED_IN_PART}    saved in part: the question, the text and the numbers, not every token row
+       (the disk filled up)
+  130  interrupted (likewise)"""
 
 CONTEXT_TOO_SMALL = "shorten the question or the system prompt"
 """What ``ask`` says to do when the server's context cannot hold the question."""
@@ -47,6 +58,8 @@ def add_parser(subparsers: Any) -> None:
         "ask",
         help="ask one question and print the answer with its confidence stats",
         description="Ask one question; print the answer and its confidence stats.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("message", metavar="MESSAGE", help="the question; - reads standard input")
     add_connection_options(parser)
@@ -141,6 +154,7 @@ async def _ask(
         builder = AnswerBuilder()
         await history.begin(model, builder)
         in_reasoning = False
+        scrubber = LiveScrubber()  # an API key the server echoes never reaches the screen
         try:
             async with _within(when, deadline):
                 async for event in client.chat(request):
@@ -150,13 +164,13 @@ async def _ask(
                         if not in_reasoning:
                             out.write("── reasoning ──\n")
                             in_reasoning = True
-                        out.write(safe_text(event.text))
+                        out.write(safe_text(scrubber.feed(event.text)))
                         out.flush()
                     elif live and type(event) is TextDelta:
                         if in_reasoning:
-                            out.write("\n── answer ──\n")
+                            out.write(safe_text(scrubber.flush()) + "\n── answer ──\n")
                             in_reasoning = False
-                        out.write(safe_text(event.text))
+                        out.write(safe_text(scrubber.feed(event.text)))
                         out.flush()
         except RequestError as exc:
             message = str(exc)
@@ -164,11 +178,13 @@ async def _ask(
                 message = context_full_message(
                     exc, CONTEXT_TOO_SMALL, built_in=backend.engine is not None, what="question"
                 )
+            _write_live_rest(scrubber, live)
             answer = await history.finish(builder, "error", message)
             data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             return fail(message, 1)
         except asyncio.CancelledError:
+            _write_live_rest(scrubber, live)
             # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (run()
             # reports it). What arrived so far is kept in the history, marked stopped, and
             # printed: nothing is lost.
@@ -176,6 +192,7 @@ async def _ask(
             data = answer_json(answer, backend, sampling, messages, raw=args.raw)
             _print_partial(answer, args, live, backend, data)
             raise
+        _write_live_rest(scrubber, live)
         answer = await history.finish(builder, "complete", close=False)
         recovery: RecoveryResult | None = None
         try:
@@ -195,7 +212,15 @@ async def _ask(
         await history.close()
     _print_notes(backend, answer)
     _print_answer(answer, args, live, backend, sampling, messages, recovery)
-    return 0
+    return history.exit_code
+
+
+def _write_live_rest(scrubber: LiveScrubber, live: bool) -> None:
+    """The end the live output kept back (it was no key after all)."""
+    rest = scrubber.flush()
+    if live and rest:
+        sys.stdout.write(safe_text(rest))
+        sys.stdout.flush()
 
 
 async def _recover(

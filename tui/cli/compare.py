@@ -122,6 +122,12 @@ def add_parser(subparsers: Any) -> None:
     output.add_argument(
         "--csv-summary", action="store_true", help="CSV, one row per prompt (the table)"
     )
+    parser.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="CSV: text cells exactly as they are (by default a cell starting with =, +, -, "
+        "@, tab or a line break gets a ' in front, so a spreadsheet never runs it)",
+    )
     parser.set_defaults(run=run, prompts=None)
 
 
@@ -180,9 +186,9 @@ def _write(args: argparse.Namespace, result: CompareResult, backend: Backend) ->
         data["backend_notes"] = list(backend.notes)
         out.write(dumps_compact(data) + "\n")
     elif args.csv:
-        out.write(to_csv(SAMPLE_COLUMNS, sample_rows(result)))
+        out.write(to_csv(SAMPLE_COLUMNS, sample_rows(result), raw_cells=args.raw_cells))
     elif args.csv_summary:
-        out.write(to_csv(summary_columns(), summary_rows(result)))
+        out.write(to_csv(summary_columns(), summary_rows(result), raw_cells=args.raw_cells))
     else:
         out.write(render_text(result, backend.display_name or result.model))
     out.flush()

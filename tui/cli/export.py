@@ -4,6 +4,7 @@ logprob-chat export --last --format md                 # the latest conversation
 logprob-chat export --conversation 12 --format csv -o tokens.csv
 logprob-chat export --last --format json --raw -o all.json   # with the server's raw rows
 logprob-chat export --list                             # ids, dates, first questions
+logprob-chat export --last --format csv -o - | less    # -o - is standard output
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.cli.options import add_store_options, fail
-from tui.core.export import CONVERSATION_FORMATS, FORMATS, export_pieces, write_export
+from tui.core.export import CONVERSATION_FORMATS, FORMATS, export_pieces
 from tui.core.export.documents import iso_time
 from tui.core.export.formats import format_for_path, suffix_list
+from tui.core.export.rows import write_private_file
 from tui.core.paths import data_dir_problem
 from tui.core.report import fmt_prob
 from tui.core.safety import safe_line
@@ -46,11 +48,24 @@ def add_parser(subparsers: Any) -> None:
         choices=FORMATS,
         help="output format (default: from the -o file's extension)",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (made 0600)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (a new file is made 0600; a symbolic link writes the file it "
+        "names; a FIFO is written through; - is standard output; device nodes are refused)",
+    )
     parser.add_argument(
         "--raw",
         action="store_true",
         help="json: also the server's logprob rows exactly as received (key 'raw')",
+    )
+    parser.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="csv: text cells exactly as they are (by default a cell starting with =, +, -, "
+        "@, tab or a line break gets a ' in front, so a spreadsheet never runs it as a "
+        "formula)",
     )
     add_store_options(parser)
     parser.set_defaults(run=run)
@@ -89,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.raw and fmt != "json":
         return fail("--raw goes with --format json (the other formats never carry raw rows)")
+    if args.raw_cells and fmt != "csv":
+        return fail("--raw-cells goes with --format csv")
     if not path.exists():
         return fail(data_dir_problem(path.parent) or f"no history yet at {path}", 1)
     with Store.open(path) as store:
@@ -107,15 +124,16 @@ def run(args: argparse.Namespace) -> int:
         except StoreError as exc:
             return fail(str(exc), 1)
     assert fmt is not None
-    if args.output:
+    pieces = export_pieces(conversation, fmt, raw=args.raw, raw_cells=args.raw_cells)
+    if args.output and args.output != "-":
         target = Path(args.output).expanduser()
         try:
-            write_export(conversation, fmt, target, raw=args.raw)
+            write_private_file(target, pieces)
         except OSError as exc:
             return fail(f"cannot write {target}: {exc.strerror or exc}", 1)
         sys.stderr.write(f"exported conversation {conversation.id} ({fmt}) to {target}\n")
         return 0
-    return _write_stdout_pieces(export_pieces(conversation, fmt, raw=args.raw))
+    return _write_stdout_pieces(pieces)
 
 
 def _list(store: Store, out: TextIO) -> int:

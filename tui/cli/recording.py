@@ -8,7 +8,9 @@ One object, :class:`AskHistory`, so ``ask`` stays a few calls away from the stor
 * :meth:`checkpoint` — after each event (cheap; writes at most once a second).
 * :meth:`finish` / :meth:`fail` — the final status, then the store is closed.
 
-Problems with the history file are notes on standard error; the answer is printed anyway.
+Problems with the history file are notes on standard error; the answer is printed anyway,
+and :attr:`AskHistory.exit_code` tells the shell what was not saved (:data:`EXIT_NOT_SAVED`,
+:data:`EXIT_SAVED_IN_PART`), so a script never takes an unsaved answer for a saved one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.backend import Backend
 from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError, history_path
+
+EXIT_NOT_SAVED = 3
+"""``ask``'s exit code when the answer was printed but not saved in the history: the file is
+locked, read-only, damaged or newer, the data directory is a file or cannot be made, the
+disk is full (not even the question fits)."""
+EXIT_SAVED_IN_PART = 4
+"""``ask``'s exit code when the question and the answer's text and numbers were saved but
+some of its token rows were not (the disk filled up)."""
 
 
 class AskHistory:
@@ -37,6 +47,7 @@ class AskHistory:
         self.question = question
         self.recorder: Recorder | None = None
         self.problems: list[str] = []
+        self.lost = store is not None and store.in_memory  # nothing reaches the file
 
     @classmethod
     async def open(
@@ -77,7 +88,19 @@ class AskHistory:
         except StoreError as exc:
             history._note(str(exc))
             history.conversation_id = None
+            history.lost = True
         return history
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the answer is in the history whole (or ``--no-save``), else
+        :data:`EXIT_NOT_SAVED` or :data:`EXIT_SAVED_IN_PART`."""
+        if self.store is None:
+            return 0
+        saved = self.recorder.saved if self.recorder is not None else None
+        if self.lost or self.recorder is None or saved in (None, "none"):
+            return EXIT_NOT_SAVED
+        return EXIT_SAVED_IN_PART if saved == "part" else 0
 
     def _note(self, problem: str | None) -> None:
         if problem and problem not in self.problems:
@@ -97,6 +120,7 @@ class AskHistory:
             )
         except StoreError as exc:
             self._note(str(exc))
+            self.lost = True
             return
         self.recorder.start()
 
@@ -119,6 +143,10 @@ class AskHistory:
         else:
             answer = await self.recorder.finish(status, error)
             self._note(self.recorder.problem)
+            unsaved = self.recorder.unsaved
+            if unsaved is not None and not self.lost:
+                kept = "; its question, text and numbers were" * (self.recorder.saved == "part")
+                self._note(f"the answer is not saved in full: {unsaved}{kept}")
         if close:
             await self.close()
         return answer
@@ -142,6 +170,7 @@ class AskHistory:
                 )
             except StoreError as exc:
                 self._note(str(exc))
+                self.lost = True
         await self.close()
 
     async def close(self) -> None:

@@ -26,6 +26,7 @@ from tui.core.metrics import (
     MetricsAccumulator,
     compute_metrics,
 )
+from tui.core.scrub import scrub_answer
 from tui.core.wire.events import (
     REFUSAL_NOTICE,
     Finished,
@@ -140,6 +141,19 @@ class AnswerBuilder:
         self.rows_received = 0
         self.deltas_received = 0
         self.streamed = True
+        self.scrubbed = False  # finish() took an API key out of the answer
+
+    @classmethod
+    def holding(cls, answer: Answer) -> AnswerBuilder:
+        """A builder whose answer is ``answer``, already finished: to record an answer that
+        never streamed (or whose streaming record failed) the way a streamed one is."""
+        builder = cls(threshold=answer.low_prob_threshold)
+        builder.answer = answer
+        builder._text = [answer.text]
+        builder._reasoning = [answer.reasoning]
+        for row in answer.tokens:
+            builder.live.add(row)
+        return builder
 
     def apply(self, event: StreamEvent) -> None:
         kind = type(event)
@@ -201,12 +215,14 @@ class AnswerBuilder:
         return self._clock() - self._t0
 
     def finish(self, status: Status, error: str | None = None) -> Answer:
-        """Freeze the answer: text joined, timings computed, status and error set."""
+        """Freeze the answer: text joined, timings computed, status and error set, and any
+        API key the server echoed taken out of every form of it (:mod:`tui.core.scrub`)."""
         answer = self.answer
         answer.text = self.text
         answer.reasoning = self.reasoning
         answer.status = status
         answer.error = error
+        self.scrubbed = scrub_answer(answer)
         end = self._clock()
         answer.duration = end - self._t0
         generated = answer.completion_tokens or self.rows_received or self.deltas_received

@@ -12,7 +12,6 @@ refuses until the user fixes or moves it, so a typo cannot cost them their prese
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import tomli_w
 
 from tui.core.errors import ConfigError
 from tui.core.paths import config_dir
+from tui.core.private_file import write_private_text
 
 PRESETS_FILE = "presets.toml"
 MAX_NAME = 80
@@ -182,17 +182,6 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically, readable by the owner only (0600): config may hold keys."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``text`` privately (0600: config may hold keys), whole or not at all, through
+    a symbolic link to the file it names (:mod:`tui.core.private_file`)."""
+    write_private_text(path, text)

@@ -32,7 +32,14 @@ from textual.widgets import Footer
 
 from tui.app.actions import TOKENS, ActionSpec, bindings_for
 from tui.app.commands import MainCommands
-from tui.app.messages import BackendFailed, BackendReady, ConversationShown, Note, SessionChanged
+from tui.app.messages import (
+    BackendFailed,
+    BackendReady,
+    ConversationShown,
+    HistoryState,
+    Note,
+    SessionChanged,
+)
 from tui.app.screens.chat_dialogs import ChatDialogs
 from tui.app.session import ChatSession
 from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
@@ -137,6 +144,9 @@ class MainScreen(Screen[None]):
 
     def on_session_changed(self, message: SessionChanged) -> None:
         self.update_status()
+
+    def on_history_state(self, message: HistoryState) -> None:
+        self.status.show_history(message.badge)
 
     # ------------------------------------------------------------------ chat log ↔ pane
 

@@ -272,6 +272,22 @@ class AnswerView(Vertical):
             self.feed(answer.text, answer.reasoning, answer.tokens, final=True)
         self.finish(answer)
 
+    def reload(self, answer: Answer) -> None:
+        """Show ``answer`` afresh: its text changed after it streamed (an API key the server
+        echoed was taken out when it ended, :mod:`tui.core.scrub`)."""
+        self.answer_track = TextTrack()
+        self.reasoning_track = TextTrack()
+        fresh = TrackView(self.answer_track, classes="answer-text")
+        fresh.set_heat(self.text_view.heat)
+        old, self.text_view = self.text_view, fresh
+        if self.is_mounted:
+            self.mount(fresh, after=old)
+            old.remove()
+        if self._reasoning_box is not None:
+            self._reasoning_box.remove()
+            self._reasoning_view = self._reasoning_box = None
+        self.feed(answer.text, answer.reasoning, answer.tokens, final=True)
+
     def _ensure_reasoning(self) -> None:
         if self._reasoning_view is not None:
             return

@@ -256,5 +256,7 @@ class StreamPump:
         self.hooks.finished(live.turn, streamed=True)
         if not self.log.is_attached:
             return
+        if live.builder.scrubbed:  # a key the server echoed: shown no longer
+            live.view.reload(answer)
         live.view.finish(answer)
         self.log.answer_finished(live.view)

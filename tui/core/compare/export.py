@@ -22,6 +22,7 @@ from tui.core.compare.aggregate import (
     PromptAggregate,
 )
 from tui.core.compare.samples import METRIC_NAMES, Sample
+from tui.core.export.cells import cell
 from tui.core.export.formats import ExportFormat
 from tui.core.jsonio import dumps
 from tui.core.presets import write_private
@@ -221,15 +222,21 @@ def summary_rows(result: CompareResult) -> list[dict[str, Any]]:
     return rows
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """CSV text with a header; ``None`` is an empty cell, floats at full precision."""
+def to_csv(
+    columns: Sequence[str], rows: Iterable[dict[str, Any]], *, raw_cells: bool = False
+) -> str:
+    """CSV text with a header; ``None`` is an empty cell, floats at full precision. Text
+    cells a spreadsheet would run as formulas get a ``'`` in front unless ``raw_cells``
+    (:mod:`tui.core.export.cells`); numbers stay numbers."""
     out = io.StringIO()
     writer = csv.DictWriter(
         out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow(
+            {k: ("" if v is None else cell(v, raw_cells=raw_cells)) for k, v in row.items()}
+        )
     return out.getvalue()
 
 

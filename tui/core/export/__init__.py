@@ -39,20 +39,20 @@ def _encoded(pieces: Iterator[str]) -> Iterator[bytes]:
         yield piece.encode("utf-8")
 
 
-def _json(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+def _json(conversation: Conversation, raw: bool, raw_cells: bool) -> Iterator[bytes]:
     return json_pieces(conversation, raw=raw)
 
 
-def _jsonl(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+def _jsonl(conversation: Conversation, raw: bool, raw_cells: bool) -> Iterator[bytes]:
     return jsonl_pieces(conversation)
 
 
-def _markdown(conversation: Conversation, raw: bool) -> Iterator[bytes]:
+def _markdown(conversation: Conversation, raw: bool, raw_cells: bool) -> Iterator[bytes]:
     return _encoded(markdown_pieces(conversation))
 
 
-def _csv(conversation: Conversation, raw: bool) -> Iterator[bytes]:
-    return _encoded(csv_pieces(conversation))
+def _csv(conversation: Conversation, raw: bool, raw_cells: bool) -> Iterator[bytes]:
+    return _encoded(csv_pieces(conversation, raw_cells=raw_cells))
 
 
 CONVERSATION_FORMATS: tuple[ExportFormat, ...] = (
@@ -70,8 +70,9 @@ CONVERSATION_FORMATS: tuple[ExportFormat, ...] = (
     ),
     ExportFormat("csv", "CSV", "one row per token with its top alternatives", (".csv",), "c", _csv),
 )
-"""Every format a conversation can be exported in; each writer takes a stored ``Conversation``
-and ``raw`` (carry the server's rows, where the format can) and yields UTF-8 pieces."""
+"""Every format a conversation can be exported in; each writer takes a stored ``Conversation``,
+``raw`` (carry the server's rows, where the format can) and ``raw_cells`` (CSV: text cells
+as they are, formulas not neutralised) and yields UTF-8 pieces."""
 
 FORMATS = tuple(fmt.name for fmt in CONVERSATION_FORMATS)
 
@@ -81,10 +82,13 @@ def conversation_format(name: str) -> ExportFormat:
     return find_format(CONVERSATION_FORMATS, name)
 
 
-def export_pieces(conversation: Conversation, fmt: str, *, raw: bool = False) -> Iterator[bytes]:
+def export_pieces(
+    conversation: Conversation, fmt: str, *, raw: bool = False, raw_cells: bool = False
+) -> Iterator[bytes]:
     """The conversation as ``fmt`` (one of :data:`FORMATS`), UTF-8, in pieces. ``raw``: the
-    JSON export also carries the server's rows as received."""
-    return conversation_format(fmt).writer(conversation, raw)
+    JSON export also carries the server's rows as received; ``raw_cells``: CSV text cells
+    are written as they are (see :mod:`.cells`)."""
+    return conversation_format(fmt).writer(conversation, raw, raw_cells)
 
 
 def export_conversation(conversation: Conversation, fmt: str, *, raw: bool = False) -> str:

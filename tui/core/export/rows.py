@@ -10,13 +10,13 @@ as they are.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tui.core import gc_pause
 from tui.core.answer import Answer
+from tui.core.private_file import write_private
 
 
 @contextmanager
@@ -40,19 +40,7 @@ def raw_rows(answer: Answer) -> Iterator[list]:
 
 
 def write_private_file(path: Path, pieces: Iterable[bytes]) -> None:
-    """Write ``pieces`` to ``path`` as they come, atomically (a temporary file renamed over
-    it when complete) and readable by the owner only (0600). Raises ``OSError``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for piece in pieces:
-                handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write ``pieces`` to ``path`` as they come: atomically and 0600 for a file (through a
+    symbolic link to the file it names), through for a FIFO or standard output; a device
+    node is refused (:func:`tui.core.private_file.write_private`). Raises ``OSError``."""
+    write_private(path, pieces)

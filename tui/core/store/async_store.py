@@ -54,6 +54,20 @@ class AsyncStore:
         )
 
     @classmethod
+    async def connect(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> AsyncStore:
+        """The file at ``path`` or :class:`~tui.core.store.StoreError` (no fallback: see
+        :meth:`Store.connect`)."""
+        return await cls._start(
+            functools.partial(Store.connect, path, busy_timeout=busy_timeout, clock=clock)
+        )
+
+    @classmethod
     async def memory(
         cls, *, problem: str | None = None, clock: Callable[[], float] = time.time
     ) -> AsyncStore:
@@ -78,6 +92,11 @@ class AsyncStore:
     def fault(self) -> str | None:
         """What is wrong with the file (``problem`` without the fallback's explanation)."""
         return self._store.fault
+
+    @property
+    def passing(self) -> bool:
+        """Whether the fault that left this store in memory may pass (worth reopening)."""
+        return self._store.passing
 
     @property
     def path(self) -> Path | None:

@@ -32,10 +32,12 @@ alternatives (the costly part of ``to_dict``) and reading gives back an equal re
 
 ``answer_parts.raw`` is the JSON array of the server's rows, as received.
 
-Secrets: every string written goes through :func:`scrub`, which replaces the registered API
-keys (``tui.core.errors.register_secret``) of at least :data:`MIN_SECRET` characters by
-``***``. The check runs on the serialised bytes (one substring search); the slow walk over
-every value only happens when a key is actually there (a server echoing it back).
+Secrets: every string written goes through :mod:`tui.core.scrub`, which replaces the
+registered API keys (``tui.core.errors.register_secret``) of at least ``MIN_SECRET``
+characters by ``***``: text here, and the token rows' texts, bytes, alternatives and raw rows
+(a key split over several tokens too) before a part is encoded (the recorder and
+``AnswerBuilder.finish`` scrub them). Each JSON value is checked once more on its serialised
+bytes (one substring search); the walk over every value only happens when a key is there.
 Placeholder keys shorter than that ("EMPTY", "none", which vLLM and Ollama accept) are not
 secrets, and scrubbing them would mangle model text that says "none".
 """
@@ -56,8 +58,7 @@ try:  # Python 3.14 on
 except ImportError:  # pragma: no cover - which branch depends on the Python version
     from backports import zstd  # type: ignore[no-redef]
 
-from tui.core import gc_pause
-from tui.core.errors import registered_secrets
+from tui.core import gc_pause, scrub
 from tui.core.jsonio import loads
 from tui.core.wire.records import TokenRecord
 
@@ -70,12 +71,10 @@ TOKENS_FORMAT = FORMAT_PACKED
 LEVEL = 3
 """Zstandard level: on real top-20 rows, level 3 is ~4.9x smaller at ~300 MB/s; level 1 is
 5 % larger and little faster, level 6 2 % smaller at a third of the speed."""
-MIN_SECRET = 8
-REDACTED = "***"
 
 
 def _secrets() -> list[str]:
-    return [s for s in registered_secrets() if len(s) >= MIN_SECRET]
+    return scrub.secrets()
 
 
 def _secret_forms(secrets: Sequence[str]) -> list[bytes]:
@@ -88,11 +87,9 @@ def _secret_forms(secrets: Sequence[str]) -> list[bytes]:
     return sorted(forms, key=len, reverse=True)
 
 
-def scrub_text(text: str, secrets: Sequence[str] | None = None) -> str:
-    for secret in _secrets() if secrets is None else secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+def scrub_text(text: str, keys: Sequence[str] | None = None) -> str:
+    """:func:`tui.core.scrub.scrub_text`: the one scrub of text, here for the writers."""
+    return scrub.scrub_text(text, keys)
 
 
 def scrub_value(value: Any, secrets: Sequence[str]) -> Any:

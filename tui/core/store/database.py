@@ -18,7 +18,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -38,7 +38,7 @@ from tui.core.store.opening import (
     copy_read_only,
     history_path,
 )
-from tui.core.store.problems import StoreError, describe, is_damage
+from tui.core.store.problems import StoreError, describe, is_damage, may_pass
 from tui.core.store.schema import NewerSchemaError, migrate
 
 P = ParamSpec("P")
@@ -54,7 +54,8 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except (sqlite3.Error, OSError) as exc:
             store = args[0]
-            raise StoreError(describe(exc, store.path)) from exc  # type: ignore[attr-defined]
+            message = describe(exc, store.path)  # type: ignore[attr-defined]
+            raise StoreError(message, passing=may_pass(exc)) from exc
 
     return wrapper
 
@@ -74,6 +75,9 @@ class Store:
         self.path = path
         self.problem = problem
         self.fault: str | None = None  # what is wrong with the file, without the fallback
+        # Whether the fault may pass (a lock, a full disk, permissions) so opening the file
+        # again later is worth trying; not for a damaged or newer file.
+        self.passing = False
         self.clock = clock
         self.recovered: list[int] = []  # answers found streaming at open, now incomplete
         self.leases: Leases | None = None  # conversations this process holds (a file only)
@@ -115,9 +119,13 @@ class Store:
                     pass
                 else:
                     store.fault = str(exc)
+                    store.passing = True
                     return store
             store = cls.memory(problem=f"{exc}; this session is kept in memory only", clock=clock)
             store.fault = str(exc)
+            store.passing = cause is not None and not (
+                is_damage(cause) or isinstance(cause, NewerSchemaError)
+            )
             return store
 
     @classmethod
@@ -260,9 +268,12 @@ class Store:
         writes.checkpoint_answer(self._conn, self.clock(), delta)
 
     @_guarded
-    def finish_answer(self, delta: AnswerDelta, answer: Answer) -> None:
-        """Write the last rows and the final answer: status, error, timings, metrics."""
-        writes.finish_answer(self._conn, self.clock(), delta, answer)
+    def finish_answer(
+        self, delta: AnswerDelta, answer: Answer, *, extra_notices: Sequence[str] = ()
+    ) -> None:
+        """Write the last rows and the final answer: status, error, timings, metrics;
+        ``extra_notices`` are stored after the answer's own (what was not saved)."""
+        writes.finish_answer(self._conn, self.clock(), delta, answer, extra_notices=extra_notices)
 
     @_guarded
     def replace_tokens(self, answer_id: int, answer: Answer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -11,9 +12,26 @@ from tui.core.store.schema import SCHEMA_VERSION, NewerSchemaError
 
 
 class StoreError(LogprobChatError):
-    """The history file cannot be read or written (locked, read-only, damaged, newer)."""
+    """The history file cannot be read or written (locked, read-only, damaged, newer).
+    ``passing``: the cause may go away by itself (a full disk, another program's lock), so
+    the same write is worth trying again later."""
 
     kind = "store"
+
+    def __init__(self, message: str, *, passing: bool = False) -> None:
+        super().__init__(message)
+        self.passing = passing
+
+
+def may_pass(exc: BaseException) -> bool:
+    """Whether ``exc`` is a condition that may go away by itself: a full disk or quota,
+    another program's lock."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    lowered = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "full" in lowered or "locked" in lowered or "busy" in lowered
+    )
 
 
 def describe(exc: BaseException, path: Path | None) -> str:

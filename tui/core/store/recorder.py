@@ -18,7 +18,10 @@ the text so far. Taking a checkpoint on the caller's thread copies list slices; 
 SQL run on the store's thread. At most ``interval`` seconds of a stream are lost to a crash.
 
 A failing write never stops the stream: :attr:`problem` gets its one-line message, the rows
-stay pending, and the next checkpoint (or the finish) sends them again.
+stay pending, and the next checkpoint (or the finish) sends them again. A final write that
+fails (a full disk) keeps what fits: the answer's text, status and numbers, with a stored
+notice of the rows it lacks (:attr:`saved`, :attr:`unsaved`); :meth:`retry` writes the rest
+once there is room.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
+from tui.core import scrub
 from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.errors import LogprobChatError
 from tui.core.store.async_store import AsyncStore
@@ -70,6 +74,12 @@ class Recorder:
         self.finished = False
         self.checkpoints = 0  # confirmed checkpoint writes
         self.problem: str | None = None
+        self.final: Answer | None = None  # the finished answer handed to write_final
+        # What the final write left in the file: everything, all but some token rows
+        # (unsaved_rows of them: the disk was full), or nothing of the final answer.
+        self.saved: Literal["all", "part", "none"] | None = None
+        self.unsaved_rows = 0
+        self.passing = False  # the final write failed for a reason that may pass (disk full)
 
     @classmethod
     async def begin(
@@ -111,11 +121,20 @@ class Recorder:
         )
 
     def _take(self) -> AnswerDelta:
-        """The rows not confirmed yet and the current small fields (caller's thread)."""
+        """The rows not confirmed yet and the current small fields (caller's thread), with
+        any API key the server echoed taken out (:mod:`tui.core.scrub`). Until the answer is
+        finished, rows and text at the end that could be the start of a key wait for the
+        next checkpoint (a key split over two checkpoints is never half written)."""
         b = self.builder
         a = b.answer
-        tokens = a.tokens[self._saved_tokens :]
-        raw = a.raw[self._saved_raw :]
+        hold = 0 if self.finished else scrub.held_back(a.tokens)
+        tokens = a.tokens[self._saved_tokens : max(self._saved_tokens, len(a.tokens) - hold)]
+        raw = a.raw[self._saved_raw : max(self._saved_raw, len(a.raw) - hold)]
+        scrub.scrub_rows(tokens, raw)
+        text, reasoning = b.text, b.reasoning
+        if not self.finished:
+            text = text[: len(text) - scrub.unsettled(text)]
+            reasoning = reasoning[: len(reasoning) - scrub.unsettled(reasoning)]
         return AnswerDelta(
             answer_id=self.answer_id,
             seq=self._seq,
@@ -123,8 +142,8 @@ class Recorder:
             tokens=tokens,
             raw=raw,
             token_total=self._saved_tokens + len(tokens),
-            text=b.text,
-            reasoning=b.reasoning,
+            text=text,
+            reasoning=reasoning,
             usage=a.usage,
             server_timings=a.server_timings,
             finish_reason=a.finish_reason,
@@ -196,11 +215,62 @@ class Recorder:
         self.finished = True
         await self._stop_ticker()
         await self.wait_idle()
+        self.final = answer
+        await self._write_final()
+
+    async def _write_final(self) -> bool:
+        """The final write, whole; when it fails, what fits (see :meth:`retry`)."""
+        answer = self.final
+        assert answer is not None
         delta = self._take()
         try:
             await self.store.call(Store.finish_answer, delta, answer)
         except Exception as exc:
             self.problem = _message(exc)
+            self.passing = bool(getattr(exc, "passing", False))
+        else:
+            self._confirm(delta, self._signature())
+            self.unsaved_rows = 0
+            self.saved = "all"
+            return True
+        # Keep what fits: the text, status and numbers without the rows not written yet (a
+        # 20,000-token top-20 answer is megabytes; its text a few kilobytes). The stored
+        # answer says what it lacks; the rows stay here for retry().
+        self.unsaved_rows = len(delta.tokens)
+        small = AnswerDelta(
+            answer_id=self.answer_id,
+            seq=self._seq,
+            first_index=self._saved_tokens,
+            tokens=[],
+            raw=[],
+            token_total=self._saved_tokens,
+            text="",
+            reasoning="",
+        )
+        note = unsaved_rows_note(self.unsaved_rows, delta.token_total)
+        try:
+            await self.store.call(Store.finish_answer, small, answer, extra_notices=[note])
+        except Exception:
+            self.saved = "none"
+        else:
+            self.saved = "part"
+        return False
+
+    async def retry(self) -> bool:
+        """Write a finished answer's final form again, whole, after :meth:`write_final` could
+        not (the disk was full): True once it is all in the file."""
+        if self.final is None or self.saved == "all":
+            return True
+        return await self._write_final()
+
+    @property
+    def unsaved(self) -> str | None:
+        """What of the finished answer is not in the file, in words; ``None`` when all is."""
+        if self.final is None or self.saved == "all":
+            return None
+        if self.saved == "part":
+            return unsaved_rows_note(self.unsaved_rows, self._saved_tokens + self.unsaved_rows)
+        return "its answer was not saved"
 
     def start(self) -> None:
         """Start the ticker that checkpoints a stream gone quiet (``finish`` stops it)."""
@@ -233,6 +303,12 @@ class Recorder:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+
+
+def unsaved_rows_note(unsaved: int, total: int) -> str:
+    """What an answer stored without some of its rows says (stored with it, and shown)."""
+    rows = "token row was" if total == 1 else "token rows were"
+    return f"{unsaved:,} of its {total:,} {rows} not saved (the history file could not take them)"
 
 
 def _message(exc: Exception) -> str:

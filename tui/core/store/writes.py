@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -170,13 +170,21 @@ def checkpoint_answer(conn: sqlite3.Connection, now: float, delta: AnswerDelta) 
         write_delta(conn, delta, part, fields)
 
 
-def finish_answer(conn: sqlite3.Connection, now: float, delta: AnswerDelta, answer: Answer) -> None:
-    """Write the last rows and the final answer: status, error, timings, metrics."""
+def finish_answer(
+    conn: sqlite3.Connection,
+    now: float,
+    delta: AnswerDelta,
+    answer: Answer,
+    *,
+    extra_notices: Sequence[str] = (),
+) -> None:
+    """Write the last rows and the final answer: status, error, timings, metrics, the
+    answer's notices and then ``extra_notices``."""
     part = codec.encode_part(delta.tokens, delta.raw) if delta.tokens or delta.raw else None
     delta.text, delta.reasoning = answer.text, answer.reasoning
     delta.usage, delta.server_timings = answer.usage, answer.server_timings
     delta.finish_reason, delta.reported_model = answer.finish_reason, answer.model
-    delta.notices = list(answer.notices)
+    delta.notices = [*answer.notices, *extra_notices]
     delta.metrics = answer.metrics
     fields = delta_fields(delta, now)
     reasoning_metrics = answer.reasoning_metrics

@@ -1,0 +1,201 @@
+"""Moving what a session kept in memory into the history file once the file can be opened.
+
+A chat that started while another program held the file's write lock (or while it could not
+be written) keeps its session in an in-memory store (:meth:`Store.open`'s fallback, perhaps
+a read-only copy of the file). When the file opens later, the conversations this session
+wrote to are copied into it, in order:
+
+* a conversation the session started: a new conversation in the file, with every message;
+* a conversation of the file that the session carried on (from the read-only copy): the
+  new messages are appended to the file's conversation when it is still there, the same
+  one (same creation time); otherwise the whole conversation is copied as a new one.
+
+Two halves, since each store lives on its own thread: :func:`read_session` on the memory
+store gives plain rows (:class:`MovedConversation`), :func:`write_session` writes them into
+the file in one transaction. Rows are copied column by column by name (a column added by a
+later migration is carried with no change here); ids are the file's own, and the question an
+answer belongs to follows its message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.store.async_store import AsyncStore
+from tui.core.store.database import Store, _guarded
+from tui.core.store.writes import next_position, transaction
+
+Row = dict[str, Any]
+
+
+@dataclass(slots=True)
+class MovedConversation:
+    """One conversation's rows to move (``id`` is its id in the memory store)."""
+
+    id: int
+    conversation: Row
+    messages: list[Row] = field(default_factory=list)
+    answers: list[Row] = field(default_factory=list)
+    parts: list[Row] = field(default_factory=list)
+    carried_on: bool = False  # from the file's copy: append to the file's own when possible
+    whole: bool = False  # every message, not only the session's (see write_session)
+
+
+@dataclass(slots=True)
+class Moved:
+    """What :func:`write_session` did: memory id → file id of conversations and messages,
+    how many answers; ``missing``: carried-on conversations no longer in the file (nothing
+    was written: give their :func:`whole_conversation` instead)."""
+
+    conversations: dict[int, int] = field(default_factory=dict)
+    messages: dict[int, int] = field(default_factory=dict)
+    answers: int = 0
+    missing: list[int] = field(default_factory=list)
+
+
+def _rows(conn: sqlite3.Connection, query: str, args: tuple[Any, ...]) -> list[Row]:
+    cursor = conn.execute(query, args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def high_water(store: Store) -> tuple[int, int]:
+    """(largest conversation id, largest message id) of a store: what a read-only copy of
+    the file held before the session wrote anything."""
+    conn = store._conn
+    conversations = conn.execute("SELECT coalesce(max(id), 0) FROM conversations").fetchone()
+    messages = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
+    return int(conversations[0]), int(messages[0])
+
+
+def read_session(
+    store: Store, conversation_ids: list[int], mark: tuple[int, int]
+) -> list[MovedConversation]:
+    """The rows the session wrote to ``conversation_ids`` of the memory ``store`` (messages
+    after ``mark``, see :func:`high_water`), in order. Runs on the memory store's thread."""
+    conn = store._conn
+    moved = []
+    for conversation_id in conversation_ids:
+        found = _rows(conn, "SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+        if not found:
+            continue  # deleted meanwhile
+        item = MovedConversation(conversation_id, found[0], carried_on=conversation_id <= mark[0])
+        after = mark[1] if item.carried_on else 0
+        item.messages = _rows(
+            conn,
+            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY position",
+            (conversation_id, after),
+        )
+        ids = [m["id"] for m in item.messages]
+        for message_id in ids:
+            item.answers += _rows(conn, "SELECT * FROM answers WHERE message_id = ?", (message_id,))
+            item.parts += _rows(
+                conn, "SELECT * FROM answer_parts WHERE answer_id = ? ORDER BY seq", (message_id,)
+            )
+        if item.messages:
+            moved.append(item)
+    return moved
+
+
+def whole_conversation(store: Store, conversation_id: int) -> MovedConversation | None:
+    """Every row of one conversation of ``store`` (to copy a carried-on conversation whose
+    original is no longer in the file)."""
+    found = read_session(store, [conversation_id], (0, 0))
+    if not found:
+        return None
+    found[0].whole = True
+    return found[0]
+
+
+@_guarded
+def write_session(store: Store, moved: list[MovedConversation]) -> Moved:
+    """Write the rows of :func:`read_session` into the file ``store`` (one transaction).
+    Nothing is written when a carried-on conversation's original is gone from the file: its
+    id is in ``missing``, for the caller to give its :func:`whole_conversation` instead."""
+    conn = store._conn
+    result = Moved()
+    with transaction(conn):
+        result.missing = [
+            item.id
+            for item in moved
+            if item.carried_on and not item.whole and _original(conn, item) is None
+        ]
+        if result.missing:
+            return result
+        for item in moved:
+            target = _original(conn, item) if not item.whole else None
+            if target is None:
+                target = _insert(conn, "conversations", dict(item.conversation), drop="id")
+            result.conversations[item.id] = target
+            position = next_position(conn, target)
+            for message in item.messages:
+                row = {**message, "conversation_id": target, "position": position}
+                position += 1
+                result.messages[message["id"]] = _insert(conn, "messages", row, drop="id")
+            for answer in item.answers:
+                row = {
+                    **answer,
+                    "message_id": result.messages[answer["message_id"]],
+                    "conversation_id": target,
+                    "question_id": result.messages.get(
+                        answer["question_id"], answer["question_id"] if item.carried_on else None
+                    ),
+                    "owner_pid": None,
+                    "owner_host": None,
+                }
+                if row["status"] == "streaming":
+                    row["status"] = "incomplete"
+                _insert(conn, "answers", row)
+                result.answers += 1
+            for part in item.parts:
+                row = {**part, "answer_id": result.messages[part["answer_id"]]}
+                _insert(conn, "answer_parts", row, drop="id")
+            updated = max(
+                [item.conversation["updated_at"]] + [m["created_at"] for m in item.messages]
+            )
+            settings = {k: item.conversation[k] for k in ("preset", "system_prompt", "model")}
+            conn.execute(
+                "UPDATE conversations SET updated_at = max(updated_at, ?), preset = ?, "
+                "system_prompt = ?, model = ?, base_url = ? WHERE id = ?",
+                (updated, *settings.values(), item.conversation["base_url"], target),
+            )
+    return result
+
+
+def _original(conn: sqlite3.Connection, item: MovedConversation) -> int | None:
+    """The file's own conversation a carried-on one continues (same id, same creation
+    time), or ``None`` (a conversation the session started, or one deleted meanwhile)."""
+    if not item.carried_on:
+        return None
+    row = conn.execute("SELECT created_at FROM conversations WHERE id = ?", (item.id,)).fetchone()
+    return item.id if row is not None and row[0] == item.conversation["created_at"] else None
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: Row, *, drop: str | None = None) -> int:
+    if drop is not None:
+        row.pop(drop, None)
+    names = list(row)
+    columns = ", ".join(names)
+    marks = ", ".join("?" for _ in names)
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({marks})", [row[n] for n in names]
+    )
+    return int(cursor.lastrowid or 0)
+
+
+async def move_session(
+    memory: AsyncStore, opened: AsyncStore, written: list[int], mark: tuple[int, int]
+) -> Moved:
+    """Move the rows the session wrote to ``written`` conversations of the ``memory`` store
+    into the ``opened`` file (see the module docstring); raises ``StoreError``."""
+    moved = await memory.call(read_session, list(written), mark)
+    result = await opened.call(write_session, moved)
+    if result.missing:  # carried on from the copy but gone from the file: copy all of it
+        whole = [
+            await memory.call(whole_conversation, item.id) if item.id in result.missing else item
+            for item in moved
+        ]
+        result = await opened.call(write_session, [item for item in whole if item is not None])
+    return result
