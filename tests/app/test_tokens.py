@@ -44,11 +44,14 @@ async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
         await pilot.press("escape", "t")
         assert screen.pane.cursor == 0
         assert screen.pane.inspector.display
-        assert "Token 1 of 7" in str(screen.pane.inspector.render())
+        assert "Token #1 of 7" in str(screen.pane.inspector.render())
         await pilot.press("right", "right")
         assert screen.pane.cursor == 2
         text = str(screen.pane.inspector.render())
-        assert "Token 3 of 7" in text and "#3  ␣sat" in text  # one number for one token
+        # One number for one token, the same in the inspector, the strip and the stats.
+        assert "Token #3 of 7" in text and text.count("#3") == 1 and "Text           ␣sat" in text
+        assert str(screen.pane.strip.render()).startswith("token #3 of 7")
+        assert "6.00%" not in text and "at token #3" in str(screen.pane.stats.render())
         assert "4.00%" in text and "-3.2189" in text  # probability and logprob
         assert "▶ ␣sat" in text and "␣ran" in text  # alternatives, the sampled one marked
         assert "Residual mass" in text
