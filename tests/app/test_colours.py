@@ -32,8 +32,9 @@ def test_the_mode_follows_the_terminal(monkeypatch, env, mode):
         else:
             monkeypatch.setenv(name, value)
     app = make_app()
-    assert app.colour_mode == mode
-    assert (app._sixteen is not None) == (mode == "16")
+    assert app.colour_mode == mode and app._sixteen is None  # rounding is the terminal's
+    rounding = make_app(round_colours=True)
+    assert (rounding._sixteen is not None) == (mode == "16")
 
 
 def test_sixteen_colours_round_every_colour_as_the_terminal_would():

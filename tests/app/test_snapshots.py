@@ -31,9 +31,9 @@ ENGLISH = [
 ]
 
 
-def _app(scripted):
+def _app(scripted, **options):
     scripted.queue(Reply.sse(stream_of(ENGLISH)), Reply.sse(stream_of(JAPANESE)))
-    return make_app(scripted)
+    return make_app(scripted, **options)
 
 
 async def _two_answers_with_heatmap(pilot) -> None:
@@ -90,13 +90,13 @@ def test_narrow_main_screen_without_colour(scripted, snap_compare, monkeypatch):
 
 
 def test_narrow_main_screen_in_16_colours(scripted, snap_compare, monkeypatch):
-    """TERM=xterm: every colour rounded to the 16 the terminal has; heat tiers on its red and
-    yellow plus attributes, the cursor in reverse video."""
+    """TERM=xterm: every colour rounded to the 16 the terminal has (as its output is: see
+    ``round_colours``); heat tiers on its red and yellow plus attributes, the cursor in
+    reverse video."""
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.delenv("COLORTERM", raising=False)
-    assert snap_compare(
-        _app(scripted), terminal_size=(80, 24), run_before=_with_cursor_on_least_likely
-    )
+    app = _app(scripted, round_colours=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_with_cursor_on_least_likely)
 
 
 def test_narrow_main_screen_with_the_pane_enlarged(scripted, snap_compare):

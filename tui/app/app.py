@@ -14,8 +14,9 @@ last conversation is reopened at start unless ``new_conversation``; ``given_opti
 options typed on the command line, which win over the reopened conversation's settings.
 
 Every notification is also kept for the messages screen (ctrl+l: :mod:`tui.app.notices`),
-with the file it names for saves and exports. On a 16-colour terminal the app rounds its
-colours as the terminal will (:mod:`tui.app.colours`).
+with the file it names for saves and exports. The heatmap follows the terminal's colours
+(:mod:`tui.app.colours`); ``round_colours`` also rounds every colour on screen to a
+16-colour terminal's, as its output will be (for snapshots and screenshots).
 
 The app never calls into its screens: it tells the chat screen what happened with the
 messages of :mod:`tui.app.messages` (:meth:`LogprobChatApp.tell_chat`), and handles the ones
@@ -110,11 +111,16 @@ class LogprobChatApp(App[int]):
         given_options: Collection[str] = (),
         wall_clock: Callable[[], float] = time.time,
         recovery: Callable[..., Any] = recover,
+        round_colours: bool = False,
     ) -> None:
         super().__init__()
         self.notices = NoticeLog()
         self.colour_mode = colour_mode(self)
-        self._sixteen = SixteenColours() if self.colour_mode == "16" else None
+        # Rich rounds every colour when it writes to a 16-colour terminal; doing it on screen
+        # too costs a filter over every line drawn (~1 ms a full 160×48 frame), for nothing
+        # the person would see.
+        sixteen = round_colours and self.colour_mode == "16"
+        self._sixteen = SixteenColours() if sixteen else None
         self.recovery = recovery  # tui.core.recovery.recover, or a test's stand-in
         self.options = options or BackendOptions()
         self.session = ChatSession(

@@ -105,6 +105,7 @@ async def test_the_table_fills_with_hand_checked_numbers_marks_the_best_and_expo
         await until(lambda: bool(screen.last_export))
         json_path, samples_path, summary_path = screen.last_export
         assert json_path.parent == tmp_path / "data" / "exports"
+        assert app.notices.entries[0].path == json_path  # kept in the messages (ctrl+l)
         data = jsonio.loads(json_path.read_text(encoding="utf-8"))
         assert [p["label"] for p in data["prompts"]] == [CAREFUL, BE_TERSE]
         assert len(data["samples"]) == 6
