@@ -4,8 +4,6 @@ an answer that has reasoning."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.app.screens.host import screen_text
 from tests.app.support import TOKENS, make_app, send, wait_for
 from tests.support.scripted_server import Reply, Stall, chat_chunk, stream_of, token_row
@@ -21,36 +19,25 @@ def shown_keys(app) -> list[tuple[str, str]]:
     return [(key.key_display, key.description) for key in footer.query("FooterKey")]
 
 
-@pytest.mark.parametrize("width", [80, 120])
-async def test_every_key_shown_is_whole_and_the_palette_key_ends_the_line(scripted, width):
-    scripted.queue(Reply.sse(stream_of(TOKENS)))
-    app = make_app(scripted)
-    async with app.run_test(size=(width, 24)) as pilot:
-        await send(pilot, "q")
-        for keys in ((), ("escape",), ("t",)):
-            await pilot.press(*keys)
-            await pilot.pause()
-            line = footer_line(app)
-            assert line.rstrip().endswith("^p palette"), line
-            for key, description in shown_keys(app):
-                if description:
-                    assert f"{key} {description}" in line, (key, description, line)
-
-
-async def test_f4_is_labelled_and_the_focused_widget_s_keys_come_first(scripted):
+async def test_whole_keys_f4_labelled_and_the_focused_widget_s_keys_first(scripted):
     scripted.queue(Reply.sse(stream_of(TOKENS)))
     app = make_app(scripted)
     async with app.run_test(size=(80, 24)) as pilot:
         await send(pilot, "q")
-        line = footer_line(app)
-        assert line.startswith("⏎ Send") and "f4 Numbers" in line  # typing: the input's keys
-        await pilot.press("escape")
-        await pilot.pause()
-        line = footer_line(app)
-        assert line.startswith("↑k Prev ↓j Next") and "t Tokens" in line  # reading the log
-        await pilot.press("t")
-        await pilot.pause()
-        assert "←→ Move" in footer_line(app)  # the cursor's keys, once it is on
+        firsts = {}
+        for context, keys in (("input", ()), ("log", ("escape",)), ("cursor", ("t",))):
+            await pilot.press(*keys)
+            await pilot.pause()
+            line = footer_line(app)
+            # The palette key ends the line (no stray letter after it) and no key is cut.
+            assert line.rstrip().endswith("^p palette"), line
+            for key, description in shown_keys(app):
+                if description:
+                    assert f"{key} {description}" in line, (key, description, line)
+            firsts[context] = line
+        assert firsts["input"].startswith("⏎ Send") and "f4 Numbers" in firsts["input"]
+        assert firsts["log"].startswith("↑k Prev ↓j Next") and "t Tokens" in firsts["log"]
+        assert "←→ Move" in firsts["cursor"]  # the cursor's keys, once it is on
 
 
 async def test_stop_comes_first_while_an_answer_streams(scripted):

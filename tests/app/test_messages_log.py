@@ -48,15 +48,8 @@ async def test_saved_and_exported_paths_are_listed_and_never_overwritten(scripte
         assert app.clipboard == str(saved)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, MessagesScreen))
-
-
-async def test_the_palette_opens_the_messages_too(scripted):
-    app = make_app(scripted)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        # The palette opens them too.
         await pilot.press("ctrl+p", *"messages")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen))
-        await pilot.pause()
-        assert "No messages yet" in screen_text(app) and not app.screen.notices

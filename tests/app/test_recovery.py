@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from tests.app.support import make_app, wait_for
+from tui.core.answer import Answer
 from tui.core.backend import Backend
-from tui.core.recovery import recover
+from tui.core.recovery import RecoveryResult, recover
 from tui.core.settings import Connection, Sampling
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -25,10 +26,9 @@ class OwnEngine:
         pass
 
 
-@pytest.mark.parametrize("built_in", [True, False], ids=["built-in", "llama.cpp server"])
-async def test_a_japanese_answer_is_recovered_and_stored(engine, tmp_path, built_in):
+async def test_a_japanese_answer_is_recovered_and_stored(engine, tmp_path):
     connection = Connection(engine.base_url, api_key=engine.api_key, model=engine.model)
-    backend = Backend(connection, "built-in", engine=OwnEngine() if built_in else None)  # type: ignore[arg-type]
+    backend = Backend(connection, "built-in", engine=OwnEngine())  # type: ignore[arg-type]
     calls: list[dict[str, Any]] = []
     progress: list[str] = []
 
@@ -66,7 +66,7 @@ async def test_a_japanese_answer_is_recovered_and_stored(engine, tmp_path, built
         covers = None if entries == 24 else f"covers {entries} of 24 tokens"
         assert progress and progress[-1].startswith("recovering ")
         (call,) = calls
-        assert call["replicate_slots"] is built_in
+        assert call["replicate_slots"] is True  # the built-in engine's slots are ours
         assert call["messages"] == [
             {"role": "system", "content": "あなたは親切なAIです。"},
             {"role": "user", "content": "東京について一文で教えて。"},
@@ -90,3 +90,26 @@ async def test_a_japanese_answer_is_recovered_and_stored(engine, tmp_path, built
         assert len(tokens) == entries and sum(t.recovered for t in tokens) == sum(
             t.recovered for t in answer.tokens
         )
+
+
+async def test_another_server_s_slots_are_left_alone():
+    """A llama.cpp server of one's own: recovery runs on one slot (``replicate_slots``
+    false), with the messages the answer was asked with."""
+    calls: list[dict[str, Any]] = []
+
+    async def spy(answer, messages, conn, **options):
+        calls.append({"messages": messages, **options})
+        return RecoveryResult(answer, "not-llamacpp")
+
+    app = make_app(recovery=spy, system_prompt="Be brief.")
+    app.session.backend = Backend(Connection("http://gpu-box:8080/v1", model="m"), "remote")
+    turn = app.turns.new_turn("q")
+    turn.answer = Answer(status="complete")
+    result = await app.turns.recover(turn, lambda progress: None)
+    assert result.status == "not-llamacpp"
+    (call,) = calls
+    assert call["replicate_slots"] is False
+    assert call["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "q"},
+    ]

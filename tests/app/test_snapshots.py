@@ -59,12 +59,6 @@ def test_wide_main_screen_with_heatmap_and_inspector(scripted, snap_compare):
     )
 
 
-def test_narrow_main_screen_with_heatmap(scripted, snap_compare):
-    assert snap_compare(
-        _app(scripted), terminal_size=(80, 24), run_before=_two_answers_with_heatmap
-    )
-
-
 def test_narrow_main_screen_with_the_token_cursor(scripted, snap_compare):
     """80×24: the answer above, its headline numbers and the cursor's token strip under it."""
     assert snap_compare(

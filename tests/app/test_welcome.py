@@ -43,16 +43,7 @@ async def test_an_empty_chat_welcomes_then_the_first_question_clears_it(scripted
         help_text = screen_text(app)
         assert "Getting started" in help_text and "Type a question below" in help_text
         assert help_text.index("Getting started") < help_text.index("General")
-
-
-async def test_a_new_conversation_is_welcomed_again(scripted):
-    scripted.queue(Reply.sse(stream_of(TOKENS)))
-    app = make_app(scripted)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await send(pilot, "q")
-        assert app.main.chat.welcome is None
+        await pilot.press("escape")
+        # A new conversation is an empty chat again: welcomed again.
         app.history.start_new()
-        await wait_for(pilot, lambda: not app.main.chat.views)
-        await pilot.pause()
-        assert "Type a question below" in screen_text(app)
-        assert "demo" not in screen_text(app)  # a server of one's own: no demo note
+        await wait_for(pilot, lambda: "Type a question below" in screen_text(app))
