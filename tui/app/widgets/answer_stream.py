@@ -114,8 +114,8 @@ class TurnHooks(Protocol):
         ...
 
     def can_recover(self, turn: Turn) -> bool:
-        """Whether ``turn.answer`` (just finished) has hidden tokens worth measuring
-        (:func:`tui.core.recovery.recovery_candidate`, and recovery is not turned off)."""
+        """Whether ``turn.answer`` (just finished) may have hidden tokens worth measuring
+        (:func:`tui.core.recovery.recovery_candidate`: no network)."""
         ...
 
     async def recover(
