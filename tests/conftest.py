@@ -26,6 +26,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def full_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal with full colour, whatever runs the tests (``TERM=xterm`` alone makes
+    Rich, hence the app, assume 16 colours): tests of 16 colours and of ``NO_COLOR`` set
+    their own (``tests/app/test_colours.py``)."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture
 def scripted() -> Iterator[ScriptedServer]:
     with ScriptedServer() as server:

@@ -7,6 +7,7 @@ import json
 from tests.app.support import TEXT, TOKENS, make_app, send, wait_for
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.clipboard import copy_note, export_path, local_clipboard_available
+from tui.app.text.copying import json_document, stats_document
 from tui.core import jsonio
 from tui.core.report import stats_text
 
@@ -22,13 +23,23 @@ async def test_copy_json_stats_and_text_of_the_selected_answer(scripted):
         await pilot.press("c")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.clipboard.startswith("{"))
-        assert json.loads(app.clipboard) == first.raw_logprobs()
-        assert app.clipboard == jsonio.dumps(first.raw_logprobs())
+        turn = app.main.chat.views[0].turn
+        copied = json.loads(app.clipboard)
+        assert copied == json_document(turn, first)  # the rows with their context
+        assert copied["content"] == first.raw_logprobs()["content"]
+        assert copied["context"]["question"] == "one" and copied["context"]["top_logprobs"] == 5
+        assert app.clipboard == jsonio.dumps(copied)
         await pilot.press("s")
-        assert app.clipboard == stats_text(first)
+        assert app.clipboard == stats_document(turn, first)
+        assert app.clipboard.startswith("Question ") and app.clipboard.endswith(stats_text(first))
         assert "Mean prob exp(mean) = 1/PPL" in app.clipboard
         await pilot.press("y")
         assert app.clipboard == TEXT
+        await pilot.press("C")
+        lines = app.clipboard.splitlines()
+        assert json.loads(lines[0])["context"]["question"] == "one" and len(lines) == 1 + 7
+        await pilot.press("S")
+        assert app.clipboard.splitlines()[-1].startswith("#7  .  p 85.0%")
 
 
 async def test_save_json_writes_a_file_that_parses_and_names_it(scripted, tmp_path):
@@ -42,8 +53,12 @@ async def test_save_json_writes_a_file_that_parses_and_names_it(scripted, tmp_pa
         path = app.last_export
         assert path.parent == tmp_path / "data" / "exports"
         assert path.name.startswith("answer-") and path.suffix == ".json"
-        assert json.loads(path.read_text()) == app.main.chat.views[0].turn.answer.raw_logprobs()
+        turn = app.main.chat.views[0].turn
+        assert json.loads(path.read_text()) == json_document(turn, turn.answer)
         assert oct(path.stat().st_mode & 0o777) == "0o600"
+        # The path is kept in the messages (ctrl+l), with the file it names.
+        (notice,) = [n for n in app.notices.entries if n.path is not None]
+        assert notice.path == path and str(path) in notice.text
 
 
 async def test_palette_entry_copies_the_raw_json(scripted):
@@ -57,7 +72,8 @@ async def test_palette_entry_copies_the_raw_json(scripted):
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.clipboard.startswith("{"))
-        assert json.loads(app.clipboard) == app.main.chat.views[0].turn.answer.raw_logprobs()
+        turn = app.main.chat.views[0].turn
+        assert json.loads(app.clipboard) == json_document(turn, turn.answer)
 
 
 async def test_copy_while_streaming_is_refused_with_a_reason(scripted):

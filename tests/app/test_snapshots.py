@@ -31,9 +31,9 @@ ENGLISH = [
 ]
 
 
-def _app(scripted):
+def _app(scripted, **options):
     scripted.queue(Reply.sse(stream_of(ENGLISH)), Reply.sse(stream_of(JAPANESE)))
-    return make_app(scripted)
+    return make_app(scripted, **options)
 
 
 async def _two_answers_with_heatmap(pilot) -> None:
@@ -59,13 +59,41 @@ def test_wide_main_screen_with_heatmap_and_inspector(scripted, snap_compare):
     )
 
 
-def test_narrow_main_screen_with_heatmap(scripted, snap_compare):
+def test_narrow_main_screen_with_the_token_cursor(scripted, snap_compare):
+    """80×24: the answer above, its headline numbers and the cursor's token strip under it."""
     assert snap_compare(
-        _app(scripted), terminal_size=(80, 24), run_before=_two_answers_with_heatmap
+        _app(scripted), terminal_size=(80, 24), run_before=_with_cursor_on_least_likely
     )
 
 
-def test_narrow_main_screen_with_the_pane_swapped_in(scripted, snap_compare):
+def test_narrow_main_screen_welcomes_an_empty_chat(scripted, snap_compare):
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: pilot.app.main.chat.welcome is not None)
+        await pilot.pause()
+
+    assert snap_compare(_app(scripted), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_narrow_main_screen_without_colour(scripted, snap_compare, monkeypatch):
+    """NO_COLOR: heat tiers by attributes (bold underline, underline, plain, dim), the
+    cursor in reverse video."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(
+        _app(scripted), terminal_size=(80, 24), run_before=_with_cursor_on_least_likely
+    )
+
+
+def test_narrow_main_screen_in_16_colours(scripted, snap_compare, monkeypatch):
+    """TERM=xterm: every colour rounded to the 16 the terminal has (as its output is: see
+    ``round_colours``); heat tiers on its red and yellow plus attributes, the cursor in
+    reverse video."""
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    app = _app(scripted, round_colours=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_with_cursor_on_least_likely)
+
+
+def test_narrow_main_screen_with_the_pane_enlarged(scripted, snap_compare):
     async def run_before(pilot) -> None:
         await _with_cursor_on_least_likely(pilot)
         await pilot.press("f4")

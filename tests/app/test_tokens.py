@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from tests.app.support import TOKENS, make_app, send
-from tests.support.scripted_server import Reply, stream_of
+from tests.support.scripted_server import Reply, chat_chunk, stream_of
 from tui.app.widgets.answer import AnswerBlock
 
 
@@ -44,11 +44,14 @@ async def test_token_cursor_walks_tokens_and_the_inspector_follows(scripted):
         await pilot.press("escape", "t")
         assert screen.pane.cursor == 0
         assert screen.pane.inspector.display
-        assert "Token 1 of 7" in str(screen.pane.inspector.render())
+        assert "Token #1 of 7" in str(screen.pane.inspector.render())
         await pilot.press("right", "right")
         assert screen.pane.cursor == 2
         text = str(screen.pane.inspector.render())
-        assert "Token 3 of 7" in text and "#3  ␣sat" in text  # one number for one token
+        # One number for one token, the same in the inspector, the strip and the stats.
+        assert "Token #3 of 7" in text and text.count("#3") == 1 and "Text           ␣sat" in text
+        assert str(screen.pane.strip.render()).startswith("token #3 of 7")
+        assert "6.00%" not in text and "at token #3" in str(screen.pane.stats.render())
         assert "4.00%" in text and "-3.2189" in text  # probability and logprob
         assert "▶ ␣sat" in text and "␣ran" in text  # alternatives, the sampled one marked
         assert "Residual mass" in text
@@ -125,3 +128,33 @@ async def test_a_theme_change_recolours_the_heatmap(scripted):
         assert before != after
         palette = app.main.pane.palette
         assert after in [s.background for s in (*palette.levels, *palette.low_levels)]
+
+
+def _llamacpp_row(token: str, logprob: float, token_id: int) -> dict:
+    """A row in llama.cpp's key order: id, token, bytes, then logprob and the alternatives."""
+    data = list(token.encode())
+    top = [{"id": token_id, "token": token, "bytes": data, "logprob": logprob}]
+    return {"id": token_id, "token": token, "bytes": data, "logprob": logprob, "top_logprobs": top}
+
+
+async def test_the_raw_json_shows_token_and_logprob_first_and_scrolls_sideways(scripted):
+    words = [("Tokyo", -0.1), (" is", -0.2), (" big", -1.5)]
+    chunks = [chat_chunk(role=True, content="")]
+    for i, (word, logprob) in enumerate(words):
+        chunks.append(chat_chunk(content=word, rows=[_llamacpp_row(word, logprob, 100 + i)]))
+    chunks.append(chat_chunk(finish="stop"))
+    scripted.queue(Reply.sse(chunks))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await send(pilot, "q")
+        json_view = app.main.pane.json_view
+        shown = [json_view.render_line(y).text for y in range(json_view.size.height)]
+        rows = [line for line in shown if '"token": "Tokyo' in line]
+        assert rows and all(line.lstrip().startswith('{"token": ') for line in rows)
+        assert all('"logprob": -0.1' in line for line in rows), rows  # in sight at 120 columns
+        await pilot.press("f9")
+        assert json_view.has_focus and json_view.scroll_x == 0
+        assert json_view.virtual_size.width > json_view.scrollable_content_region.width
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert json_view.scroll_x > 0  # the end of a long row is reachable

@@ -119,3 +119,11 @@ def test_every_bad_field_gets_its_own_one_line_message():
 def test_too_many_prompts():
     many = tuple(PromptSpec.from_text(str(i)) for i in range(27))
     assert "at most 26 prompts" in form(prompts=many).errors["prompts"]
+
+
+def test_top_logprobs_is_a_field_of_the_form():
+    assert form(top_logprobs=" 0 ").plan.sampling.top_logprobs == 0
+    assert form(top_logprobs="20").plan.sampling.top_logprobs == 20
+    bad = form(top_logprobs="-1")
+    assert bad.plan is None and "top_logprobs" in bad.errors["top_logprobs"]
+    assert "top_logprobs" in form(top_logprobs="many").errors

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -227,22 +228,30 @@ def test_a_stopped_code_answer_does_not_swallow_its_stats_table(isolated_home: P
     assert before_table.count("```") % 2 == 0
 
 
-def test_export_to_directory_writes_a_private_file_and_replaces_an_older_export(
+def test_export_to_directory_writes_a_private_file_and_never_replaces_an_earlier_one(
     conversation: Conversation, tmp_path: Path
 ) -> None:
     directory = tmp_path / "exports"
-    path = export_to_directory(conversation, "csv", directory)
-    assert path == directory / suggested_filename(conversation, "csv")
+    now = datetime(2026, 12, 6, 23, 10, 5)
+    path = export_to_directory(conversation, "csv", directory, now)
+    stem = Path(suggested_filename(conversation, "csv")).stem
+    assert path == directory / f"{stem}-20261206-231005.csv"
     assert path.stat().st_mode & 0o777 == 0o600
     assert directory.stat().st_mode & 0o777 == 0o700
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows and rows[0]["token"]
     conversation.messages = conversation.messages[:2]  # fewer answers now
-    assert export_to_directory(conversation, "csv", directory) == path
+    again = export_to_directory(conversation, "csv", directory, now)  # the same second
+    assert again == directory / f"{stem}-20261206-231005-2.csv"
     with path.open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == len(rows)  # the first is untouched
+    with again.open(newline="", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) < len(rows)
-    assert [p.name for p in directory.iterdir()] == [path.name]  # no temporary file left
+    later = export_to_directory(conversation, "csv", directory, datetime(2026, 12, 7))
+    assert later.name.endswith("-20261207-000000.csv")
+    names = sorted(p.name for p in directory.iterdir())
+    assert names == sorted([path.name, again.name, later.name])  # no temporary file left
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

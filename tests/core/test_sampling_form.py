@@ -59,3 +59,12 @@ def test_top_logprobs_0_gets_a_warning_beside_the_field():
     }
     assert "llama.cpp" in TOP_LOGPROBS_ZERO_WARNING
     assert sampling_warnings(Sampling(top_logprobs=1)) == {}
+
+
+def test_a_field_as_typed_is_warned_about_alone():
+    from tui.core.sampling_form import TOP_LOGPROBS_ZERO_WARNING, field_warning
+
+    assert field_warning("top_logprobs", " 0 ") == TOP_LOGPROBS_ZERO_WARNING
+    assert field_warning("top_logprobs", "3") is None
+    assert field_warning("top_logprobs", "x") is None  # its error says what is wrong
+    assert field_warning("temperature", "0") is None

@@ -106,7 +106,12 @@ async def test_esc_stops_a_stream_of_pings_in_the_chat(scripted):
         views = app.main.chat.views
         await wait_for(pilot, lambda: bool(views) and views[-1].turn.live)
         await wait_for(pilot, lambda: app.main.chat.views[-1].turn.live.text == "Half")
-        await pilot.pause(0.5)  # pings only, now
+        # Pings only, now: the chat line and the pane say the server is alive but silent.
+        view = app.main.chat.views[-1]
+        await wait_for(pilot, lambda: "server alive, no tokens for" in view.footer_text)
+        assert view.footer_text.startswith("… streaming · 0 tokens · server alive, no tokens for")
+        assert view.footer_text.endswith("s (Esc stops)")
+        assert "server alive" in app.main.pane.headline.render().plain
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.main.chat.views[-1].turn.answer is not None, timeout=3)
         answer = app.main.chat.views[-1].turn.answer

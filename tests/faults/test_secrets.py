@@ -13,7 +13,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from tests.app.support import RecordingBackend, block_texts, make_app, send
+from tests.app.support import RecordingBackend, block_texts, make_app, send, wait_for
 from tests.faults.support import run_together
 from tests.support.scripted_server import Reply, stream_of
 from tui.core.settings import Connection
@@ -183,6 +183,8 @@ async def test_the_chat_shows_an_echoed_key_scrubbed_once_the_answer_ends(script
     scripted.queue(_echoing_server_reply())
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "What is my key?")
+        # The answer is redrawn scrubbed once it ends (its blocks are mounted afresh).
+        await wait_for(pilot, lambda: "Your key is Bearer ***." in block_texts(app))
         shown = block_texts(app)
         assert "Your key is Bearer ***." in shown and "zq9-Ec" not in shown
         answer = app.main.chat.views[-1].turn.answer

@@ -52,6 +52,9 @@ class ActionSpec:
     priority: bool = False
     key_display: str | None = None
     palette_title: str | None = None  # longer than the footer's word, when it needs to be
+    in_help: bool = True  # a row of its own in F1 help (False: said by its pair's row)
+    help_key: str | None = None  # the key as help writes it, when the footer's differs
+    help_pair: str | None = None  # an action whose key help writes first on this row
 
     @property
     def title(self) -> str:
@@ -78,8 +81,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("settings", "f3", "Settings",
                "Model, temperature, top_logprobs, max_tokens and seed for the next request",
                GENERAL, "screen", priority=True, palette_title="Settings: model and sampling"),
-    ActionSpec("toggle_pane", "f4", "Pane", "Show or hide the stats / inspector / JSON pane",
-               GENERAL, "screen", palette_title="Show or hide the side pane"),
+    ActionSpec("toggle_pane", "f4", "Numbers",
+               "Every number of the selected answer: the pane beside the chat (show or hide), "
+               "or under it on a narrow terminal (enlarge or shrink)",
+               GENERAL, "screen", palette_title="Answer pane: show, hide, enlarge"),
     ActionSpec("toggle_heatmap", "f5", "Heat",
                "Colour answer tokens by probability (bold underline: p below the threshold)",
                GENERAL, "screen", owner="pane", palette_title="Token heatmap on/off"),
@@ -95,6 +100,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),
     ActionSpec("focus_json", "f9", "JSON", "Move the focus to the raw JSON viewer to scroll it",
                GENERAL, "screen", show=False, palette_title="Focus the raw JSON viewer"),
+    ActionSpec("messages", "ctrl+l", "Messages",
+               "Every notice so far, with the paths of saved and exported files",
+               GENERAL, "screen", show=False, priority=True, key_display="ctrl+l",
+               palette_title="Messages: notices and file paths"),
     # F12: F6 and F7 go to history and conversation export, F10/F11 are the menu and
     # full-screen keys of common terminals. Priority: a key that opens a screen runs as it is
     # read, so what is typed next goes to that screen. Not in the footer, which is full at 80
@@ -144,9 +153,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("toggle_cursor", "t", "Tokens", "Enter or leave the token cursor", TOKENS, "log",
                owner="pane", palette_title="Token cursor on/off"),
     ActionSpec("cursor_left", "left", "Prev token", "Previous token", TOKENS, "log", owner="pane",
-               show=False, palette=False, key_display="←"),
-    ActionSpec("cursor_right", "right", "Move", "Next token (← previous)", TOKENS, "log",
-               owner="pane", palette=False, key_display="←→"),
+               show=False, palette=False, key_display="←", in_help=False),
+    ActionSpec("cursor_right", "right", "Move", "Previous / next token", TOKENS, "log",
+               owner="pane", palette=False, key_display="←→", help_key="→",
+               help_pair="cursor_left"),
     ActionSpec("cursor_first", "home", "First", "First token", TOKENS, "log", owner="pane",
                show=False, palette=False),
     ActionSpec("cursor_last", "end", "Last", "Last token", TOKENS, "log", owner="pane", show=False,
@@ -159,14 +169,25 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "log", owner="pane", palette_title="Jump to the next low-probability token"),
     # -- copy and save (chat log keys; the palette works from anywhere)
     ActionSpec("copy_json", "c", "Copy",
-               "Copy the selected answer's raw logprob JSON to the clipboard", COPY, "log",
+               "Copy the selected answer's raw logprob JSON, with its context (question, prompt, "
+               "model, sampling, time)", COPY, "log",
                owner="pane", palette_title="Copy raw logprob JSON"),
-    ActionSpec("copy_stats", "s", "Stats", "Copy the selected answer's stats as text", COPY,
+    ActionSpec("copy_stats", "s", "Stats",
+               "Copy the selected answer's stats as text, with its context", COPY,
                "log", owner="pane", palette_title="Copy stats as text"),
     ActionSpec("copy_text", "y", "Text", "Copy the selected answer's text", COPY, "log",
                owner="pane", palette_title="Copy the answer text"),
+    ActionSpec("copy_json_compact", "C", "Copy tokens",
+               "Copy one line of JSON per token (token, logprob, alternatives), with the context",
+               COPY, "log", owner="pane", show=False,
+               palette_title="Copy raw logprobs, one line per token"),
+    ActionSpec("copy_stats_compact", "S", "Stats by token",
+               "Copy one line of text per token (p, logprob, alternatives), with the context",
+               COPY, "log", owner="pane", show=False,
+               palette_title="Copy stats, one line per token"),
     ActionSpec("save_json", "w", "Save",
-               "Save the selected answer's raw logprob JSON to a file (for big payloads)", COPY,
+               "Save the selected answer's raw logprob JSON to a file (for big payloads; the "
+               "path is kept in the messages, ctrl+l)", COPY,
                "log", owner="pane", palette_title="Save raw logprob JSON to a file"),
 )  # fmt: skip
 
@@ -212,17 +233,43 @@ def bindings_for(where: Where, only: Collection[str] | None = None) -> list[Bind
     ]
 
 
-def key_label(spec: ActionSpec, keymap: Mapping[str, str] | None = None) -> str:
-    """How a key is written in help: ``f1``, ``ctrl+s``, ``↑/k`` (or as the keymap rebinds it)."""
+def key_label(
+    spec: ActionSpec, keymap: Mapping[str, str] | None = None, *, help: bool = False
+) -> str:
+    """How a key is written in help: ``f1``, ``ctrl+s``, ``↑/k`` (or as the keymap rebinds it).
+    ``help``: help's own way where it differs from the footer's (``→`` beside ``←``)."""
     keys = (keymap or {}).get(binding_id(spec))
+    if keys is None and help and spec.help_key:
+        return spec.help_key
     if keys is None and spec.key_display:
         return spec.key_display
     return " / ".join(k.strip() for k in (keys or spec.keys).split(","))
 
 
+def find_spec(action: str, where: Where) -> ActionSpec:
+    """The table entry of ``action`` where it is bound (``KeyError`` when it is not)."""
+    for spec in ACTIONS:
+        if spec.action == action and spec.where == where:
+            return spec
+    raise KeyError(f"{where}.{action}")
+
+
 def help_rows(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
-    """``(key, description, group)`` for the help screen, one row per binding."""
-    return [(key_label(spec, keymap), spec.help, spec.group) for spec in ACTIONS]
+    """``(key, description, group)`` for the help screen: one row per binding, except that
+    a pair of keys for one motion (← and →) is one row with both keys."""
+    rows = []
+    for spec in ACTIONS:
+        if not spec.in_help:
+            continue
+        key = key_label(spec, keymap)
+        if spec.help_pair:
+            pair = find_spec(spec.help_pair, spec.where)
+            if {binding_id(pair), binding_id(spec)} & set(keymap or {}):
+                # Rebound: both keys, as bound now (the footer's "←→" no longer holds).
+                left = key_label(pair, keymap, help=True)
+                key = f"{left} / {key_label(spec, keymap, help=True)}"
+        rows.append((key, spec.help, spec.group))
+    return rows
 
 
 def palette_actions() -> list[ActionSpec]:

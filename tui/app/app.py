@@ -13,6 +13,11 @@ History (:mod:`tui.app.history`): every turn is recorded in ``data_dir``'s histo
 last conversation is reopened at start unless ``new_conversation``; ``given_options`` names the
 options typed on the command line, which win over the reopened conversation's settings.
 
+Every notification is also kept for the messages screen (ctrl+l: :mod:`tui.app.notices`),
+with the file it names for saves and exports. The heatmap follows the terminal's colours
+(:mod:`tui.app.colours`); ``round_colours`` also rounds every colour on screen to a
+16-colour terminal's, as its output will be (for snapshots and screenshots).
+
 The app never calls into its screens: it tells the chat screen what happened with the
 messages of :mod:`tui.app.messages` (:meth:`LogprobChatApp.tell_chat`), and handles the ones
 widgets send up to it (copy, save, open a comparison sample). Questions are asked through
@@ -34,6 +39,7 @@ from textual import work
 from textual.app import App
 
 from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, export_path, local_clipboard_available
+from tui.app.colours import SixteenColours, colour_mode
 from tui.app.gc_policy import GcPolicy
 from tui.app.history import HistoryLink
 from tui.app.messages import (
@@ -47,6 +53,7 @@ from tui.app.messages import (
     ToChat,
 )
 from tui.app.modals import Modals
+from tui.app.notices import NoticeLog
 from tui.app.screens.main import MainScreen
 from tui.app.screens.sample import SampleScreen
 from tui.app.session import ChatSession
@@ -60,6 +67,7 @@ from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore, write_private
+from tui.core.recovery import recover
 from tui.core.settings import Sampling
 from tui.core.store import history_path
 from tui.core.terminal import terminal_gone
@@ -102,8 +110,18 @@ class LogprobChatApp(App[int]):
         new_conversation: bool = False,
         given_options: Collection[str] = (),
         wall_clock: Callable[[], float] = time.time,
+        recovery: Callable[..., Any] = recover,
+        round_colours: bool = False,
     ) -> None:
         super().__init__()
+        self.notices = NoticeLog()
+        self.colour_mode = colour_mode(self)
+        # Rich rounds every colour when it writes to a 16-colour terminal; doing it on screen
+        # too costs a filter over every line drawn (~1 ms a full 160×48 frame), for nothing
+        # the person would see.
+        sixteen = round_colours and self.colour_mode == "16"
+        self._sixteen = SixteenColours() if sixteen else None
+        self.recovery = recovery  # tui.core.recovery.recover, or a test's stand-in
         self.options = options or BackendOptions()
         self.session = ChatSession(
             sampling=sampling or Sampling(),
@@ -153,6 +171,30 @@ class LogprobChatApp(App[int]):
         """The chat screen (for tests and tools that look at it; the app itself only posts
         messages to it)."""
         return self._main
+
+    def get_line_filters(self) -> Any:
+        filters = super().get_line_filters()
+        return filters if self._sixteen is None else [*filters, self._sixteen]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification and keep it for the messages screen (ctrl+l)."""
+        self.notices.add(message, self.wall_clock(), str(severity))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_messages(self) -> None:
+        """ctrl+l: every notice of this session, newest first, with the files they name."""
+        from tui.app.screens.messages import MessagesScreen
+
+        if not isinstance(self.screen, MessagesScreen):
+            self.push_screen(MessagesScreen(self.notices.entries))
 
     def tell_chat(self, message: ToChat) -> None:
         """Deliver an app-level message to the chat screen (it handles it whether or not
@@ -311,7 +353,7 @@ class LogprobChatApp(App[int]):
             directory = self.data_dir / "exports"
             directory.mkdir(parents=True, exist_ok=True)
             path = export_path(directory, number, datetime.now())
-            write_private(path, jsonio.dumps(raw) + "\n")
+            write_private(path, jsonio.dumps(raw) + "\n")  # the answer's rows and context
         except OSError as exc:
             self.call_from_thread(
                 self.notify,
@@ -323,9 +365,11 @@ class LogprobChatApp(App[int]):
         self.call_from_thread(self.exported, path, f"saved raw JSON to {path}", 10)
 
     def exported(self, path: Path, note: str, timeout: float = 15) -> None:
-        """A file was written: remember it (``last_export``) and say where."""
+        """A file was written: remember it (``last_export``), say where, and keep the path
+        in the messages (ctrl+l)."""
         self.last_export = path
-        self.notify(note, markup=False, timeout=timeout)
+        self.notices.add(note, self.wall_clock(), path=path)
+        super().notify(note, markup=False, timeout=timeout)
 
     def on_sample_chosen(self, message: SampleChosen) -> None:
         self.push_screen(SampleScreen(message.turn, message.number, message.title))

@@ -15,6 +15,9 @@ messages of :mod:`tui.app.messages`. What it writes, and when:
 * ``turn_finished``: the final answer with its status (complete, stopped, error with the
   partial answer kept). An answer that never got a request (no model available, stopped while
   waiting for one) is saved in one go.
+* ``turn_recovered`` (after ``turn_finished``, when llama.cpp's hidden tokens were measured):
+  the answer's tokens rewritten (``AsyncStore.replace_tokens``), queued after its final
+  write, so the file always holds the answer as it came, then as recovered.
 
 Every store call runs on the store's own thread (:class:`AsyncStore`); the UI thread only
 queues work. The writes of one chat are chained, so they reach the file in the order they
@@ -87,6 +90,7 @@ class HistoryLink(SaveLater):
         self.ready = asyncio.Event()
         self._questions: dict[int, int] = {}  # turn id → its question's message id
         self._recorders: dict[int, Recorder] = {}  # turn id → recorder, while it streams
+        self._answer_ids: dict[int, int] = {}  # turn id → its answer's id, once written
         self._streaming: set[int] = set()  # turns between before_request and turn_finished
         self._tail: asyncio.Future[None] | None = None
         self._reported: set[str] = set()
@@ -324,6 +328,15 @@ class HistoryLink(SaveLater):
             if not exc.passing:
                 raise
             self._wait(turn, f"not saved yet ({exc})")
+
+    def turn_recovered(self, turn: Turn) -> None:
+        self._then(lambda: self._replace_tokens(turn))
+
+    async def _replace_tokens(self, turn: Turn) -> None:
+        answer_id = self._answer_ids.get(turn.id)
+        if answer_id is None or turn.answer is None or self.store is None:
+            return  # never written (the store failed): the recovered answer stays on screen
+        await self.store.replace_tokens(answer_id, turn.answer)
 
     # ------------------------------------------------------------------ history screen
 

@@ -56,6 +56,7 @@ class SaveLater:
     _closed: bool
     _questions: dict[int, int]
     _recorders: dict[int, Recorder]
+    _answer_ids: dict[int, int]
     _written: list[int]
     _mark: tuple[int, int]
     _unsaved: dict[int, tuple[Turn, Recorder]]
@@ -156,7 +157,9 @@ class SaveLater:
         return any(waiting.id == turn.id for waiting in self._waiting)
 
     def _check_final(self, turn: Turn, recorder: Recorder) -> None:
-        """After an answer's final write: name it when some of it did not fit."""
+        """After an answer's final write: keep its id (a recovered answer replaces its tokens
+        there), and name it when some of it did not fit."""
+        self._answer_ids[turn.id] = recorder.answer_id
         if recorder.unsaved is None:
             return
         self._unsaved[turn.id] = (turn, recorder)

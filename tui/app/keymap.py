@@ -22,17 +22,21 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
     from tui.app.screens.help import HelpScreen
     from tui.app.screens.history import ConversationList, HistoryScreen
     from tui.app.screens.main import MainScreen
+    from tui.app.screens.messages import MessagesScreen
     from tui.app.screens.rename import RenameScreen
     from tui.app.screens.sample import SampleScreen
     from tui.app.screens.score import ScoreScreen
     from tui.app.screens.settings import SettingsScreen
     from tui.app.screens.system_prompt import PresetList, SystemPromptScreen
+    from tui.app.widgets.answer_pane import PaneScroll
     from tui.app.widgets.chat_log import ChatLog
     from tui.app.widgets.prompt_input import PromptInput
 
     return (
         MainScreen,
         ChatLog,
+        PaneScroll,
+        MessagesScreen,
         PromptInput,
         SampleScreen,
         ScoreScreen,

@@ -7,7 +7,8 @@ program (or a test) can pass its own with the same signatures:
   ``PromptChoice(name: str | None, prompt: str)`` or ``None``;
 * ``settings(models, model, sampling)``: dismisses with
   ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``;
-* ``help(rows)``: ``rows`` are ``(key, description, group)``.
+* ``help(rows, intro)``: ``rows`` are ``(key, description, group)``; ``intro`` lines come
+  first (the chat's welcome), when given.
 """
 
 from __future__ import annotations
@@ -32,5 +33,5 @@ class Modals:
     def settings(self, models: list[str], model: str, sampling: Sampling) -> Screen[Any]:
         return SettingsScreen(models, model, sampling)
 
-    def help(self, rows: list[tuple[str, str, str]]) -> Screen[Any]:
-        return HelpScreen(rows)
+    def help(self, rows: list[tuple[str, str, str]], intro: list[str] | None = None) -> Screen[Any]:
+        return HelpScreen(rows, intro)

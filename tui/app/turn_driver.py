@@ -7,12 +7,15 @@ the app. It is plain Python (no widget): tests of the chat log can pass their ow
 
 Order matters to the store, so the listeners are called synchronously, in this order:
 ``turn_asked`` when the question is added, ``before_request`` (awaited) once the model is
-known, ``turn_progress`` at repaint ticks, ``turn_finished`` when the answer is final.
+known, ``turn_progress`` at repaint ticks, ``turn_finished`` when the answer is final, and
+``turn_recovered`` when llama.cpp's hidden tokens of a finished answer were measured
+(:mod:`tui.core.recovery`: on the session's server, with the messages the answer was asked
+with; the built-in engine's idle slots are used, since they are ours).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from tui.app.messages import SessionChanged
@@ -20,6 +23,7 @@ from tui.core.answer import AnswerBuilder
 from tui.core.backend import resolve_model
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, context_full_message, is_context_full
+from tui.core.recovery import RecoveryProgress, RecoveryResult, recovery_candidate
 from tui.core.wire.client import ChatRequest
 from tui.core.wire.events import StreamEvent
 
@@ -91,6 +95,32 @@ class TurnDriver:
         if streamed:
             self.app.gc_policy.stream_ended()
         self.app.turn_events.emit("turn_finished", turn)
+
+    def can_recover(self, turn: Turn) -> bool:
+        backend = self.app.session.backend
+        return backend is not None and turn.answer is not None and recovery_candidate(turn.answer)
+
+    async def recover(
+        self, turn: Turn, on_progress: Callable[[RecoveryProgress], None]
+    ) -> RecoveryResult:
+        session = self.app.session
+        backend = session.backend
+        answer = turn.answer
+        if backend is None or answer is None:
+            raise LogprobChatError("the connection to the model was closed")
+        messages = session.conversation.messages_for_request(turn.system_prompt, upto=turn)
+        result: RecoveryResult = await self.app.recovery(
+            answer,
+            messages,
+            backend.connection,
+            # Only the built-in engine's slots are ours to copy the answer into.
+            replicate_slots=backend.engine is not None,
+            on_progress=on_progress,
+        )
+        return result
+
+    def recovered(self, turn: Turn) -> None:
+        self.app.turn_events.emit("turn_recovered", turn)
 
     def error_text(self, error: LogprobChatError) -> str:
         if is_context_full(error):

@@ -11,7 +11,9 @@ called on the UI thread, so it must be quick (hand blocking work to a thread):
 * ``turn_progress(turn, builder)``: an answer is streaming; called at most ``FLUSH_HZ`` times a
   second with the live :class:`~tui.core.answer.AnswerBuilder` (partial text, tokens, raw rows;
   a store checkpoints here, at its own pace);
-* ``turn_finished(turn)``: ``turn.answer`` is final (complete, stopped or error).
+* ``turn_finished(turn)``: ``turn.answer`` is final (complete, stopped or error);
+* ``turn_recovered(turn)``: ``turn.answer`` was replaced by its recovered form (llama.cpp's
+  hidden tokens measured after it ended; same text, more entries), after ``turn_finished``.
 
 A listener that raises does not stop the chat: the error is shown once in the chat as a
 one-line note and the listener is dropped (the chat keeps working in memory).

@@ -103,3 +103,14 @@ def sampling_warnings(sampling: Sampling) -> dict[str, str]:
     if sampling.top_logprobs == 0:
         warnings["top_logprobs"] = TOP_LOGPROBS_ZERO_WARNING
     return warnings
+
+
+def field_warning(name: str, text: str) -> str | None:
+    """The warning (:func:`sampling_warnings`) for sampling field ``name`` as typed, judged
+    alone (the other fields at their defaults); ``None`` when there is none or the text is
+    not a valid value (its error says so instead)."""
+    try:
+        value = check_sampling_field(name, _parse_text(name, text))
+    except ConfigError:
+        return None
+    return sampling_warnings(Sampling(**{name: value})).get(name)

@@ -9,7 +9,7 @@ import json
 import math
 import statistics
 
-from textual.widgets import DataTable, OptionList, SelectionList, TextArea
+from textual.widgets import DataTable, Input, OptionList, SelectionList, TextArea
 
 from tests.app.screens.compare_support import (
     POLITE,
@@ -41,9 +41,11 @@ from tui.app.commands import MainCommands
 from tui.app.screens.compare import CompareCommands, CompareScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.sample import SampleCommands, SampleScreen
+from tui.app.widgets.tick_list import TickList
 from tui.core import jsonio
 from tui.core.compare.form import NO_SYSTEM
 from tui.core.presets import PresetStore
+from tui.core.settings import Sampling
 from tui.core.stats import t_critical
 
 
@@ -103,6 +105,7 @@ async def test_the_table_fills_with_hand_checked_numbers_marks_the_best_and_expo
         await until(lambda: bool(screen.last_export))
         json_path, samples_path, summary_path = screen.last_export
         assert json_path.parent == tmp_path / "data" / "exports"
+        assert app.notices.entries[0].path == json_path  # kept in the messages (ctrl+l)
         data = jsonio.loads(json_path.read_text(encoding="utf-8"))
         assert [p["label"] for p in data["prompts"]] == [CAREFUL, BE_TERSE]
         assert len(data["samples"]) == 6
@@ -154,14 +157,15 @@ async def test_the_japanese_question_shows_whether_the_difference_is_beyond_nois
         sample_screen = app.screen
         pane = sample_screen.pane
         assert sample_screen.has_class("-narrow")
-        # Of the pane, only the strip shows, under the answer.
+        # The compact pane under the answer: headline and the strip, not the JSON.
         assert pane.strip.region.height == 2 and not pane.json_view.display
         assert pane.strip.region.y > sample_screen.chat.region.y
-        assert "token 3/3  。  p 86.1%" in str(pane.strip.render())  # e^−0.15
+        assert pane.headline.region.y > sample_screen.chat.region.y
+        assert "token #3 of 3  。  p 86.1%" in str(pane.strip.render())  # e^−0.15
         await pilot.press("f4")
         await pilot.pause()
         assert pane.json_view.display and not sample_screen.query_one("#chat-area").display
-        assert "Token 3 of 3" in str(pane.inspector.render())
+        assert "Token #3 of 3" in str(pane.inspector.render())
 
 
 async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown(scripted):
@@ -193,14 +197,16 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         assert sample_screen.pane.cursor == 1
         assert sample_screen.pane.heat_on and sample_screen.view.text_view.heat is not None
         inspector = str(sample_screen.pane.inspector.render())
-        assert "Token 2 of 2" in inspector
+        assert "Token #2 of 2" in inspector
         assert "49.7%" in inspector  # e^−0.7
         assert "t1" in inspector
         assert "Sample #3 · complete" in str(sample_screen.pane.stats.render())
         answer = screen.comparison.sample(0, 2).answer  # type: ignore[union-attr]
         await pilot.press("c")
         await until(lambda: app.clipboard.startswith("{"))
-        assert json.loads(app.clipboard) == answer.raw_logprobs()
+        copied = json.loads(app.clipboard)  # the sample's rows, with its context
+        assert copied["content"] == answer.raw_logprobs()["content"]
+        assert copied["context"]["question"] == "q"
         await pilot.press("left")
         assert sample_screen.pane.cursor == 0
         # The chat screen's palette words, and a theme change recolours the heatmap.
@@ -382,3 +388,39 @@ async def test_the_first_space_in_the_presets_list_ticks_a_row(scripted):
         await pilot.pause()
         assert set(presets.selected) == {NO_SYSTEM, ("preset", "polite")}
         assert [c.spec.label for c in screen._candidates] == ["polite", "(none)"]
+
+
+async def test_the_form_has_its_own_top_logprobs_field_and_warns_about_0(scripted):
+    scripted.default = scripted_reply(LOGPROBS)
+    app = make_app(scripted, sampling=Sampling(top_logprobs=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        field = screen.query_one("#compare-top_logprobs", Input)
+        assert field.value == "0" and field.region.height == 1  # visible at 80×24
+        warning = screen.query_one("#compare-top-warning")
+        assert warning.display and "0 alternatives" in str(warning.render())
+        fill(screen, top_logprobs="3")
+        await pilot.pause()
+        assert not warning.display
+        fill(screen, top_logprobs="x")
+        await pilot.pause()
+        assert "top_logprobs" in screen.form_errors()
+        fill(screen, question="q", written="Be brief.", top_logprobs="2", samples="1")
+        screen.query_one("#compare-presets", TickList).deselect_all()
+        await run_comparison(pilot, screen)
+        assert screen.plan.sampling.top_logprobs == 2
+        assert scripted.chat_requests()[-1].json["top_logprobs"] == 2
+
+
+async def test_preset_boxes_read_ticked_or_not_without_colour(scripted, tmp_path):
+    app = make_app(scripted, tmp_presets=tmp_path / "presets.toml")
+    app.presets.save("polite", "Be polite.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.pause()
+        presets = screen.query_one("#compare-presets", TickList)
+        presets.deselect_all()
+        presets.select(("preset", "polite"))
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[ ] (no system prompt)" in shown and "[x] polite" in shown

@@ -54,3 +54,26 @@ async def test_closes(key):
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
     assert app.results == [None]
+
+
+async def test_a_wrapped_description_keeps_its_indent():
+    long = "word " * 30
+    app = Host(lambda: HelpScreen([("ctrl+x", long.strip(), "G"), ("y", "short", "G")]))
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "ctrl+x" in line)
+        column = lines[first].index("word")
+        assert lines[first + 1][:column].strip(" │") == ""  # nothing under the key column
+        assert lines[first + 1][column : column + 4] == "word"
+
+
+def test_the_chat_s_next_token_row_is_one_row_with_its_keys():
+    from tui.app.actions import help_rows
+
+    rows = [(key, text) for key, text, _ in help_rows()]
+    assert ("←→", "Previous / next token") in rows
+    assert not [text for _, text in rows if text == "Previous token"]
+    assert [text for _, text in rows].count("Previous / next token") == 1
+    rebound = dict((text, key) for key, text, _ in help_rows({"log.cursor_left": "h"}))
+    assert rebound["Previous / next token"] == "h / →"

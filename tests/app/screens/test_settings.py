@@ -163,3 +163,23 @@ async def test_fits_at_80_by_24():
             region = app.screen.query_one(selector).region
             assert region.height > 0 and region.bottom <= 24, selector
         assert "Apply" in screen_text(app).splitlines()[-1]
+
+
+async def test_top_logprobs_0_is_warned_about_where_it_is_chosen():
+    app = host(sampling=Sampling(top_logprobs=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        # Opened with 0: the warning is there at once, under its field, and says why.
+        (warning,) = screen.warnings().values()
+        assert warning.startswith("⚠ 0 alternatives") and "llama.cpp" in warning
+        assert "0 alternatives" in screen_text(app)
+        await set_field(pilot, "top_logprobs", "3")
+        await pilot.pause()
+        assert screen.warnings() == {}
+        await set_field(pilot, "top_logprobs", "0")
+        await pilot.pause()
+        assert list(screen.warnings()) == ["top_logprobs"]
+        await pilot.press("ctrl+s")  # a warning never blocks
+        await pilot.pause()
+    assert app.results == [SettingsChoice("gpt-oss-20b", Sampling(top_logprobs=0))]

@@ -69,11 +69,13 @@ def test_palette_and_legend() -> None:
         {"background": "#000000", "error": "#ff0000", "success": "#00ff00"},
         {0: -5.0, 1: 0.0, 2: 5.0},
     )
-    worse, same, better = (palette.token_style(t) for t in tokens(("a", 0), ("b", 0), ("c", 0))[:3])
+    worse, same, better = (
+        palette.token_style(t, t.logprob) for t in tokens(("a", 0), ("b", 0), ("c", 0))[:3]
+    )
     assert worse.background is not None and worse.background.r > worse.background.g
     assert better.background is not None and better.background.g > better.background.r
     assert same.background == palette.swatches[4]  # the theme's background, untinted
-    assert palette.token_style(TokenRecord(9, "answer", "x", "x", b"x", None)).italic
+    assert palette.token_style(TokenRecord(9, "answer", "x", "x", b"x", None), None).italic
     legend = difference_legend(palette, "terse", "pirate", math.log(0.5))
     assert "−4" in legend.plain and "+4" in legend.plain
     assert "0.5× as likely under «pirate»" in legend.plain

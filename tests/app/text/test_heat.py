@@ -55,3 +55,44 @@ def test_another_theme_gives_other_colours():
     app.theme = "textual-light"
     light = HeatPalette.from_variables(app.get_css_variables(), 0.1)
     assert dark.levels[5].background != light.levels[5].background
+
+
+def _tier_signature(style) -> tuple:
+    return (style.bold, style.underline, style.dim, style.background)
+
+
+def test_without_colour_four_tiers_tell_the_probabilities_apart():
+    palette = HeatPalette.from_variables(App().get_css_variables(), 0.1, mode="none")
+    low, unsure, middling, sure = (palette.style_for(math.log(p)) for p in (0.05, 0.3, 0.7, 0.95))
+    assert low.bold and low.underline
+    assert unsure.underline and not unsure.bold
+    assert not (middling.underline or middling.bold or middling.dim)
+    assert sure.dim
+    signatures = {_tier_signature(s) for s in (low, unsure, middling, sure)}
+    assert len(signatures) == 4  # no colour needed to tell them apart
+    assert all(s.background is None for s in (low, unsure, middling, sure))
+    # The cursor is reverse video, which no tier uses.
+    assert palette.cursor.reverse and not any(s.reverse for s in (low, unsure, middling, sure))
+    assert palette.style_for(None).italic
+    assert [words for words, _ in palette.tiers()] == ["p < 10%", "< 50%", "< 90%", "≥ 90%"]
+
+
+def test_sixteen_colours_use_the_palette_s_own_red_and_yellow():
+    from rich.color import Color as RichColor
+    from rich.color import ColorSystem
+
+    palette = HeatPalette.from_variables(App().get_css_variables(), 0.1, mode="16")
+    low, unsure = palette.style_for(math.log(0.05)), palette.style_for(math.log(0.3))
+    for style, name in ((low, "red"), (unsure, "bright_yellow")):
+        rich = RichColor.parse(style.background.hex).downgrade(ColorSystem.STANDARD)
+        assert (
+            rich.name == RichColor.parse(name).name or rich.number == RichColor.parse(name).number
+        )
+    assert low.bold and low.underline and unsure.underline
+    assert palette.style_for(math.log(0.95)).dim
+
+
+def test_full_colour_keeps_the_theme_scale_and_a_reverse_cursor():
+    palette = HeatPalette.from_variables(App().get_css_variables(), 0.1)
+    assert palette.mode == "full" and len(palette.swatches) == LEVELS
+    assert palette.cursor.reverse

@@ -79,3 +79,19 @@ def test_a_huge_line_is_cut_for_display_with_the_count_left_out():
     assert len(lines) == 3 and all(len(line) < MAX_LINE_CHARS + 40 for line in lines)
     assert lines[0].endswith("more characters)") and lines[1].endswith("more characters)")
     assert row_line_count(big) == len(lines)
+
+
+def test_token_and_logprob_come_first_so_a_narrow_pane_shows_them():
+    row = {
+        "id": 7,
+        "bytes": [104, 105],
+        "logprob": -0.25,
+        "token": "hi",
+        "top_logprobs": [{"bytes": [104, 105], "id": 7, "logprob": -0.25, "token": "hi"}],
+    }
+    head, alternative, close = format_row(row)
+    assert head.startswith('  {"token": "hi", "logprob": -0.25, "id": 7, "bytes": [104, 105]')
+    assert alternative == '    {"token": "hi", "logprob": -0.25, "bytes": [104, 105], "id": 7}'
+    assert close == "  ]}"
+    assert format_row({"bytes": [1], "token": "x"})[0].startswith('  {"token": "x", "bytes"')
+    assert json.loads(RawJsonLines([row]).text()) == {"content": [row]}  # same values

@@ -2,7 +2,7 @@
 
 from rich.cells import cell_len
 
-from tui.app.text.status import prompt_label, shorten_middle, status_line
+from tui.app.text.status import prompt_label, shorten_middle, status_line, with_indicators
 from tui.core.settings import Sampling
 
 
@@ -44,3 +44,17 @@ def test_shorten_middle_counts_cells():
     assert shorten_middle("abcdef", 10) == "abcdef"
     assert shorten_middle("abcdefghij", 5) == "ab…ij"
     assert cell_len(shorten_middle("日本語のモデル名です", 7)) <= 7
+
+
+def test_indicators_stay_whole_at_the_right_edge():
+    def line(width: int) -> str:
+        return status_line(
+            preset="polite", system_prompt="", model="m", sampling=Sampling(), width=width
+        )
+
+    shown = with_indicators(line, ["history: memory only"], 80)
+    assert cell_len(shown) == 80 and shown.endswith("history: memory only")
+    assert shown.startswith("polite")
+    assert with_indicators(line, [], 80) == line(80)
+    # Too narrow for both: the status line wins.
+    assert with_indicators(line, ["x" * 70], 80) == line(80)

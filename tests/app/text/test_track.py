@@ -1,6 +1,6 @@
 """TextTrack keeps text, spans and blocks in step and says what to repaint."""
 
-from tui.app.text.track import TextTrack
+from tui.app.text.track import TextTrack, retracked
 from tui.core.wire.records import TokenRecord
 
 
@@ -49,3 +49,38 @@ def test_tokens_that_arrive_after_their_text_repaint_the_block_that_holds_it():
     assert update.dirty == {0}
     assert track.span_of(1) == (5, 10)
     assert track.span_of(5) is None
+
+
+def _split_character() -> list[TokenRecord]:
+    """ "Aど": A whole, then ど as three pieces (the last one shows the character)."""
+    return [
+        TokenRecord(0, "answer", "A", "A", b"A", -0.1),
+        TokenRecord(1, "answer", "", "", b"\xe3", -0.1, char_start=1, recovered=True),
+        TokenRecord(2, "answer", "", "", b"\x81", -0.2, char_start=1, recovered=True),
+        TokenRecord(3, "answer", "ど", "ど", b"\xa9", -0.3, char_start=1),
+    ]
+
+
+def test_a_character_of_several_tokens_shows_once_with_its_own_probability():
+    track = TextTrack(10, 40)
+    track.extend("Aど", _split_character(), final=True)
+    # Drawn once, on its last piece, coloured by the character's p = exp(Σ pieces' logprobs).
+    assert track.spans_in(0, 2) == [(0, 1, 0), (1, 2, 3)]
+    assert abs(track.heat_logprob(3) - (-0.6)) < 1e-12
+    assert track.heat_logprob(0) == -0.1
+    # The cursor on a hidden piece shows the character.
+    assert track.span_of(1) is None and track.display_span(1) == (1, 2)
+    assert track.display_span(0) == (0, 1)
+    assert track.token_at(1) == 3 and track.token_at(0) == 0 and track.token_at(5) is None
+
+
+def test_a_recovered_answer_keeps_the_text_and_the_blocks():
+    text = "line one\n" * 6 + "last"
+    before = TextTrack(10, 40)
+    before.extend(text, [tok(0, text)], final=True)
+    after = retracked(before, [tok(0, text[:9]), tok(1, text[9:])], "answer")
+    assert after.text == text and after.block_count() == before.block_count()
+    assert [after.block_range(i) for i in range(after.block_count())] == [
+        before.block_range(i) for i in range(before.block_count())
+    ]
+    assert after.span_of(1) == (9, len(text))

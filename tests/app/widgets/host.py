@@ -63,11 +63,14 @@ def tokens(texts: Iterable[tuple[str, float]], start: int = 0) -> TokensReceived
 
 class FakeHooks:
     """:class:`~tui.app.widgets.answer_stream.TurnHooks` over a queue the test feeds
-    (``send``; ``end`` finishes the stream). ``calls`` records every hook in order."""
+    (``send``; ``end`` finishes the stream). ``calls`` records every hook in order.
+    ``recovery``: an ``async (turn, on_progress) -> RecoveryResult`` to run after a complete
+    answer (none: nothing is recovered)."""
 
-    def __init__(self) -> None:
+    def __init__(self, recovery: Any = None) -> None:
         self.queue: asyncio.Queue[StreamEvent | None] = asyncio.Queue()
         self.calls: list[tuple[str, Any]] = []
+        self.recovery = recovery
 
     def send(self, *events: StreamEvent) -> None:
         for event in events:
@@ -110,3 +113,13 @@ class FakeHooks:
 
     def error_text(self, error: LogprobChatError) -> str:
         return str(error)
+
+    def can_recover(self, turn: Turn) -> bool:
+        return self.recovery is not None
+
+    async def recover(self, turn: Turn, on_progress: Any) -> Any:
+        self.calls.append(("recover", turn.question))
+        return await self.recovery(turn, on_progress)
+
+    def recovered(self, turn: Turn) -> None:
+        self.calls.append(("recovered", len(turn.answer.tokens) if turn.answer else None))

@@ -44,8 +44,10 @@ async def test_it_shows_a_finished_answer_and_walks_its_tokens():
         pane.action_cursor_least_likely()
         await pilot.pause()
         assert pane.cursor == 2 and pane.inspector.has_class("-active")
-        assert "Token 3 of 7" in pane.inspector.render().plain
-        assert "␣sat" in pane.strip.render().plain
+        assert "Token #3 of 7" in pane.inspector.render().plain
+        assert pane.strip.render().plain.startswith("token #3 of 7  ␣sat")
+        headline = pane.headline.render().plain
+        assert headline.startswith("Answer #2 · ✓ complete · 7 tokens") and "at #3" in headline
         assert view.text_view.cursor == 2  # drawn in the answer's text
         first = pane.json_view.doc.line_of_row(2)
         assert first in pane.json_view._highlight
@@ -125,7 +127,28 @@ async def test_heat_and_copies_are_messages_for_the_screen_and_the_app():
     assert heats == [pane.palette, None]  # on at mount, then off
     copies = {m.what: m.text for m in seen.of(CopyRequested)}
     assert copies["the answer text"] == "The cat sat on the mat."
-    assert copies["the stats"].startswith("Tokens")
-    assert json.loads(copies["the raw JSON"]) == turn.answer.raw_logprobs()
+    # Stats and JSON carry their context: the question first, then the numbers.
+    assert copies["the stats"].startswith("Question       Where did the cat sit?")
+    assert "\nTokens " in copies["the stats"]
+    copied = json.loads(copies["the raw JSON"])
+    assert copied["context"]["question"] == "Where did the cat sit?"
+    assert copied["content"] == turn.answer.raw_logprobs()["content"]
     (save,) = seen.of(SaveRequested)
-    assert (save.number, save.raw) == (2, turn.answer.raw_logprobs())
+    assert save.number == 2 and save.raw["content"] == copied["content"]
+    assert save.raw["context"] == copied["context"]
+
+
+async def test_compact_copies_are_one_line_per_token():
+    turn = _turn()
+    app, view, pane = _host(turn)
+    seen = Recorder()
+    async with app.run_test(message_hook=seen) as pilot:
+        pane.show(view)
+        pane.action_copy_stats_compact()
+        pane.action_copy_json_compact()
+        await pilot.pause()
+    copies = {m.what: m.text for m in seen.of(CopyRequested)}
+    by_token = copies["the stats, one line per token"].split("\n\n", 1)[1].splitlines()
+    assert len(by_token) == 7 and by_token[2].startswith("#3  ␣sat  p 4.00%")
+    lines = copies["the raw logprobs, one line per token"].splitlines()
+    assert len(lines) == 1 + 7 and json.loads(lines[3])["n"] == 3

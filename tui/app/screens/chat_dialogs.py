@@ -56,7 +56,9 @@ class ChatDialogs:
     # ------------------------------------------------------------------ help, prompt, settings
 
     def help(self) -> None:
-        self.app.push_screen(self.app.modals.help(help_rows(self.app.keymap)))
+        """F1: getting started (the empty chat's welcome), then every key."""
+        rows = help_rows(self.app.keymap)
+        self.app.push_screen(self.app.modals.help(rows, self.screen.welcome()))
 
     def system_prompt(self) -> None:
         s = self.app.session

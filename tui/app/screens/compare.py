@@ -50,6 +50,7 @@ from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
+from tui.app.widgets.tick_list import TickList
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
 from tui.core.compare.export import write_exports
@@ -65,7 +66,7 @@ from tui.core.compare.form import (
 )
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.safety import safe_line, safe_text
-from tui.core.sampling_form import format_sampling_field
+from tui.core.sampling_form import field_warning, format_sampling_field
 from tui.core.settings import Sampling
 
 if TYPE_CHECKING:
@@ -74,10 +75,11 @@ if TYPE_CHECKING:
 REFRESH_HZ = 10
 """Repaints of the results per second while samples arrive."""
 
-NUMBER_FIELDS = ("samples", "temperature", "seed", "max_tokens", "concurrency")
+NUMBER_FIELDS = ("samples", "temperature", "top_logprobs", "seed", "max_tokens", "concurrency")
 FIELD_LABELS = {
     "samples": ("Samples", "answers per prompt"),
     "temperature": ("Temperature", "0 to 2"),
+    "top_logprobs": ("Top logprobs", "alternatives per token (0: none; 1 asked on llama.cpp)"),
     "seed": ("Seed", "blank = none; sample i uses seed + i"),
     "max_tokens": ("Max tokens", "per answer"),
     "concurrency": ("Concurrency", "requests at once"),
@@ -165,7 +167,7 @@ class CompareScreen(Screen[None]):
             with Horizontal(id="compare-sources"):
                 with Vertical(classes="compare-source"):
                     yield Label("Presets (space ticks)", classes="compare-label")
-                    yield SelectionList[CandidateKey](id="compare-presets")
+                    yield TickList[CandidateKey](id="compare-presets")
                 with Vertical(classes="compare-source"):
                     yield Label(
                         "Write prompts (a line of --- between two)", classes="compare-label"
@@ -196,6 +198,7 @@ class CompareScreen(Screen[None]):
                         )
             for name in NUMBER_FIELDS:
                 yield Static("", markup=False, id=f"compare-{name}-error", classes="compare-error")
+            yield Static("", markup=False, id="compare-top-warning", classes="compare-warning")
             yield Static("", markup=False, id="compare-run-error", classes="compare-error")
             yield Static(
                 Content(
@@ -220,6 +223,7 @@ class CompareScreen(Screen[None]):
             error.display = False
         self._fill_presets()
         self._update_order()
+        self._show_top_warning()
         self.results = self.query_one(CompareResults)
         if not self.chat_app.cursor_blink:
             for area in self.query(TextArea):
@@ -280,6 +284,16 @@ class CompareScreen(Screen[None]):
     def _field_changed(self, event: Input.Changed) -> None:
         name = (event.input.id or "").removeprefix("compare-")
         self._show_error(name, self._read_form().errors.get(name, ""))
+        if name == "top_logprobs":
+            self._show_top_warning()
+
+    def _show_top_warning(self) -> None:
+        """top_logprobs 0 is valid but surprising (no alternatives; 1 asked on llama.cpp)."""
+        text = self.query_one("#compare-top_logprobs", Input).value
+        message = field_warning("top_logprobs", text) or ""
+        warning = self.query_one("#compare-top-warning", Static)
+        warning.update(Content("⚠ " + message if message else ""))
+        warning.display = bool(message)
 
     @on(Input.Submitted, ".compare-input")
     def _field_submitted(self, event: Input.Submitted) -> None:
@@ -298,7 +312,7 @@ class CompareScreen(Screen[None]):
             seed=text("seed"),
             max_tokens=text("max_tokens"),
             concurrency=text("concurrency"),
-            top_logprobs=self.sampling.top_logprobs,
+            top_logprobs=text("top_logprobs"),
         )
 
     def _show_error(self, name: str, message: str) -> None:
@@ -491,6 +505,5 @@ class CompareScreen(Screen[None]):
     def _exported(self, paths: list[Path]) -> None:
         self.last_export = paths
         names = ", ".join(p.name for p in paths[1:])
-        self.notify(
-            f"exported the comparison to {paths[0]} (and {names})", markup=False, timeout=10
-        )
+        # Kept in the messages (ctrl+l) with its path, as every export is.
+        self.chat_app.exported(paths[0], f"exported the comparison to {paths[0]} (and {names})", 10)

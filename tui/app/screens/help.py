@@ -1,7 +1,9 @@
-"""The help modal: every key binding by group, and what the numbers mean.
+"""The help modal: getting started, every key binding by group, and what the numbers mean.
 
 ``rows`` are ``(key display, description, group)``, e.g. ``("ctrl+s", "Apply", "Modals")``;
-groups are shown in the order they first appear. Esc, F1, ``?`` or ``q`` closes it.
+groups are shown in the order they first appear, each row a key column and a description
+column, so a description that wraps keeps its indent. ``intro`` (the chat's welcome, see
+:mod:`tui.app.text.welcome`) comes first when given. Esc, F1, ``?`` or ``q`` closes it.
 """
 
 from __future__ import annotations
@@ -67,14 +69,13 @@ def group_rows(rows: list[tuple[str, str, str]]) -> list[tuple[str, list[tuple[s
     return list(groups.items())
 
 
-def binding_lines(entries: list[tuple[str, str]], width: int) -> Content:
-    """One ``key  description`` line per binding, keys padded to ``width`` and in bold.
-    Literal text: descriptions may quote user-configured keys."""
-    lines = [
-        Content.assemble((safe_line(key).ljust(width), "bold"), safe_line(description))
-        for key, description in entries
-    ]
-    return Content("\n").join(lines)
+def binding_row(key: str, description: str, width: int) -> Horizontal:
+    """One binding: the key in bold in a column ``width`` cells wide, the description beside
+    it wrapping within its own column. Literal text: descriptions may quote configured keys."""
+    key_cell = Static(Content(safe_line(key)), classes="help-key", markup=False)
+    key_cell.styles.width = width
+    text = Static(Content(safe_line(description)), classes="help-desc", markup=False)
+    return Horizontal(key_cell, text, classes="help-row")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -85,19 +86,24 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,question_mark,q", "close", "Close", key_display="esc", id="help.close"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], intro: list[str] | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.intro = intro
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Help"
             with VerticalScroll(id="help-scroll"):
+                if self.intro:
+                    yield Static(Content("Getting started"), classes="help-group")
+                    yield Static(Content("\n".join(self.intro)), classes="help-intro")
                 # One key column for all groups, so the descriptions line up.
                 width = max((len(safe_line(key)) for key, _, _ in self.rows), default=0) + 2
                 for group, entries in group_rows(self.rows):
                     yield Static(Content(safe_line(group)), classes="help-group")
-                    yield Static(binding_lines(entries, width), classes="help-keys")
+                    for key, description in entries:
+                        yield binding_row(key, description, width)
                 yield Static(Content("What the numbers mean"), classes="help-group")
                 yield Static(Content(METRICS_INTRO), classes="help-text")
                 for term, definition in METRICS_TERMS:

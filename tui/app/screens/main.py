@@ -2,12 +2,14 @@
 
 ::
 
-    StatusLine (#status)            prompt · model · sampling
+    StatusLine (#status)            prompt · model · sampling (indicators at the right)
     #body
-    ├── #chat-area  ChatLog (#log)  the conversation: answers, selection, streaming
-    └── AnswerPane (#pane)          the selected answer: stats, inspector, JSON, token cursor
+    ├── #chat-area  ChatLog (#log)  the conversation: answers, selection, streaming; a
+    │                               welcome while it is empty
+    └── AnswerPane (#pane)          the selected answer: headline, stats, inspector, JSON,
+                                    token cursor (beside the chat, or under it when narrow)
     PromptInput (#input)
-    Footer
+    KeyFooter                       the keys that matter now, as many as fit
 
 The widgets own their state (:mod:`tui.app.widgets.chat_log`,
 :mod:`tui.app.widgets.answer_pane`). This screen passes what one says to the other (the
@@ -28,9 +30,8 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
-from tui.app.actions import TOKENS, ActionSpec, bindings_for
+from tui.app.actions import TOKENS, ActionSpec, bindings_for, find_spec, key_label
 from tui.app.commands import MainCommands
 from tui.app.messages import (
     BackendFailed,
@@ -42,8 +43,11 @@ from tui.app.messages import (
 )
 from tui.app.screens.chat_dialogs import ChatDialogs
 from tui.app.session import ChatSession
+from tui.app.text.pane import shown_key
+from tui.app.text.welcome import WELCOME_KEYS, welcome_lines
 from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
 from tui.app.widgets.chat_log import ChatLog
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.prompt_input import PromptInput
 from tui.app.widgets.status_line import StatusLine
 
@@ -51,7 +55,7 @@ if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
 
 BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (100, "-wide")]
-"""Below 100 columns (80×24 over SSH) the chat takes the width and the pane is swapped in."""
+"""Below 100 columns (80×24 over SSH) the chat takes the width, a compact pane under it."""
 
 
 class MainScreen(Screen[None]):
@@ -92,7 +96,7 @@ class MainScreen(Screen[None]):
                 yield ChatLog(app.turns, id="log")
             yield AnswerPane(threshold=app.low_prob_threshold, heat=app.ui_settings.heatmap)
         yield PromptInput(id="input")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.chat = self.query_one(ChatLog)
@@ -101,9 +105,18 @@ class MainScreen(Screen[None]):
         self.status = self.query_one(StatusLine)
         if not self.chat_app.cursor_blink:
             self.input.cursor_blink = False
+        self.chat.set_welcome(self.welcome())
         self.update_status()
         self.input.focus()
         self.chat_app.main_screen_ready()
+
+    def welcome(self) -> list[str]:
+        """The welcome of an empty chat (and of F1), with the keys as bound now."""
+        keys = {}
+        for action in WELCOME_KEYS:
+            where = "log" if action == "toggle_cursor" else "screen"
+            keys[action] = shown_key(key_label(find_spec(action, where), self.keymap))
+        return welcome_lines(keys, built_in=self.session.embedded)
 
     def update_status(self) -> None:
         s = self.session
@@ -146,7 +159,7 @@ class MainScreen(Screen[None]):
         self.update_status()
 
     def on_history_state(self, message: HistoryState) -> None:
-        self.status.show_history(message.badge)
+        self.status.set_indicator("history", message.badge)
 
     # ------------------------------------------------------------------ chat log ↔ pane
 
@@ -181,7 +194,12 @@ class MainScreen(Screen[None]):
             self.notify("Type a question first.", markup=False)
             return
         if self.chat.busy:
-            self.notify("An answer is still coming: Esc stops it. Your text is kept.", markup=False)
+            pump = self.chat.pump
+            if pump is not None and pump.live is None and pump.recovering is not None:
+                words = "Hidden tokens are being measured: Esc skips it. Your text is kept."
+            else:
+                words = "An answer is still coming: Esc stops it. Your text is kept."
+            self.notify(words, markup=False)
             return
         message.input.clear()
         view = self.chat.ask(self.chat_app.turns.new_turn(text))
@@ -238,6 +256,9 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.dialogs.help()
+
+    def action_messages(self) -> None:
+        self.chat_app.action_messages()
 
     def action_system_prompt(self) -> None:
         self.dialogs.system_prompt()

@@ -23,13 +23,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.actions import ActionSpec, bindings_for
 from tui.app.commands import ActionsProvider, Entry
 from tui.app.screens.main import BREAKPOINTS
 from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
 from tui.app.widgets.chat_log import ChatLog
+from tui.app.widgets.key_footer import KeyFooter
 from tui.core.conversation import Turn
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 from tui.core.safety import safe_line
@@ -94,7 +95,7 @@ class SampleScreen(Screen[None]):
             with Vertical(id="chat-area"):
                 yield ChatLog(id="log")
             yield AnswerPane(noun="Sample", threshold=threshold, heat=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.chat = self.query_one(ChatLog)

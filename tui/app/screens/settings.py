@@ -2,7 +2,9 @@
 
 Keys: Enter (in any field, or on the model list) or ``ctrl+s`` applies, ``esc`` cancels,
 Tab moves between fields. Each field shows its own one-line message as it is typed; applying
-with a bad field shows the messages and keeps the modal open.
+with a bad field shows the messages and keeps the modal open. A valid but surprising value
+(top_logprobs 0: no alternatives, and on llama.cpp 1 asked instead) gets a warning under its
+field, from the moment it is typed (or when the modal opens with it), never blocking.
 
 Model names come from the server: shown through ``safe_line`` with markup off.
 """
@@ -24,6 +26,7 @@ from textual.widgets.option_list import Option
 from tui.core.safety import safe_line
 from tui.core.sampling_form import (
     SAMPLING_FIELDS,
+    field_warning,
     format_sampling_field,
     parse_sampling_form,
 )
@@ -108,11 +111,16 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
                 yield Static(
                     "", markup=False, id=f"settings-{name}-error", classes="settings-error"
                 )
+                yield Static(
+                    "", markup=False, id=f"settings-{name}-warning", classes="settings-warning"
+                )
         yield Footer()
 
     def on_mount(self) -> None:
         for error in self.query(".settings-error"):
             error.display = False
+        for name in SAMPLING_FIELDS:
+            self._show_warning(name)
         model = self.query_one("#settings-model")
         if isinstance(model, OptionList) and self.current_model in self.models:
             model.highlighted = self.models.index(self.current_model)
@@ -163,6 +171,21 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
         message = form.errors.get(name, "")
         error.update(message)
         error.display = bool(message)
+        self._show_warning(name)
+
+    def _show_warning(self, name: str) -> None:
+        warning = self.query_one(f"#settings-{name}-warning", Static)
+        message = field_warning(name, self._text(name)) or ""
+        warning.update("⚠ " + message if message else "")
+        warning.display = bool(message)
+
+    def warnings(self) -> dict[str, str]:
+        """The warnings shown under the fields now (for tests)."""
+        return {
+            name: str(self.query_one(f"#settings-{name}-warning", Static).render())
+            for name in SAMPLING_FIELDS
+            if self.query_one(f"#settings-{name}-warning", Static).display
+        }
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)

@@ -101,7 +101,9 @@ class DifferencePalette:
             return self.unknown
         return self.levels[level_of(delta)]
 
-    def token_style(self, token: TokenRecord) -> Style:
+    def token_style(self, token: TokenRecord, heat_logprob: float | None) -> Style:
+        """By the difference at ``token`` (its own logprob under each prompt, whatever a
+        probability heatmap would show)."""
         return self.style_for_delta(self.by_index.get(token.index))
 
     @classmethod

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from tui.app.text.status import shorten_middle
+from tui.core.characters import CharacterPieces
 from tui.core.report import fmt_num, fmt_prob, token_number
 from tui.core.safety import hidden_characters, safe_line
 from tui.core.wire.records import TokenRecord
@@ -72,11 +73,24 @@ def bar(fraction: float, width: int) -> str:
     return text.ljust(width)
 
 
-def token_facts(token: TokenRecord) -> list[tuple[str, str]]:
-    """Labelled facts about one token."""
-    facts = [
-        ("Token", f"#{token_number(token.index)}  {visible(token.text)}"),
-    ]
+def token_title(token: TokenRecord, total: int) -> str:
+    """ "Token #78 of 346": the one token number people read (1-based over everything the
+    model generated for the answer, reasoning included), of how many it generated."""
+    return f"Token #{token_number(token.index)} of {total}"
+
+
+def token_facts(
+    token: TokenRecord, character: CharacterPieces | None = None
+) -> list[tuple[str, str]]:
+    """Labelled facts about one token; ``character``: the character it is a piece of
+    (:func:`tui.core.characters.character_of`), listed piece by piece."""
+    if token.text:
+        text = visible(token.text)
+    elif character is not None:
+        text = "(none of its own: a piece of the character below)"
+    else:
+        text = "(none)"
+    facts = [("Text", text)]
     if token.token != token.text:
         facts.append(("Server token", visible(token.token)))
     hidden = hidden_characters(token.text[:MAX_SHOWN_CHARS])
@@ -98,7 +112,54 @@ def token_facts(token: TokenRecord) -> list[tuple[str, str]]:
             facts.append(("Top-k entropy", f"{fmt_num(token.top_entropy)} nats"))
     else:
         facts.append(("Top-k", "none sent"))
+    if token.recovered:
+        facts.append(("Measured", "after the answer (llama.cpp sent no row for it)"))
+    if character is not None:
+        facts += character_facts(character, token)
     return facts
+
+
+def character_facts(character: CharacterPieces, current: TokenRecord) -> list[tuple[str, str]]:
+    """The character a token is a piece of: its text and probability, the product of its
+    pieces' (p = Π pᵢ, each piece conditioned on the ones before it), then one row per piece
+    with its number, bytes and own probability; ``◀`` marks ``current``."""
+    pieces = character.pieces
+    product = " × ".join(fmt_prob(piece.prob) for piece in pieces)
+    rows = [
+        ("Character", f"{visible(character.text)}  {len(pieces)} tokens"),
+        ("Character p", f"{fmt_prob(character.prob)} = {product}"),
+    ]
+    for piece in pieces:
+        mark = "  ◀" if piece is current else ""
+        rows.append(
+            (
+                f"  #{token_number(piece.index)}",
+                f"{hex_bytes(piece.bytes)}  p {fmt_prob(piece.prob)}{mark}",
+            )
+        )
+    return rows
+
+
+def strip_lines(
+    token: TokenRecord, total: int, character: CharacterPieces | None = None
+) -> tuple[str, str]:
+    """The inspector in two lines, for the compact pane of narrow terminals: the token (its
+    number as everywhere, 1-based, of all the answer's tokens), then its alternatives, or for
+    a piece of a character the character and its probability (the product of its pieces')."""
+    text = visible(token.text) or "(piece)"
+    head = (
+        f"token #{token_number(token.index)} of {total}  {text}  p {fmt_prob(token.prob)}"
+        f"  logprob {fmt_num(token.logprob, 4)}"
+    )
+    alts = "  ".join(f"{visible(a.text)} {fmt_prob(a.prob)}" for a in token.alternatives()[:6])
+    second = alts or "no alternatives sent"
+    if character is not None:
+        pieces = " × ".join(fmt_prob(piece.prob) for piece in character.pieces)
+        second = (
+            f"character {visible(character.text)}: p {fmt_prob(character.prob)} = {pieces}"
+            f"  ({len(character.pieces)} tokens)"
+        )
+    return head, second
 
 
 @dataclass(frozen=True, slots=True)

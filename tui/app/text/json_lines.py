@@ -5,8 +5,9 @@ string (and laying that out in a text area) would freeze the screen for seconds.
 row's line count is known without formatting it, so the viewer knows the total height at once
 and formats only the rows on screen (a few dozen), with a small cache.
 
-Layout (valid JSON when the lines are joined with newlines; key order within a row is the
-server's, except that the alternatives list is moved last)::
+Layout (valid JSON when the lines are joined with newlines; within a row ``token`` and
+``logprob`` come first, so they are in sight however narrow the pane, then the server's
+other keys in its order, and the alternatives list last)::
 
     {"content": [
       {"token": "Hi", "logprob": -0.1, "bytes": [72, 105], "top_logprobs": [
@@ -35,6 +36,9 @@ from tui.core.jsonio import dumps
 TOP_KEYS = ("top_logprobs", "top_probs")
 """Where servers put a row's alternatives (OpenAI/vLLM/llama.cpp; llama.cpp probabilities)."""
 
+FRONT_KEYS = ("token", "logprob", "prob")
+"""Keys shown first in a row and in each alternative (``prob``: llama.cpp's ``top_probs``)."""
+
 INDENT = "  "
 OPEN_LINE = '{"content": ['
 CLOSE_LINE = "]}"
@@ -58,8 +62,17 @@ def row_line_count(row: Any) -> int:
     return 1 if key is None else 2 + len(row[key])
 
 
+def front_first(value: Any) -> Any:
+    """A dict with :data:`FRONT_KEYS` first (then the others in their order); anything else
+    as it is."""
+    if type(value) is not dict or not any(key in value for key in FRONT_KEYS):
+        return value
+    front = {key: value[key] for key in FRONT_KEYS if key in value}
+    return {**front, **{k: v for k, v in value.items() if k not in front}}
+
+
 def _one_line(value: Any) -> str:
-    return dumps(value, indent=None)
+    return dumps(front_first(value), indent=None)
 
 
 def cut_line(line: str, limit: int = MAX_LINE_CHARS) -> str:

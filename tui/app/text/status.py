@@ -3,9 +3,15 @@
 It is always on screen, so a person comparing prompts never has to wonder what is active.
 Wide terminals get labelled fields; narrow ones a compact form, with the model name cut in the
 middle (keeping its start and its end, where sizes and quantisations are written).
+
+Its right end holds *indicators* (:func:`with_indicators`): short words other parts of the
+app set and clear ("history: memory only"), kept whole at the right edge, the rest of the
+line shortened to make room.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 
@@ -89,3 +95,19 @@ def status_line(
     label = shorten_middle(label, max(4, width // 3))
     numbers = " ".join(sampling_fields(sampling, compact=True))
     return shorten_middle(f"{label}{SEPARATOR}{numbers}", width)
+
+
+def with_indicators(line_for: Callable[[int], str], indicators: Sequence[str], width: int) -> str:
+    """``line_for(room)`` (the status line in ``room`` cells) with ``indicators`` at the right
+    edge of ``width`` cells, separated by │; indicators that do not fit with at least 20
+    cells of status left are dropped from the end."""
+    shown = [safe_line(i) for i in indicators if i]
+    while shown:
+        right = SEPARATOR.join(shown)
+        room = width - cell_len(right) - cell_len(SEPARATOR)
+        if room >= 20:
+            left = line_for(room)
+            gap = width - cell_len(left) - cell_len(right)
+            return left + " " * max(1, gap) + right
+        shown.pop()
+    return line_for(width)

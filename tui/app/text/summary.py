@@ -2,7 +2,13 @@
 
 * the header names what shaped the answer (number, prompt, model, sampling), so two answers
   asked under different prompts can be told apart at a glance;
-* the footer gives its state and its headline numbers (live while it streams).
+* the footer (the "chat line") gives its state and its headline numbers: live while it
+  streams, "recovering …" while llama.cpp's hidden tokens are measured, then how it ended.
+
+How it ended is said in the words every surface uses (:func:`tui.core.report.finish_label`):
+an answer cut by ``max_tokens`` or by a full context reads ``✂ cut: max_tokens``, never
+``✓ complete``; and whenever the numbers leave tokens out, "covers 54 of 96 tokens" comes
+right after the state, so it is the last thing a narrow terminal would cut.
 """
 
 from __future__ import annotations
@@ -11,7 +17,14 @@ from tui.app.text.status import prompt_label
 from tui.core.answer import Answer
 from tui.core.conversation import Turn
 from tui.core.metrics import Metrics
-from tui.core.report import fmt_prob, fmt_seconds
+from tui.core.report import (
+    FINISH_CUT_CONTEXT,
+    FINISH_CUT_MAX_TOKENS,
+    coverage_words,
+    finish_label,
+    fmt_prob,
+    fmt_seconds,
+)
 from tui.core.safety import safe_line
 
 STATE_MARK = {
@@ -21,7 +34,16 @@ STATE_MARK = {
     "stopped": "■",
     "error": "⚠",
     "incomplete": "◌",
+    FINISH_CUT_MAX_TOKENS: "✂",
+    FINISH_CUT_CONTEXT: "✂",
+    "refusal": "⊘",
 }
+
+RECOVERING_MARK = "⟳"
+
+ALIVE_AFTER = 1.0
+"""Seconds of keep-alives alone before the chat line says the server is alive but silent
+(the client reports :class:`~tui.core.wire.events.ServerAlive` at most once a second)."""
 
 
 def answer_header(turn: Turn, number: int) -> str:
@@ -46,24 +68,54 @@ def metrics_summary(m: Metrics) -> list[str]:
     return parts
 
 
-def live_footer(m: Metrics, waiting: bool = False) -> str:
-    """While streaming: state and the running numbers (O(1) to build)."""
-    if waiting:
-        return "… waiting for the model"
-    return " · ".join(["… streaming", *metrics_summary(m)])
+def state_words(answer: Answer, max_tokens: int | None = None) -> str:
+    """``✓ complete``, ``✂ cut: max_tokens``, ``⊘ refusal``, ``■ stopped``…: how the answer
+    ended, with its mark."""
+    label = finish_label(answer, max_tokens)
+    return f"{STATE_MARK.get(label, '?')} {label}"
 
 
-def answer_footer(answer: Answer) -> str:
-    """After the answer ended: state, numbers and timing."""
-    parts = [f"{STATE_MARK.get(answer.status, '?')} {answer.status}"]
+def alive_words(idle: float | None) -> str | None:
+    """ "server alive, no tokens for 12 s (Esc stops)" while a stream carries only
+    keep-alives (``idle`` seconds since its last piece), else ``None``."""
+    if idle is None or idle < ALIVE_AFTER:
+        return None
+    return f"server alive, no tokens for {idle:.0f} s (Esc stops)"
+
+
+def live_footer(m: Metrics, waiting: bool = False, alive: float | None = None) -> str:
+    """While streaming: state and the running numbers (O(1) to build); ``alive``: seconds of
+    keep-alives alone (:func:`alive_words`)."""
+    parts = ["… waiting for the model"] if waiting else ["… streaming", *metrics_summary(m)]
+    silent = alive_words(alive)
+    if silent is not None:
+        parts.append(silent)
+    return " · ".join(parts)
+
+
+def answer_footer(
+    answer: Answer, max_tokens: int | None = None, recovering: str | None = None
+) -> str:
+    """After the answer ended: state, coverage, numbers and timing. ``recovering``: the
+    progress words of the recovery running now (``recovering 42 split-character tokens…
+    10/43``), shown instead of the state, with the key that skips it."""
+    if recovering is not None:
+        parts = [f"{RECOVERING_MARK} {recovering} (Esc skips)"]
+    else:
+        parts = [state_words(answer, max_tokens)]
     if answer.has_logprobs:
-        parts += metrics_summary(answer.metrics)
+        metrics = answer.metrics
+        covers = coverage_words(metrics)
+        if covers is not None:
+            parts.append(covers)
+        parts += metrics_summary(metrics)
     elif answer.text:
         parts.append("no logprobs returned")
     if answer.ttft is not None:
         parts.append(f"TTFT {fmt_seconds(answer.ttft)}")
     if answer.tokens_per_second is not None:
         parts.append(f"{answer.tokens_per_second:.1f} tok/s")
-    if answer.finish_reason and answer.finish_reason != "stop":
-        parts.append(f"finish {safe_line(answer.finish_reason)}")
+    reason = answer.finish_reason
+    if reason and reason not in ("stop", "length"):  # "length" is said by the cut label
+        parts.append(f"finish {safe_line(reason)}")
     return " · ".join(parts)

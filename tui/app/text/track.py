@@ -4,6 +4,11 @@ A :class:`TextTrack` grows as chunks arrive (:meth:`TextTrack.extend`) and tells
 which blocks to create and which to repaint. It keeps the token↔text spans
 (:mod:`.alignment`) and the block cuts (:mod:`.blocks`) in step, and answers "which spans
 fall in this block" in O(log n + spans in the block).
+
+A character made of several tokens (``TokenRecord.char_start``: a Japanese character split
+over byte pieces) shows once, on its last piece, which has its span; its heat is the
+character's probability, the product of its pieces' (:meth:`TextTrack.heat_logprob`), and
+the token cursor on any of its pieces shows that character (:meth:`TextTrack.display_span`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 
 from tui.app.text.alignment import UNALIGNED, TokenAligner
 from tui.app.text.blocks import MAX_BLOCK_CHARS, MIN_BLOCK_CHARS, BlockSplitter
+from tui.core.characters import character_of
 from tui.core.wire.records import TokenRecord
 
 
@@ -121,8 +127,50 @@ class TextTrack:
             i += 1
         return out
 
-    def blocks_of_token(self, token_index: int) -> range:
+    def display_span(self, token_index: int) -> tuple[int, int] | None:
+        """The text a token shows as: its own span, or, for a piece of a character that
+        shows on another piece, that piece's span (``None`` when neither has one)."""
         span = self.span_of(token_index)
+        if span is not None or token_index >= len(self.tokens):
+            return span
+        start = self.tokens[token_index].char_start
+        if start is None:
+            return None
+        j = token_index + 1
+        while j < len(self.tokens) and self.tokens[j].char_start == start:
+            span = self.span_of(j)
+            if span is not None:
+                return span
+            j += 1
+        return None
+
+    def heat_logprob(self, token_index: int) -> float | None:
+        """The logprob a token's heat colour shows: its own, or for a character made of
+        several tokens the character's (Σ of its pieces' logprobs: p = Π pᵢ)."""
+        token = self.tokens[token_index]
+        if token.char_start is None:
+            return token.logprob
+        character = character_of(self.tokens, token_index)
+        return token.logprob if character is None else character.logprob
+
+    def token_at(self, offset: int) -> int | None:
+        """The token whose span holds text position ``offset`` (``None``: no token does)."""
+        i = bisect_right(self._aligned_end, offset)
+        if i < len(self._aligned_end) and self._aligned_start[i] <= offset:
+            return self._aligned_index[i]
+        return None
+
+    def blocks_of_token(self, token_index: int) -> range:
+        span = self.display_span(token_index)
         if span is None:
             return range(0)
         return self.blocks.blocks_touching(*span)
+
+
+def retracked(track: TextTrack, tokens: Sequence[TokenRecord], scope: str) -> TextTrack:
+    """A new track with ``track``'s text and the ``scope`` tokens of ``tokens`` (the same
+    answer with other entries: recovery put llama.cpp's hidden pieces in). The text is the
+    same, so the blocks are too."""
+    new = TextTrack(track.blocks.min_chars, track.blocks.max_chars)
+    new.extend(track.text, [t for t in tokens if t.scope == scope], final=True)
+    return new

@@ -24,7 +24,7 @@ from textual.widgets import Collapsible, Static
 
 from tui.app.text.heat import TokenColouring
 from tui.app.text.summary import answer_footer, answer_header, live_footer
-from tui.app.text.track import TextTrack, TrackUpdate
+from tui.app.text.track import TextTrack, TrackUpdate, retracked
 from tui.core.answer import Answer
 from tui.core.conversation import Turn
 from tui.core.metrics import Metrics, compute_metrics
@@ -119,6 +119,15 @@ class TrackView(Vertical):
         for block in self._blocks:
             block.invalidate(layout=False)
 
+    def retrack(self, track: TextTrack) -> None:
+        """Show ``track`` instead: the same text with other tokens (a recovered answer), so
+        the same blocks, every one repainted (new spans, new heat)."""
+        self.track = track
+        self.cursor = None
+        if self.is_mounted:
+            self._sync_blocks()
+        self.repaint_all()
+
     def set_heat(self, heat: TokenColouring | None) -> None:
         if heat is not self.heat:
             self.heat = heat
@@ -151,10 +160,11 @@ class TrackView(Vertical):
         if heat is not None:
             tokens = track.tokens
             token_style = heat.token_style
+            heat_logprob = track.heat_logprob
             for s, e, ti in track.spans_in(start, end):
-                spans.append(Span(s - start, e - start, token_style(tokens[ti])))
+                spans.append(Span(s - start, e - start, token_style(tokens[ti], heat_logprob(ti))))
         if self.cursor is not None and self.cursor_style is not None:
-            span = track.span_of(self.cursor)
+            span = track.display_span(self.cursor)
             if span is not None and span[0] < end and span[1] > start:
                 s, e = max(span[0], start), min(span[1], end)
                 spans.append(Span(s - start, e - start, self.cursor_style))  # type: ignore[arg-type]
@@ -194,6 +204,8 @@ class AnswerView(Vertical):
         self._error = Static(markup=False, classes="answer-error")
         self._notices = Static(markup=False, classes="answer-notices")
         self._composed = False
+        self.recovering: str | None = None  # progress words while hidden tokens are measured
+        self.alive: float | None = None  # seconds of keep-alives alone, while streaming
 
     def compose(self) -> ComposeResult:
         self._composed = True
@@ -238,6 +250,21 @@ class AnswerView(Vertical):
     def tokens(self) -> list[TokenRecord]:
         """The answer-scope tokens: what the token cursor walks over."""
         return self.answer_track.tokens
+
+    @property
+    def token_total(self) -> int:
+        """Every token the model generated for this answer so far, of every scope (what
+        "token #78 of 346" counts)."""
+        return len(self.answer_track.tokens) + len(self.reasoning_track.tokens) + self.other_tokens
+
+    @property
+    def has_reasoning(self) -> bool:
+        return self._reasoning_box is not None
+
+    @property
+    def max_tokens(self) -> int:
+        """``max_tokens`` the answer was asked with (tells a cut by it from a full context)."""
+        return self.turn.sampling.max_tokens
 
     def feed(
         self,
@@ -296,6 +323,8 @@ class AnswerView(Vertical):
         self._reasoning_box = Collapsible(
             self._reasoning_view, title="reasoning", collapsed=True, classes="reasoning"
         )
+        if self.is_attached:
+            self.screen.refresh_bindings()  # "r Reasoning" is offered from now on
         # Reasoning can arrive before this view is on screen (it is mounted a frame after
         # its question): then compose picks the box up, or it is mounted once this view is.
         if self.is_mounted:
@@ -318,12 +347,40 @@ class AnswerView(Vertical):
 
     # ------------------------------------------------------------------ state lines
 
-    def show_live(self, metrics: Metrics | None, *, waiting: bool = False) -> None:
-        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting)
+    def show_live(
+        self, metrics: Metrics | None, *, waiting: bool = False, alive: float | None = None
+    ) -> None:
+        """The line under a streaming answer; ``alive``: seconds of keep-alives alone."""
+        self.alive = alive
+        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting, alive=alive)
         update_static(self._footer, Content(text))
 
+    def show_recovering(self, words: str | None) -> None:
+        """The line under a finished answer while its hidden tokens are measured (``words``:
+        "recovering 42 split-character tokens… 10/43"), or back to how it ended (``None``)."""
+        self.recovering = words
+        answer = self.turn.answer
+        if answer is not None:
+            text = answer_footer(answer, self.max_tokens, recovering=words)
+            update_static(self._footer, Content(text))
+
+    def replace_answer(self, answer: Answer) -> None:
+        """Show ``answer`` instead of the one shown: the same text with other tokens (the
+        hidden pieces of split characters recovered), so the tracks are rebuilt from its
+        tokens and every block repainted; the lines under it follow."""
+        self.recovering = None
+        self.answer_track = retracked(self.answer_track, answer.tokens, "answer")
+        self.text_view.retrack(self.answer_track)
+        if self._reasoning_view is not None:
+            self.reasoning_track = retracked(self.reasoning_track, answer.tokens, "reasoning")
+            self._reasoning_view.retrack(self.reasoning_track)
+            self._update_reasoning_title()
+        self.other_tokens = sum(1 for t in answer.tokens if t.scope == "other")
+        self.finish(answer)
+
     def finish(self, answer: Answer) -> None:
-        self._footer.update(Content(answer_footer(answer)))
+        self.alive = None
+        self._footer.update(Content(answer_footer(answer, self.max_tokens, self.recovering)))
         self.set_class(True, f"-{answer.status}")
         if answer.error:
             self._error.update(Content("⚠ " + safe_line(answer.error)))
@@ -331,7 +388,7 @@ class AnswerView(Vertical):
         notices = [safe_line(n) for n in answer.notices]
         if notices:
             self._notices.update(Content("\n".join("· " + n for n in notices)))
-            self._notices.display = True
+        self._notices.display = bool(notices)
 
     # ------------------------------------------------------------------ heat / cursor
 
@@ -351,7 +408,7 @@ class AnswerView(Vertical):
         answer scrolls in (blocks can be taller than the log, so scrolling to the block is
         not enough)."""
         block = self.text_view.block_widget(token)
-        span = self.answer_track.span_of(token)
+        span = self.answer_track.display_span(token)
         if block is None or span is None or not block.is_mounted or not block.size.width:
             return
         start, _ = self.answer_track.block_range(block.index)

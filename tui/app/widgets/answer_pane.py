@@ -4,42 +4,45 @@ One widget, composed once, used by every screen that shows an answer (the chat s
 sample screen; the score, question-set and side-by-side screens to come)::
 
     AnswerPane (#pane)
-    ├── #pane-top (scrolls)  TokenInspector · HeatLegend · StatsView
-    ├── #json-title          "raw logprobs · 8 rows · 32 lines"
-    ├── JsonView (#json)     the raw rows, the cursor token's row highlighted
-    └── TokenStrip           the cursor token in two lines (narrow terminals)
+    ├── PaneHeadline (#headline)  state, coverage, headline numbers: in sight in every layout
+    ├── PaneScroll (#pane-top)    TokenInspector · HeatLegend · StatsView (scrolls)
+    ├── #json-title               "raw logprobs · 8 rows · 32 lines"
+    ├── JsonView (#json)          the raw rows, the cursor token's row highlighted
+    ├── TokenStrip                the cursor token in two lines (the compact layout)
+    └── .pane-hint × 3            how to reach every number, one per layout
 
-It owns its state: the answer it shows (its *subject*, an :class:`AnswerView` wherever that is
-mounted), the token cursor over the subject's answer tokens, and the heatmap (its palette,
-built from the theme and τ, and whether it is on). Screens place it (``answer_layout.tcss``:
-beside the chat when wide; when narrow, only the strip under the chat, or the whole pane
-instead of the chat after F4) and wire it to their chat log in two lines: show the selected
-answer (:meth:`show`, :meth:`show_progress`), and pass :class:`HeatChanged` on to the log.
+**Its API** (what a screen composing it uses; the score and difference screens too):
 
-What it says is built by pure functions in :mod:`tui.app.text` (``pane``, ``inspect``,
-``heat``, ``summary``): a new line (coverage "covers 54 of 96 tokens", a "recovering…" state,
-"cut: max_tokens"), split-character pieces in the inspector or a difference palette is a
-change there, and a small one here. Seams for those:
+* ``AnswerPane(noun="Answer", threshold=τ, heat=False)``; ``noun`` names the subject
+  ("Answer #2", "Sample #3");
+* :meth:`show` (``view``: an :class:`AnswerView` wherever it is mounted, or ``None``) and
+  :meth:`show_progress` (the same subject received more, or its recovery moved on): wire
+  them to the chat log's ``AnswerSelected`` / ``AnswerChanged``;
+* :class:`HeatChanged` (posted): pass it on to the chat log (``ChatLog.set_heat``); the
+  colours come from one :class:`~tui.app.text.heat.HeatPalette` (:attr:`heat`); another
+  colouring (a difference heatmap) is another palette announced the same way;
+* its actions (token cursor, copy, save, heatmap), run by the keys of the chat log through
+  the screen (``screen.pane('cursor_left')``: see :func:`tui.app.actions.action_string`)
+  and by the command palette; copy and save are handed to the app as
+  :class:`~tui.app.messages.CopyRequested` / :class:`~tui.app.messages.SaveRequested`;
+* :meth:`focus_json`, :meth:`focus_numbers`, :meth:`leave_cursor`, :func:`toggle_pane`.
 
-* the stats block is :func:`tui.app.text.pane.stats_of` (title and rows per answer state);
-* the inspector draws :func:`tui.app.text.inspect.token_facts` and ``alternative_rows``;
-* the heat colours come from one :class:`~tui.app.text.heat.HeatPalette` (:attr:`heat`);
-  another colouring is another palette, announced with :class:`HeatChanged`;
-* the compact mode (80×24) exists in outline: on a narrow screen ``answer_layout.tcss``
-  puts the pane under the chat and shows only its strip; headline numbers there are one more
-  child shown in that mode, and F4 (``-pane-shown``) already enlarges it to the whole pane.
+It owns its state: the answer it shows (its *subject*), the token cursor over the subject's
+answer tokens, and the heatmap (its palette, built from the theme, τ and the terminal's
+colours, and whether it is on). Screens place it with ``answer_layout.tcss``: beside the
+chat when wide; when narrow, a compact pane under the chat (headline, token strip, hint),
+enlarged by F4 to the whole pane (``-pane-shown`` on the screen). The token cursor keys work
+in the numbers too (:class:`PaneScroll`), so the enlarged pane is usable on its own.
 
-Its actions (token cursor, copy, save, heatmap) are run by the keys of the chat log through
-the screen (``screen.pane('cursor_left')``: see :func:`tui.app.actions.action_string`), and
-by the command palette. Copy and save are handed to the app as
-:class:`~tui.app.messages.CopyRequested` / :class:`~tui.app.messages.SaveRequested`.
+What it says is built by pure functions in :mod:`tui.app.text` (``pane``: title, rows,
+headline, hints; ``inspect``: the inspector and the strip, a split character's pieces;
+``heat``; ``copying``: what the copy keys copy); a new line in the pane is a change there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -48,25 +51,54 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.app.messages import CopyRequested, SaveRequested
+from tui.app.actions import bindings_for, find_spec, key_label
+from tui.app.colours import colour_mode
 from tui.app.text.cursor import least_likely, next_low
 from tui.app.text.heat import HeatPalette
-from tui.app.text.pane import json_title, stats_of
+from tui.app.text.pane import (
+    HINT_KEYS,
+    PANE_HINTS,
+    AnswerState,
+    headline,
+    json_title,
+    pane_hint,
+    shown_key,
+    stats_of,
+)
 from tui.app.widgets.answer import AnswerView, update_static
 from tui.app.widgets.json_view import JsonView
-from tui.app.widgets.side_pane import HeatLegend, StatsView, TokenInspector, TokenStrip
-from tui.core import jsonio
-from tui.core.answer import Answer
+from tui.app.widgets.pane_copy import PaneCopyActions
+from tui.app.widgets.side_pane import (
+    HeatLegend,
+    PaneHeadline,
+    StatsView,
+    TokenInspector,
+    TokenStrip,
+)
+from tui.core.characters import character_of
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
-from tui.core.report import stats_text
-from tui.core.safety import safe_text
 
 CURSOR_MOVES = frozenset({"cursor_left", "cursor_right", "cursor_first", "cursor_last"})
 """Actions that only make sense while the token cursor is on (hidden from the footer
 otherwise, so their keys fall through)."""
 
+CURSOR_KEYS = (
+    *CURSOR_MOVES,
+    "toggle_cursor",
+    "cursor_least_likely",
+    "cursor_next_low",
+)
 
-class AnswerPane(Vertical):
+
+class PaneScroll(VerticalScroll):
+    """The pane's numbers (inspector, legend, stats), scrolled with ↑↓ PgUp PgDn, and with
+    the chat log's token cursor keys (same binding ids), so the enlarged pane of a narrow
+    terminal can walk the tokens while the chat is out of sight."""
+
+    BINDINGS = bindings_for("log", only=CURSOR_KEYS)
+
+
+class AnswerPane(PaneCopyActions, Vertical):
     """See the module docstring. ``noun`` names the subject in the stats title ("Answer #2",
     "Sample #3"); ``threshold`` is τ (heat cues and the next-low jump); ``heat``: the heatmap
     is on from the start."""
@@ -95,6 +127,10 @@ class AnswerPane(Vertical):
         self.palette: HeatPalette | None = None
         self.subject: AnswerView | None = None
         self.cursor: int | None = None
+        self._cursor_token: Any = None  # the token the cursor was last shown on
+        self._cursor_span: tuple[int, int] | None = None  # the cursor token's text, as shown
+        self.headline = PaneHeadline(Content(headline(None)), id="headline", markup=False)
+        self.numbers = PaneScroll(id="pane-top")
         self.inspector = TokenInspector(id="inspector", markup=False)
         self.legend = HeatLegend(id="legend", markup=False)
         self.stats = StatsView(Content(f"No {noun.lower()} yet."), id="stats", markup=False)
@@ -103,13 +139,27 @@ class AnswerPane(Vertical):
         self.strip = TokenStrip(id="token-strip", markup=False)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="pane-top"):
+        yield self.headline
+        with self.numbers:
             yield self.inspector
             yield self.legend
             yield self.stats
         yield self.json_title
         yield self.json_view
         yield self.strip
+        keys = self._hint_keys()
+        for layout in PANE_HINTS:
+            text = Content(pane_hint(layout, keys))
+            yield Static(text, id=f"hint-{layout}", classes="pane-hint", markup=False)
+
+    def _hint_keys(self) -> dict[str, str]:
+        """The keys the hints name, as the keymap binds them now."""
+        keymap = getattr(self.app, "keymap", {})
+        return {
+            action: shown_key(key_label(find_spec(action, where), keymap))
+            for action in HINT_KEYS
+            for where in ("log" if action == "toggle_cursor" else "screen",)
+        }
 
     def on_mount(self) -> None:
         self._build_palette()
@@ -121,13 +171,15 @@ class AnswerPane(Vertical):
     # ------------------------------------------------------------------ the subject
 
     def show(self, view: AnswerView | None, *, keep_cursor: bool = False) -> None:
-        """Show ``view``'s answer in whatever state it is (finished, streaming, waiting);
-        ``None`` empties the pane. The token cursor stays only with ``keep_cursor`` and the
-        same subject (an answer that just finished streaming)."""
+        """Show ``view``'s answer in whatever state it is (finished, streaming, waiting,
+        being recovered); ``None`` empties the pane. The token cursor stays only with
+        ``keep_cursor`` and the same subject (an answer that just finished streaming, or
+        was recovered: then on the same character)."""
         if view is not self.subject or not keep_cursor:
             self._drop_cursor()
         self.subject = view
         if view is None:
+            self.headline.show(headline(None))
             self.stats.show(f"No {self.noun.lower()} yet.", [])
             self.json_view.show(None)
             self._update_json_title(0)
@@ -143,29 +195,68 @@ class AnswerPane(Vertical):
         else:
             self.json_view.show(None)
             rows = 0
-        self.stats.show(*stats_of(self.noun, view.number, answer, live))
+        self._show_state(view)
         self._update_json_title(rows)
+        if self.cursor is not None:
+            self._follow_cursor(view)
+            self._show_cursor(scroll=False)
+
+    def state_of(self, view: AnswerView) -> AnswerState:
+        """What the pane shows ``view`` in (:class:`~tui.app.text.pane.AnswerState`)."""
+        return AnswerState(
+            noun=self.noun,
+            number=view.number,
+            answer=view.turn.answer,
+            live=view.turn.live,
+            max_tokens=view.max_tokens,
+            recovering=view.recovering,
+            alive=view.alive,
+        )
+
+    def _show_state(self, view: AnswerView) -> None:
+        state = self.state_of(view)
+        self.headline.show(headline(state))
+        self.stats.show(*stats_of(state))
+
+    def show_progress(self) -> None:
+        """The subject moved on: a streaming answer received more (running stats, new JSON
+        rows, the cursor's "token #i of n"; O(new rows): called at every repaint of a
+        streaming answer), or its recovery measured more tokens."""
+        view = self.subject
+        if view is None:
+            return
+        live = view.turn.live
+        self._show_state(view)
+        if live is not None:
+            self.json_view.sync()
+            self._update_json_title(len(live.answer.raw))
         if self.cursor is not None:
             self._show_cursor(scroll=False)
 
-    def show_progress(self) -> None:
-        """The streaming subject received more: running stats, new JSON rows, the cursor's
-        "token i of n" (O(new rows): called at every repaint of a streaming answer)."""
-        view = self.subject
-        if view is None or view.turn.live is None:
+    def _follow_cursor(self, view: AnswerView) -> None:
+        """The subject's tokens were replaced (recovery): put the cursor on the token that
+        now shows the character it was on."""
+        assert self.cursor is not None
+        tokens = view.tokens
+        if self.cursor < len(tokens) and tokens[self.cursor] is self._cursor_token:
             return
-        live = view.turn.live
-        self.stats.show(*stats_of(self.noun, view.number, None, live))
-        self.json_view.sync()
-        self._update_json_title(len(live.answer.raw))
-        if self.cursor is not None:
-            self._show_cursor(scroll=False)
+        span = self._cursor_span
+        found = None if span is None else view.answer_track.token_at(span[1] - 1)
+        if found is None:
+            found = min(self.cursor, len(tokens) - 1)
+        self.cursor = max(0, found) if tokens else None
+        if self.cursor is None:
+            self._mark_cursor(False)
 
     def _update_json_title(self, rows: int) -> None:
         update_static(self.json_title, Content(json_title(rows, self.json_view.doc.line_count)))
 
     def focus_json(self) -> None:
         self.json_view.focus()
+
+    def focus_numbers(self) -> None:
+        """Focus the numbers (inspector, stats): ↑↓ scroll them, the cursor keys work."""
+        self.numbers.focus()
 
     # ------------------------------------------------------------------ heatmap
 
@@ -175,7 +266,9 @@ class AnswerPane(Vertical):
         return self.palette if self.heat_on else None
 
     def _build_palette(self) -> None:
-        self.palette = HeatPalette.from_variables(self.app.get_css_variables(), self.threshold)
+        self.palette = HeatPalette.from_variables(
+            self.app.get_css_variables(), self.threshold, colour_mode(self.app)
+        )
         self.legend.show(self.palette)
 
     def _theme_changed(self) -> None:
@@ -229,6 +322,7 @@ class AnswerPane(Vertical):
             self.subject.set_cursor(None, None)
         if self.cursor is not None:
             self.cursor = None
+            self._cursor_token = self._cursor_span = None
             self._mark_cursor(False)
             self.json_view.highlight_row(None)
             self.refresh_bindings()
@@ -249,11 +343,15 @@ class AnswerPane(Vertical):
             return
         assert self.palette is not None
         view.set_cursor(self.cursor, self.palette.cursor)
-        token = view.tokens[self.cursor]
-        count = len(view.tokens)
+        tokens = view.tokens
+        token = tokens[self.cursor]
+        self._cursor_token = token
+        self._cursor_span = view.answer_track.display_span(self.cursor)
+        character = character_of(tokens, self.cursor)
+        total = view.token_total
         width = self.inspector.content_region.width or self.size.width - 4
-        self.inspector.show(token, self.cursor, count, width)
-        self.strip.show(token, self.cursor, count)
+        self.inspector.show(token, total, character, width)
+        self.strip.show(token, total, character)
         self.json_view.highlight_row(token.index)
         if scroll:
             view.scroll_to_token(self.cursor)
@@ -303,73 +401,23 @@ class AnswerPane(Vertical):
             return
         self.set_cursor(index)
 
-    # ------------------------------------------------------------------ copy and save
-
-    def _finished_answer(self) -> Answer | None:
-        view = self.subject
-        if view is None:
-            self.notify(f"No {self.noun.lower()} selected.", markup=False)
-            return None
-        if view.turn.answer is None:
-            self.notify(
-                "This answer is still coming: copy it when it ends (Esc stops it).",
-                markup=False,
-            )
-            return None
-        return view.turn.answer
-
-    def action_copy_text(self) -> None:
-        answer = self._finished_answer()
-        if answer is not None:
-            self.post_message(CopyRequested(safe_text(answer.text), "the answer text"))
-
-    def action_copy_stats(self) -> None:
-        answer = self._finished_answer()
-        if answer is not None:
-            self.post_message(CopyRequested(stats_text(answer), "the stats"))
-
-    def action_copy_json(self) -> None:
-        answer = self._finished_answer()
-        if answer is None:
-            return
-        raw = answer.raw_logprobs()
-        if raw is None:
-            self.notify("This answer has no logprobs to copy.", markup=False)
-            return
-        self._copy_json(raw)
-
-    @work(thread=True, group="copy", exit_on_error=False)
-    def _copy_json(self, raw: Any) -> None:
-        """Format a (possibly 40 MB) JSON document off the UI thread, then hand it over
-        (``post_message`` is thread-safe)."""
-        self.post_message(CopyRequested(jsonio.dumps(raw), "the raw JSON"))
-
-    def action_save_json(self) -> None:
-        answer = self._finished_answer()
-        if answer is None:
-            return
-        raw = answer.raw_logprobs()
-        if raw is None:
-            self.notify("This answer has no logprobs to save.", markup=False)
-            return
-        assert self.subject is not None
-        self.post_message(SaveRequested(raw, self.subject.number))
-
 
 def toggle_pane(screen: Screen[Any], log: Widget, pane: AnswerPane) -> None:
     """F4 on a screen laid out by ``answer_layout.tcss``. Wide: hide or show the pane beside
-    the chat (``-pane-hidden``). Narrow: swap the whole pane in for the chat, or back
-    (``-pane-shown``). The focus never stays on something hidden: it goes to the raw JSON
-    when the pane replaces the chat, to the log when the log comes back."""
-    json = pane.json_view
+    the chat (``-pane-hidden``). Narrow: enlarge the compact pane under the chat to the whole
+    pane, or shrink it back (``-pane-shown``). The focus never stays on something hidden:
+    it goes to the numbers (where ↑↓ scroll and the token cursor keys work) when the pane is
+    enlarged, to the log when the log comes back."""
     if screen.has_class("-narrow"):
         screen.toggle_class("-pane-shown")
         if screen.has_class("-pane-shown"):
-            if log.has_focus:
-                json.focus()
-        elif json.has_focus or screen.focused is None:
+            if log.has_focus or screen.focused is None:
+                pane.focus_numbers()
+        elif pane.json_view.has_focus or pane.numbers.has_focus or screen.focused is None:
             log.focus()
     else:
         screen.toggle_class("-pane-hidden")
-        if screen.has_class("-pane-hidden") and json.has_focus:
+        if screen.has_class("-pane-hidden") and (
+            pane.json_view.has_focus or pane.numbers.has_focus
+        ):
             log.focus()

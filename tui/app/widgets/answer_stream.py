@@ -10,9 +10,20 @@ Data flow while an answer streams::
         the log's ``answer_ticked``              → the pane: O(1) stats, O(new rows) JSON
 
 The worker never touches widgets per chunk; the timer batches everything it finds, so the
-repaint rate is bounded whatever the server's speed. When the stream ends (complete, stopped
-with Esc, or failed) the worker's ``finally`` does a last flush and freezes the answer, then
-tells the log (``answer_finished``).
+repaint rate is bounded whatever the server's speed. A stream that carries only keep-alives
+(:class:`~tui.core.wire.events.ServerAlive`) says so in the answer's line ("server alive, no
+tokens for 12 s") until a piece of the answer comes. When the stream ends (complete,
+stopped with Esc, or failed) the worker's ``finally`` does a last flush and freezes the
+answer (the store writes it), then tells the log (``answer_finished``).
+
+Recovery: a complete answer with tokens llama.cpp did not send a row for
+(:meth:`TurnHooks.can_recover`) has a phase of its own after that, before
+``answer_finished``: a second worker (:meth:`TurnHooks.recover`) measures them while the
+answer's line says "recovering 42 split-character tokens… 10/43"; the pump stays busy (a new
+question waits), Esc skips it and the answer stays as it came (complete, its numbers
+"covers 54 of 96 tokens"). A recovered answer replaces the turn's (view, pane, heatmap, JSON
+follow) and :meth:`TurnHooks.recovered` lets the store rewrite its tokens after its final
+write.
 
 A question asked before the model is ready is *held* (:attr:`StreamPump.held`): it goes out
 when the backend is ready, or fails with the reason; Esc stops it without a request.
@@ -27,7 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,7 +46,8 @@ from tui.app.widgets.answer import AnswerView
 from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, one_line
-from tui.core.wire.events import ReasoningDelta, StreamEvent, TextDelta
+from tui.core.recovery import RecoveryProgress, RecoveryResult
+from tui.core.wire.events import ReasoningDelta, ServerAlive, StreamEvent, TextDelta
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -101,6 +113,23 @@ class TurnHooks(Protocol):
         """The line a failed answer shows for ``error`` (what the user can do about it)."""
         ...
 
+    def can_recover(self, turn: Turn) -> bool:
+        """Whether ``turn.answer`` (just finished) may have hidden tokens worth measuring
+        (:func:`tui.core.recovery.recovery_candidate`: no network)."""
+        ...
+
+    async def recover(
+        self, turn: Turn, on_progress: Callable[[RecoveryProgress], None]
+    ) -> RecoveryResult:
+        """Measure ``turn.answer``'s hidden tokens (:func:`tui.core.recovery.recover`, with
+        the messages it was asked with); cancelled when Esc skips it."""
+        ...
+
+    def recovered(self, turn: Turn) -> None:
+        """``turn.answer`` was replaced by its recovered form (the store rewrites its
+        tokens, after the answer's final write)."""
+        ...
+
 
 @dataclass
 class LiveFeed:
@@ -113,23 +142,25 @@ class LiveFeed:
     reasoning: list[str] = field(default_factory=list)
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
     skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
+    alive: float | None = None  # seconds of keep-alives alone, while that lasts
 
 
 class StreamPump:
     """See the module docstring. ``live``: the answer streaming now; ``held``: a question
-    waiting for the model."""
+    waiting for the model; ``recovering``: an answer whose hidden tokens are being measured."""
 
     def __init__(self, log: ChatLog, hooks: TurnHooks) -> None:
         self.log = log
         self.hooks = hooks
         self.live: LiveFeed | None = None
         self.held: AnswerView | None = None
+        self.recovering: AnswerView | None = None
         self.ticker: Timer | None = None
 
     @property
     def busy(self) -> bool:
-        """An answer is streaming or waiting for the model."""
-        return self.live is not None or self.held is not None
+        """An answer is streaming, waiting for the model, or being recovered."""
+        return self.live is not None or self.held is not None or self.recovering is not None
 
     # ------------------------------------------------------------------ starting, ending
 
@@ -174,10 +205,13 @@ class StreamPump:
 
     def stop(self) -> None:
         """Esc: a held question ends stopped; a streaming answer is cancelled (what arrived
-        is kept, marked stopped)."""
+        is kept, marked stopped); a recovery is skipped (the answer stays complete)."""
         if self.held is not None:
             view, self.held = self.held, None
             self.end_without_request(view, "stopped", None)
+            return
+        if self.live is None and self.recovering is not None:
+            self.log.workers.cancel_group(self.log, "recovery")
             return
         self.log.workers.cancel_group(self.log, "generation")
 
@@ -197,6 +231,8 @@ class StreamPump:
                     text.append(event.text)  # type: ignore[union-attr]
                 elif kind is ReasoningDelta:
                     reasoning.append(event.text)  # type: ignore[union-attr]
+                elif kind is ServerAlive:
+                    live.alive = event.idle  # type: ignore[union-attr]
                 if clock() - since > YIELD_AFTER:
                     # A fast server fills the socket buffer: httpx then hands over hundreds
                     # of events without ever suspending, and keys, repaints and timers
@@ -232,11 +268,13 @@ class StreamPump:
         live.seen = len(tokens)
         live.skip = ticks_to_skip(len(new))
         self.hooks.rows_added(len(new))
+        if text or reasoning or new:
+            live.alive = None  # the answer moves again
         if text or reasoning or new or final:
             live.view.feed(text, reasoning, new, final=final)
         if final:
             return
-        live.view.show_live(live.builder.live_metrics())
+        live.view.show_live(live.builder.live_metrics(), alive=live.alive)
         if new or text or reasoning:
             self.hooks.progress(live.turn, live.builder)
         self.log.answer_ticked(live.view)
@@ -259,4 +297,52 @@ class StreamPump:
         if live.builder.scrubbed:  # a key the server echoed: shown no longer
             live.view.reload(answer)
         live.view.finish(answer)
-        self.log.answer_finished(live.view)
+        if status == "complete" and self.hooks.can_recover(live.turn):
+            self._start_recovery(live.view)
+        else:
+            self.log.answer_finished(live.view)
+
+    # ------------------------------------------------------------------ recovery
+
+    def _start_recovery(self, view: AnswerView) -> None:
+        self.recovering = view
+        self.log.run_worker(
+            self._recover(view), group="recovery", exclusive=True, exit_on_error=False
+        )
+
+    def _progress(self, view: AnswerView, progress: RecoveryProgress) -> None:
+        if self.recovering is view:
+            view.show_recovering(progress.message)
+            self.log.answer_ticked(view)
+
+    async def _recover(self, view: AnswerView) -> None:
+        result: RecoveryResult | None = None
+        problem: str | None = None
+        try:
+            result = await self.hooks.recover(view.turn, lambda p: self._progress(view, p))
+        except asyncio.CancelledError:
+            raise  # Esc: skipped, the answer stays as it came
+        except Exception as exc:  # a bug or a library surprise: say it, keep the answer
+            problem = one_line(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._recovery_ended(view, result, problem)
+
+    def _recovery_ended(
+        self, view: AnswerView, result: RecoveryResult | None, problem: str | None
+    ) -> None:
+        if self.recovering is not view:
+            return
+        self.recovering = None
+        if result is not None and result.status == "impossible" and result.reason:
+            problem = result.reason
+        if not self.log.is_attached:
+            return
+        if result is not None and result.status == "recovered":
+            view.turn.answer = result.answer
+            view.replace_answer(result.answer)
+            self.hooks.recovered(view.turn)
+        else:
+            view.show_recovering(None)
+        if problem is not None:
+            self.log.add_note(f"hidden tokens not recovered: {problem}", kind="error")
+        self.log.answer_finished(view)

@@ -18,11 +18,12 @@ away. Its keys (``where="log"`` in :mod:`tui.app.actions`) run its own actions (
 answers, reasoning) or, through the screen, the answer pane's (token cursor, copy) and the
 screen's (back to the input, help).
 
-Seams for what comes next: sibling answers of one question (branches ``‹2/3›``) are more
-views per exchange, selected like any other; an answer's phase after its stream ended (e.g.
-"recovering" split-character logprobs) belongs between ``StreamPump._finish`` and
-:meth:`answer_finished` (Esc would skip it through :meth:`stop`); a welcome panel is a child
-mounted while ``views`` is empty.
+While ``views`` is empty the log shows a welcome (:meth:`set_welcome`: what to type, the
+keys that matter first), gone with the first question. An answer's phase after its stream
+ended (recovering llama.cpp's hidden tokens, see :mod:`.answer_stream`) keeps the log
+``busy`` and posts ``AnswerChanged(tick=True)`` as it moves on; Esc skips it
+(:meth:`stop`). Seam for what comes next: sibling answers of one question (branches
+``‹2/3›``) are more views per exchange, selected like any other.
 
 A log without :class:`~tui.app.widgets.answer_stream.TurnHooks` only shows turns (the sample
 screen): it cannot ask.
@@ -33,8 +34,10 @@ from __future__ import annotations
 from typing import Any
 
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tui.app.actions import bindings_for
 from tui.app.text.heat import HeatPalette
@@ -89,6 +92,8 @@ class ChatLog(VerticalScroll, can_focus=True):
         self.heat: HeatPalette | None = None
         self.earlier = EarlierAnswers(self)
         self.pump = StreamPump(self, hooks) if hooks is not None else None
+        self.welcome_lines: list[str] | None = None
+        self.welcome: Static | None = None
 
     def on_mount(self) -> None:
         self.anchor()
@@ -116,6 +121,30 @@ class ChatLog(VerticalScroll, can_focus=True):
         """
         self.call_after_refresh(self.mount_all, widgets)
 
+    def set_welcome(self, lines: list[str] | None) -> None:
+        """What the log shows while it has no answer (``None``: nothing)."""
+        self.welcome_lines = lines
+        self._sync_welcome()
+
+    def _sync_welcome(self) -> None:
+        wanted = bool(self.welcome_lines) and not self.views
+        if wanted and self.welcome is None:
+            text = Content("\n".join(self.welcome_lines or []))
+            self.welcome = Static(text, classes="welcome", markup=False)
+            if self.children:
+                self.mount(self.welcome, before=0)
+            else:
+                self.mount(self.welcome)
+            # Read from the top, like a page. (Anchored, a log with less content than room
+            # sits at the bottom, placed with the sizes of the layout pass that mounted it:
+            # the welcome, mounted while the first layout settles, was left cut off.)
+            self.anchor(False)
+            self.scroll_home(animate=False, immediate=True)
+        elif not wanted and self.welcome is not None:
+            welcome, self.welcome = self.welcome, None
+            welcome.remove()
+            self.anchor()  # the chat stays at its latest answer again
+
     def add_note(self, text: str, kind: str = "note") -> None:
         """A one-line message at the end of the log (markup never read)."""
         self.append(SystemLine(text, kind=kind))
@@ -132,6 +161,7 @@ class ChatLog(VerticalScroll, can_focus=True):
         numbered from ``first_number``: the latest at once, earlier ones when scrolled to."""
         start = len(self.views)
         views = [self._new_view(turn, first_number + i) for i, turn in enumerate(turns)]
+        self._sync_welcome()
         self.earlier.mount_recent(views)
         if self.views:
             self.select(start + len(views) - 1)
@@ -141,8 +171,10 @@ class ChatLog(VerticalScroll, can_focus=True):
         streams, see ``busy``)."""
         self.views.clear()
         self.selected = None
-        self.remove_children()
+        # Everything but the welcome, which an empty log shows anyway.
+        self.remove_children([child for child in self.children if child is not self.welcome])
         self.earlier.forget()
+        self._sync_welcome()
         self.post_message(self.AnswerSelected(None))
 
     # ------------------------------------------------------------------ asking
@@ -152,6 +184,7 @@ class ChatLog(VerticalScroll, can_focus=True):
         then sends it (:meth:`stream`), holds it for the model (:meth:`hold`) or fails it."""
         assert self.pump is not None, "this chat log only shows turns"
         view = self._new_view(turn, len(self.views) + 1)
+        self._sync_welcome()
         self.append(*exchange(view))
         self.pump.hooks.asked(turn)
         self.post_message(self.TurnAsked(turn, view))
@@ -233,6 +266,13 @@ class ChatLog(VerticalScroll, can_focus=True):
                 self.anchor()  # follow the answer that is streaming
             else:
                 view.scroll_into_view()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_reasoning":
+            # Offered (and in the footer) only for an answer that has reasoning.
+            view = self.selected_view
+            return view is not None and view.has_reasoning
+        return True
 
     def on_focus(self) -> None:
         if self.selected is None and self.views:

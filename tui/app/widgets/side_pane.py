@@ -1,5 +1,5 @@
-"""The answer pane's parts (composed by :class:`~tui.app.widgets.answer_pane.AnswerPane`): stats of
-the selected answer, heat legend, token inspector, token strip.
+"""The answer pane's parts (composed by :class:`~tui.app.widgets.answer_pane.AnswerPane`): the
+headline, stats of the selected answer, heat legend, token inspector, token strip.
 
 All of them show server text (model names, token text, finish reasons), so they build
 ``Content`` from plain strings that went through ``safe_line``; nothing is parsed as markup.
@@ -12,8 +12,9 @@ from textual.style import Style
 from textual.widgets import Static
 
 from tui.app.text.heat import HeatPalette
-from tui.app.text.inspect import alternative_rows, token_facts, visible
-from tui.core.report import fmt_num, fmt_prob
+from tui.app.text.inspect import alternative_rows, strip_lines, token_facts, token_title
+from tui.core.characters import CharacterPieces
+from tui.core.report import fmt_prob
 from tui.core.wire.records import TokenRecord
 
 LABEL = Style(dim=True)
@@ -38,22 +39,37 @@ class StatsView(Static):
         update_static(self, rows_content(title, rows))
 
 
+class PaneHeadline(Static):
+    """The answer's state, coverage and headline numbers, in sight in every layout
+    (:func:`tui.app.text.pane.headline`)."""
+
+    def show(self, text: str) -> None:
+        from tui.app.widgets.answer import update_static
+
+        update_static(self, Content(text))
+
+
 class HeatLegend(Static):
-    """What the heat colours and cues mean, drawn with the palette's own colours."""
+    """What the heat colours and cues mean, drawn with the palette's own styles."""
 
     def show(self, palette: HeatPalette) -> None:
-        parts: list[Content | tuple[str, Style] | str] = [("Heatmap ", TITLE), ("p  0%", LABEL)]
-        for swatch in palette.swatches:
-            parts.append(("  ", Style(background=swatch)))
-        parts.append(("100%", LABEL))
-        low = f"{palette.threshold * 100:g}%"
+        parts: list[Content | tuple[str, Style] | str] = [("Heatmap ", TITLE)]
+        if palette.mode == "full":
+            parts.append(("p  0%", LABEL))
+            for swatch in palette.swatches:
+                parts.append(("  ", Style(background=swatch)))
+            parts.append(("100%", LABEL))
+            low = f"{palette.threshold * 100:g}%"
+            parts += ["\n", ("low", palette.low_levels[0]), (f" bold underline: p < {low}", LABEL)]
+        else:
+            for i, (words, style) in enumerate(palette.tiers()):
+                parts += [(" · " if i else "", LABEL), (words, style)]
         parts += [
-            "\n",
-            ("low", palette.low_levels[0]),
-            (f" bold underline: p < {low} · ", LABEL),
+            "\n" if palette.mode != "full" else (" · ", LABEL),
             ("unknown", palette.unknown),
             (" italic · ", LABEL),
             ("cursor", palette.cursor),
+            (" reverse", LABEL),
         ]
         self.update(Content.assemble(*parts))
 
@@ -61,20 +77,22 @@ class HeatLegend(Static):
 class TokenInspector(Static):
     """The token under the cursor: text, bytes, probability, alternatives as bars."""
 
-    _shown: tuple[TokenRecord, int, int] | None = None
+    _shown: tuple[TokenRecord, int, CharacterPieces | None] | None = None
 
     def on_resize(self) -> None:
         # Bars are sized to the pane: redraw at the new width (e.g. F4 on a narrow terminal).
         if self._shown is not None and self.content_region.width:
             self.show(*self._shown, width=self.content_region.width)
 
-    def show(self, token: TokenRecord, position: int, count: int, width: int) -> None:
-        self._shown = (token, position, count)
-        facts = token_facts(token)
+    def show(
+        self, token: TokenRecord, total: int, character: CharacterPieces | None, width: int
+    ) -> None:
+        """``token`` of the ``total`` the model generated for its answer; ``character``: the
+        character it is a piece of (its pieces and their product are listed)."""
+        self._shown = (token, total, character)
+        facts = token_facts(token, character)
         label_width = max(len(label) for label, _ in facts)
-        parts: list[Content | tuple[str, Style] | str] = [
-            (f"Token {position + 1} of {count}", TITLE)
-        ]
+        parts: list[Content | tuple[str, Style] | str] = [(token_title(token, total), TITLE)]
         for label, value in facts:
             parts += ["\n", (label.ljust(label_width), LABEL), "  ", value]
         alternatives = alternative_rows(token, max(24, width))
@@ -96,16 +114,14 @@ class TokenInspector(Static):
         self.update(Content.assemble(*parts))
 
 
-def token_strip(token: TokenRecord, position: int, count: int) -> Content:
-    """The inspector in two lines, for narrow terminals where the pane is hidden."""
-    head = (
-        f"token {position + 1}/{count}  {visible(token.text)}  p {fmt_prob(token.prob)}"
-        f"  logprob {fmt_num(token.logprob, 4)}"
-    )
-    alts = "  ".join(f"{visible(a.text)} {fmt_prob(a.prob)}" for a in token.alternatives()[:6])
-    return Content.assemble((head, TITLE), "\n", (alts or "no alternatives sent", LABEL))
+def token_strip(
+    token: TokenRecord, total: int, character: CharacterPieces | None = None
+) -> Content:
+    """The inspector in two lines (:func:`tui.app.text.inspect.strip_lines`)."""
+    head, second = strip_lines(token, total, character)
+    return Content.assemble((head, TITLE), "\n", (second, LABEL))
 
 
 class TokenStrip(Static):
-    def show(self, token: TokenRecord, position: int, count: int) -> None:
-        self.update(token_strip(token, position, count))
+    def show(self, token: TokenRecord, total: int, character: CharacterPieces | None) -> None:
+        self.update(token_strip(token, total, character))

@@ -1,13 +1,12 @@
-"""The always-visible line naming the active prompt, model and sampling, and a badge at its
-end while the history is not being saved (:mod:`tui.app.text.history_badge`)."""
+"""The always-visible line naming the active prompt, model and sampling, and at its right
+end whatever indicators the app sets (:meth:`StatusLine.set_indicator`)."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.app.text.status import status_line
+from tui.app.text.status import status_line, with_indicators
 from tui.core.settings import Sampling
 
 
@@ -20,7 +19,7 @@ class StatusLine(Widget):
         self.system_prompt = ""
         self.model = ""
         self.sampling = Sampling()
-        self.history = ""  # the history badge ("" while answers reach the file)
+        self.indicators: dict[str, str] = {}
 
     def show(
         self, *, preset: str | None, system_prompt: str, model: str, sampling: Sampling
@@ -29,29 +28,28 @@ class StatusLine(Widget):
         self.model, self.sampling = model, sampling
         self.refresh()
 
-    def show_history(self, badge: str) -> None:
-        """Show ``badge`` at the end of the line ("" removes it)."""
-        self.history = badge
+    def set_indicator(self, name: str, text: str | None) -> None:
+        """Show ``text`` at the right end under ``name`` (``None`` or "" takes it away).
+        Indicators keep the order they were first set in."""
+        if text:
+            self.indicators[name] = text
+        else:
+            self.indicators.pop(name, None)
         self.refresh()
 
     @property
     def text(self) -> str:
-        return self._settings_text() + self._badge_text()
+        def line(width: int) -> str:
+            return status_line(
+                preset=self.preset,
+                system_prompt=self.system_prompt,
+                model=self.model,
+                sampling=self.sampling,
+                width=width,
+            )
 
-    def _badge_text(self) -> str:
-        return f" {self.history}" if self.history else ""
-
-    def _settings_text(self) -> str:
-        return status_line(
-            preset=self.preset,
-            system_prompt=self.system_prompt,
-            model=self.model,
-            sampling=self.sampling,
-            width=max(20, self.size.width - cell_len(self._badge_text())),
-        )
+        width = max(20, self.size.width)
+        return with_indicators(line, list(self.indicators.values()), width)
 
     def render(self) -> Content:
-        badge = self._badge_text()
-        if not badge:
-            return Content(self._settings_text())
-        return Content.assemble(self._settings_text(), (badge, "bold $text-warning"))
+        return Content(self.text)

@@ -37,7 +37,16 @@ from tui.core.settings import Sampling
 SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
 """A line of three or more dashes (and nothing else) separates written prompts."""
 
-FIELDS = ("prompts", "question", "samples", "temperature", "seed", "max_tokens", "concurrency")
+FIELDS = (
+    "prompts",
+    "question",
+    "samples",
+    "temperature",
+    "seed",
+    "max_tokens",
+    "concurrency",
+    "top_logprobs",
+)
 
 CandidateKind = Literal["none", "preset", "text"]
 CandidateKey = tuple[CandidateKind, str]
@@ -139,9 +148,10 @@ def parse_compare_form(
     seed: str,
     max_tokens: str,
     concurrency: str,
-    top_logprobs: int,
+    top_logprobs: int | str,
 ) -> CompareForm:
-    """Check every field as typed; a blank seed means none."""
+    """Check every field as typed; a blank seed means none. ``top_logprobs`` is the form's
+    own field (text), or a number the caller fixes."""
     errors: dict[str, str] = {}
     if not prompts:
         errors["prompts"] = "choose at least one prompt: tick a preset or write one"
@@ -156,6 +166,7 @@ def parse_compare_form(
         "temperature": lambda t: check_sampling_field("temperature", _number(t, float)),
         "max_tokens": lambda t: check_sampling_field("max_tokens", _number(t, int)),
         "seed": lambda t: None if not t.strip() else check_sampling_field("seed", _number(t, int)),
+        "top_logprobs": lambda t: check_sampling_field("top_logprobs", _number(t, int)),
     }
     texts = {
         "samples": samples,
@@ -163,6 +174,7 @@ def parse_compare_form(
         "temperature": temperature,
         "max_tokens": max_tokens,
         "seed": seed,
+        "top_logprobs": str(top_logprobs),
     }
     for name, check in checks.items():
         try:
@@ -174,7 +186,7 @@ def parse_compare_form(
     try:
         sampling = Sampling(
             temperature=values["temperature"],  # type: ignore[arg-type]
-            top_logprobs=top_logprobs,
+            top_logprobs=values["top_logprobs"],  # type: ignore[arg-type]
             max_tokens=values["max_tokens"],  # type: ignore[arg-type]
             seed=values["seed"],  # type: ignore[arg-type]
         )

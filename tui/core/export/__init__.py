@@ -22,8 +22,10 @@ terminal that shows the file) and holds no API key (the store never has one).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from tui.core.export.csv_tokens import csv_pieces, to_csv
@@ -110,15 +112,37 @@ def suggested_filename(conversation: Conversation, fmt: str) -> str:
     return f"logprob-chat-{conversation.id}-{slug}{conversation_format(fmt).suffix}"
 
 
-def export_to_directory(conversation: Conversation, fmt: str, directory: Path) -> Path:
-    """Write the conversation as ``fmt`` into ``directory`` (made 0700 if missing) under its
-    :func:`suggested_filename`, atomically and 0600; return the path. A second export of the
-    same conversation in the same format replaces the first (it holds everything the first
-    did, and more). Raises ``OSError`` when the file cannot be written."""
+def export_to_directory(
+    conversation: Conversation, fmt: str, directory: Path, now: datetime | None = None
+) -> Path:
+    """Write the conversation as ``fmt`` into ``directory`` (made 0700 if missing),
+    atomically and 0600; return the path. The name is :func:`suggested_filename` with the
+    time (``now``) before its suffix, and ``-2``, ``-3``… when that is taken: an export never
+    replaces an earlier file. Raises ``OSError`` when the file cannot be written."""
     directory.mkdir(parents=True, mode=0o700, exist_ok=True)
-    path = directory / suggested_filename(conversation, fmt)
-    write_export(conversation, fmt, path)
+    name = Path(suggested_filename(conversation, fmt))
+    stem = f"{name.stem}-{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    path = reserve_name(directory, stem, name.suffix)
+    try:
+        write_export(conversation, fmt, path)
+    except BaseException:
+        path.unlink(missing_ok=True)  # the empty file that held the name
+        raise
     return path
+
+
+def reserve_name(directory: Path, stem: str, suffix: str) -> Path:
+    """``directory/stem+suffix``, or ``stem-2``, ``stem-3``… : the first name no file has,
+    created empty (0600) so that no other export takes it meanwhile."""
+    n = 1
+    while True:
+        path = directory / f"{stem}{'' if n == 1 else f'-{n}'}{suffix}"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            n += 1
+            continue
+        return path
 
 
 __all__ = [
@@ -129,6 +153,7 @@ __all__ = [
     "export_conversation",
     "export_pieces",
     "export_to_directory",
+    "reserve_name",
     "suggested_filename",
     "to_csv",
     "to_json",
