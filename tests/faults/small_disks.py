@@ -138,9 +138,12 @@ def limited_configure(pages: int) -> Callable[..., None]:
 def can_mount() -> bool:
     """Whether a tmpfs can be mounted here (tried once per run)."""
     with tempfile.TemporaryDirectory() as where:
-        mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", where], capture_output=True
-        )
+        try:
+            mounted = subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", where], capture_output=True
+            )
+        except OSError:  # no mount command at all
+            return False
         if mounted.returncode != 0:
             return False
         subprocess.run(["umount", where], check=True)
