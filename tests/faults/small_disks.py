@@ -6,17 +6,17 @@
   (the database file, its ``-wal`` journal and ``-shm`` index), turned by SQLite into
   "database or disk is full" or a disk I/O error at a write or a commit.
 * :class:`PageQuota` — a stand-in that runs unprivileged everywhere: every connection the
-  history store opens to a file is limited to :data:`QUOTA_PAGES` pages
-  (``PRAGMA max_page_count``), and the room is taken by ballast rows another connection
-  writes into the same file. Its fault is SQLite's own ``SQLITE_FULL`` ("database or disk is
-  full") when the database would grow past the quota: the error a full disk gives a write
-  that needs a new page. It proves the product's handling (what is kept, what is named,
-  ``ask``'s exit code, the retries until there is room again), not the journal's failures.
+  history store opens to a file is limited to :data:`QUOTA_PAGES` pages (``PRAGMA
+  max_page_count``, see :mod:`tests.faults.file_pragmas`), and the room is taken by ballast
+  rows another connection writes into the same file. Its fault is SQLite's own
+  ``SQLITE_FULL`` ("database or disk is full") when the database would grow past the quota:
+  the error a full disk gives a write that needs a new page. It proves the product's
+  handling (what is kept, what is named, ``ask``'s exit code, the retries until there is
+  room again), not the journal's failures.
 
-Both fill up the same way (all the room taken but ``leave`` bytes, by ballast) and give the
-room back the same way (the ballast deleted), so the tests read the same on either.
-``python -m tests.faults.small_disks PAGES ARGS…`` runs ``logprob-chat ARGS…`` under the
-quota (for the tests that run ``ask`` as a process).
+Both fill up the same way (all the room taken but what a question and an answer's text
+need, by ballast) and give the room back the same way (the ballast deleted), so the tests
+read the same on either.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from tests.faults.file_pragmas import command_with, configure_with
 from tui.core.store import HISTORY_FILE, opening
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 QUOTA_PAGES = 768
 """Pages (4 KiB) a history file may have under the page quota: 3 MiB, the tmpfs's size."""
+
+QUOTA = f"max_page_count = {QUOTA_PAGES}"
 
 
 class SmallDisk(Protocol):
@@ -99,7 +102,7 @@ class PageQuota:
         self.history = where / HISTORY_FILE
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "tests.faults.small_disks", str(QUOTA_PAGES)]
+        return command_with(QUOTA)
 
     def fill_up(self) -> None:
         """Ballast rows, written by a connection of the test's own, until the file is
@@ -119,19 +122,6 @@ class PageQuota:
         """The ballast deleted: its pages are free for the store's next writes."""
         with closing(sqlite3.connect(self.history, timeout=10, isolation_level=None)) as conn:
             conn.execute("DELETE FROM ballast")
-
-
-def limited_configure(pages: int) -> Callable[..., None]:
-    """:func:`tui.core.store.opening.configure` that also limits a history file to
-    ``pages`` (the store's file connections are configured by it, its memory ones too)."""
-    configure = opening.configure
-
-    def limited(conn: sqlite3.Connection, *, wal: bool) -> None:
-        configure(conn, wal=wal)
-        if wal:  # a file (the in-memory store is not on a disk)
-            conn.execute(f"PRAGMA max_page_count = {int(pages)}")
-
-    return limited
 
 
 @functools.cache
@@ -163,7 +153,7 @@ def small_disk(kind: str, where: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     where.mkdir(mode=0o700)
     if kind == "page-quota":
         with monkeypatch.context() as patch:
-            patch.setattr(opening, "configure", limited_configure(QUOTA_PAGES))
+            patch.setattr(opening, "configure", configure_with(QUOTA))
             yield PageQuota(where)
         return
     subprocess.run(
@@ -173,10 +163,3 @@ def small_disk(kind: str, where: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         yield Tmpfs(where)
     finally:
         subprocess.run(["umount", "-l", str(where)], check=True)
-
-
-if __name__ == "__main__":  # python -m tests.faults.small_disks PAGES ARGS…
-    opening.configure = limited_configure(int(sys.argv[1]))  # type: ignore[assignment]
-    from tui.cli import main
-
-    raise SystemExit(main(sys.argv[2:]))

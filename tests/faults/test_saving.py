@@ -25,7 +25,8 @@ import pytest
 from tests.app.history_support import answers, cat_answer, db, fill
 from tests.app.support import make_app, send, wait_for
 from tests.core.store.test_comparisons import entries, plan
-from tests.core.store.test_failures import read_only
+from tests.core.store.test_failures import made_read_only
+from tests.faults.file_pragmas import command_with
 from tests.faults.small_disks import SmallDisk, disks, small_disk
 from tests.faults.test_damage import _damaged_history
 from tests.support.scripted_server import Reply, stream_of
@@ -35,6 +36,7 @@ from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, Store
 
 ROOT = Path(__file__).resolve().parents[2]
+LOGPROB_CHAT = (sys.executable, "-m", "tui")
 EXIT_NOT_SAVED, EXIT_SAVED_IN_PART = 3, 4  # as `ask --help` and the README document them
 IN_MEMORY = "⚠ history in memory only"
 
@@ -102,7 +104,9 @@ async def test_a_write_lock_at_start_up_costs_nothing_of_the_session(scripted):
             score = app.history.record_comparison(fields)
             score.result(result_fields(first))
             await app.history.idle()
-            _release(holder, ANOTHER_PROGRAMS_SCORE)  # the id the score has in memory
+            # Another program's score, committed as the lock ends, takes the id this one
+            # has in memory: the move gives this one another, and its writes follow it.
+            _release(holder, ANOTHER_PROGRAMS_SCORE)
             await send(pilot, "first after the lock")
             await send(pilot, "second after the lock")
             await wait_for(pilot, lambda: IN_MEMORY not in app.main.status.text)
@@ -171,7 +175,7 @@ def _ask(
     data_dir: Path | None,
     *extra: str,
     env: dict[str, str] | None = None,
-    command: tuple[str, ...] = (sys.executable, "-m", "tui"),
+    command: tuple[str, ...] = LOGPROB_CHAT,
 ):
     where = ["--data-dir", str(data_dir)] if data_dir is not None else []
     return subprocess.Popen(
@@ -253,11 +257,14 @@ def test_ask_exits_with_a_code_of_its_own_when_nothing_was_saved(scripted, tmp_p
     for directory in (locked_dir, readonly_dir):
         fill_dir(directory)
     no_home = {"HOME": "/proc/no-home", "LOGPROB_CHAT_DATA_DIR": "", "XDG_DATA_HOME": ""}
-    with _locked(locked_dir / "history.sqlite3"), read_only(readonly_dir):
+    with _locked(locked_dir / "history.sqlite3"), made_read_only(readonly_dir) as made:
+        # Where this user can write anyway (root without chattr), SQLite's query_only stands
+        # in: the same "attempt to write a readonly database" at the first write.
+        on_read_only = LOGPROB_CHAT if made else tuple(command_with("query_only = 1"))
         runs = {
             "damaged": _ask(scripted, None),
             "locked": _ask(scripted, locked_dir),
-            "read-only": _ask(scripted, readonly_dir),
+            "read-only": _ask(scripted, readonly_dir, command=on_read_only),
             "data dir is a file": _ask(scripted, file_dir),
             "no home": _ask(scripted, None, env=no_home),
             "--no-save": _ask(scripted, None, "--no-save"),
