@@ -243,8 +243,7 @@ class HistoryLink:
         self._then(lambda: self._ask(turn))
 
     async def _ask(self, turn: Turn) -> None:
-        if self._later.unsaved.questions_wait:  # earlier questions wait for room: this one
-            # after them, in order
+        if self._later.unsaved.questions_wait:  # this one after them, in order
             self._later.wait(turn, "not saved yet: earlier questions wait for room in the file")
             return
         try:
@@ -255,6 +254,7 @@ class HistoryLink:
             self._later.wait(turn, f"not saved yet ({exc})")
 
     def question_saved(self, turn: Turn) -> bool:
+        """Whether the turn's question is in the store (as :class:`TurnWriter` asks)."""
         return turn.id in self._questions
 
     async def write_question(self, turn: Turn) -> None:
