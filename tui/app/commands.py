@@ -3,6 +3,7 @@ their keys; on the chat screen also every export format, a new conversation, eve
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from functools import partial
 from typing import Protocol
@@ -35,10 +36,12 @@ class ActionScreen(Protocol):
 
 class EntriesProvider(Provider):
     """A provider over a list of entries: all shown on open, fuzzy-searched by title.
-    Subclasses say what the entries are (they may change with the screen's state)."""
+    Subclasses say what the entries are (they may change with the screen's state); Textual
+    builds providers from their classes, so the entries are a method of the subclass."""
 
+    @abstractmethod
     def _entries(self) -> list[Entry]:
-        raise NotImplementedError
+        """The entries now."""
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
