@@ -17,6 +17,7 @@ from tui.cli.options import (
     add_store_options,
     backend_options,
     fail,
+    output_width,
     sampling_options,
 )
 from tui.cli.recording import AskHistory
@@ -247,7 +248,7 @@ def _print_answer(
         if answer.reasoning:
             out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
         out.write(safe_text(answer.text))
-    out.write("\n\n" + stats_text(answer, sampling.max_tokens) + "\n")
+    out.write("\n\n" + stats_text(answer, sampling.max_tokens, output_width(out)) + "\n")
     out.flush()
 
 

@@ -251,6 +251,21 @@ def sampling_options(args: argparse.Namespace) -> Sampling:
     )
 
 
+def output_width(stream: TextIO) -> int | None:
+    """Terminal cells a table printed on ``stream`` may take: ``COLUMNS`` when set (as
+    argparse and most tools read it), the terminal's width when ``stream`` is one, else
+    ``None``: a file or a pipe, where lines are kept whole for the program reading them."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or None
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
 def fail(message: str, code: int = 2) -> int:
     """Print one error line on stderr; return the exit code."""
     sys.stderr.write(f"{PROG}: error: {message}\n")
@@ -273,6 +288,7 @@ __all__ = [
     "backend_options",
     "fail",
     "given_options",
+    "output_width",
     "read_api_key",
     "sampling_options",
     "version_text",
