@@ -22,7 +22,7 @@ async def _open(pilot, key: str, screen_type: type) -> None:
 
 
 async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scripted, tmp_path):
-    store = PresetStore(tmp_path / "presets.toml")  # no presets yet: the editor has focus
+    store = PresetStore(tmp_path / "presets.toml")  # only the built-in ones
     app = make_app(scripted, presets=store, system_prompt="")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.main.status.text.startswith("no preset │")
@@ -35,7 +35,7 @@ async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scrip
         assert app.main.input.text == ""
         await pilot.press("ctrl+n", *"short", "enter")  # save as preset "short"
         await pilot.pause()
-        assert [(p.name, p.prompt) for p in PresetStore(store.path).presets] == [
+        assert [(p.name, p.prompt) for p in PresetStore(store.path).saved] == [
             ("short", "Be brief.")
         ]
         # The dialog sits inside the screen with a margin, its name field on a row of its

@@ -205,7 +205,7 @@ def test_an_unreachable_server_is_one_line(capsys):
         (["--system", "a", "--samples", "0", "q"], "argument --samples: must be from 1 to 1000"),
         (["--system", "a", "--concurrency", "x", "q"], "argument --concurrency: must be a whole"),
         (["--system", "a", "--json", "--csv", "q"], "not allowed with argument"),
-        (["--preset", "nope", "q"], "unknown preset 'nope' (known: none saved yet)"),
+        (["--preset", "nope", "q"], "unknown preset 'nope' (known: polite, terse, 丁寧, 簡潔)"),
         (["--system", "a", " "], "the message is empty"),
     ],
 )
