@@ -36,6 +36,7 @@ from textual.app import App
 from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, export_path, local_clipboard_available
 from tui.app.gc_policy import GcPolicy
 from tui.app.history import HistoryLink
+from tui.app.key_order import OrderedKeys
 from tui.app.messages import (
     BackendFailed,
     BackendReady,
@@ -77,7 +78,7 @@ FIRST_PAINT_GRACE = 0.15
 to put the first frame on the terminal before the model load takes the GIL."""
 
 
-class LogprobChatApp(App[int]):
+class LogprobChatApp(OrderedKeys, App[int]):
     TITLE = "logprob-chat"
     ENABLE_COMMAND_PALETTE = True
 

@@ -6,7 +6,9 @@ program (or a test) can pass its own with the same signatures:
 * ``system_prompt(store, prompt, preset)``: dismisses with
   ``PromptChoice(name: str | None, prompt: str)`` or ``None``;
 * ``settings(models, model, sampling)``: dismisses with
-  ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``;
+  ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``; ``models`` is None while
+  the server's list is being asked, then given to the screen's ``show_models(models)`` (a
+  screen without that method keeps what it opened with);
 * ``help(rows)``: ``rows`` are ``(key, description, group)``.
 """
 
@@ -29,7 +31,7 @@ class Modals:
     def system_prompt(self, store: PresetStore, prompt: str, preset: str | None) -> Screen[Any]:
         return SystemPromptScreen(store, prompt, preset)
 
-    def settings(self, models: list[str], model: str, sampling: Sampling) -> Screen[Any]:
+    def settings(self, models: list[str] | None, model: str, sampling: Sampling) -> Screen[Any]:
         return SettingsScreen(models, model, sampling)
 
     def help(self, rows: list[tuple[str, str, str]]) -> Screen[Any]:

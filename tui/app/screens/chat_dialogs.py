@@ -86,13 +86,19 @@ class ChatDialogs:
         self._apply_prompt(PresetChoice(preset.name, preset.prompt))
 
     def settings(self) -> None:
-        self._work(self._settings(), "settings")
-
-    async def _settings(self) -> None:
+        """Open the settings at once (keys typed right after F3 go there), then ask the
+        server for its models and show them in it."""
         s = self.app.session
         current = s.model or (s.backend.connection.model if s.backend else None) or ""
+        screen = self.app.modals.settings(None if s.client is not None else [], current, s.sampling)
+        self.app.push_screen(screen, self._apply_settings)
+        if s.client is not None:
+            self._work(self._list_models(screen), "settings")
+
+    async def _list_models(self, screen: Any) -> None:
         # No list (the server failed to give one) makes the modal offer a name field, where
         # any model can be typed; a list always has the current model in it.
+        s = self.app.session
         models: list[str] = []
         if s.client is not None:
             try:
@@ -101,10 +107,14 @@ class ChatDialogs:
                 self.screen.notify(
                     f"could not list models: {exc}", markup=False, severity="warning"
                 )
-        screen = self.app.modals.settings(models, current, s.sampling)
-        choice = await self.app.push_screen_wait(screen)
+        show = getattr(screen, "show_models", None)
+        if show is not None:
+            await show(models)
+
+    def _apply_settings(self, choice: Any) -> None:
         if choice is None:
             return
+        s = self.app.session
         s.sampling = choice.sampling
         if choice.model:
             s.model = choice.model
