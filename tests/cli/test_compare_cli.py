@@ -29,7 +29,7 @@ from tui.cli.compare import Progress
 from tui.cli.main import main
 from tui.core.cells import cell_width
 from tui.core.compare import Sample
-from tui.core.presets import PresetStore
+from tui.core.presets import BUILTIN_PRESETS, PresetStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -416,3 +416,14 @@ def test_a_written_prompt_is_listed_once(scripted, capsys):
     out = capsys.readouterr().out
     prompts = out.split("Prompts\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert [line.split() for line in prompts] == [["1", POLITE_JA], ["2", "Be", "terse."]]
+
+
+def test_the_readme_example_works_on_a_fresh_install(scripted, capsys):
+    # Issue 15 item 5: `compare --preset polite --preset terse` said "unknown preset 'polite'".
+    args = ["--preset", "polite", "--preset", "terse", "--samples", "2"]
+    assert main(compare(scripted, *args, "質問")) == 0
+    out = capsys.readouterr().out
+    systems = {r.json["messages"][0]["content"] for r in scripted.chat_requests()}
+    assert systems == {p.prompt for p in BUILTIN_PRESETS if p.name in ("polite", "terse")}
+    assert "polite" in out and "terse" in out
+    assert not PresetStore().path.exists()  # nothing written to the user's files
