@@ -74,7 +74,7 @@ async def test_a_streaming_answer_is_checkpointed_and_kept_as_stopped_on_esc(scr
             pilot,
             lambda: db().exists() and answers() == [("slow one", "streaming", partial, 3, None)],
         )
-        await pilot.press("escape")
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: app.main.chat.views[0].turn.answer is not None)
         await app.history.idle()
         assert answers() == [("slow one", "stopped", partial, 3, None)]

@@ -55,7 +55,7 @@ goes out anyway (the writes still happen, in order, when the disk answers)."""
 CLOSE_WAIT = 3.0
 """Longest wait (seconds) at exit for the last answer's final write."""
 
-BUSY = "An answer is still coming: Esc stops it first."
+BUSY = "An answer is still coming: ctrl+c stops it first."
 
 
 class HistoryLink:

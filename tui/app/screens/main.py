@@ -21,6 +21,7 @@ its own, and the pane's through :meth:`action_pane`. Its dialogs are
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -43,6 +44,10 @@ from tui.app.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
 
+ESC_TWICE = 1.0
+"""Seconds within which a second Esc stops a streaming answer (the first leaves the input,
+or the token cursor: what Esc does when nothing streams)."""
+
 BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (100, "-wide")]
 """Below 100 columns (80×24 over SSH) the chat takes the width and the pane is swapped in."""
 
@@ -57,6 +62,8 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.dialogs = ChatDialogs(self)
+        self._last_escape = -ESC_TWICE  # time.monotonic() of the last Esc while busy
+        self.queued: str | None = None  # a question sent while an answer streamed
 
     @property
     def chat_app(self) -> LogprobChatApp:
@@ -155,9 +162,22 @@ class MainScreen(Screen[None]):
             self.pane.show(message.view, keep_cursor=True)
 
     @on(ChatLog.TurnAsked)
+    def _turn_asked(self) -> None:
+        self.refresh_bindings()  # ctrl+c stops
+
     @on(ChatLog.TurnFinished)
-    def _turn_changed(self) -> None:
-        self.refresh_bindings()  # Esc stops, or no longer
+    def _turn_finished(self) -> None:
+        self.refresh_bindings()  # ctrl+c stops no longer
+        queued, self.queued = self.queued, None
+        self.input.show_queued(False)
+        if queued is not None and self.input.text == queued and not self.chat.busy:
+            self._send(queued)
+
+    @on(PromptInput.Changed, "#input")
+    def _input_changed(self) -> None:
+        if self.queued is not None and self.input.text != self.queued:
+            self.queued = None  # edited: it waits for Enter again
+            self.input.show_queued(False)
 
     @on(AnswerPane.HeatChanged)
     def _heat_changed(self, message: AnswerPane.HeatChanged) -> None:
@@ -171,9 +191,14 @@ class MainScreen(Screen[None]):
             self.notify("Type a question first.", markup=False)
             return
         if self.chat.busy:
-            self.notify("An answer is still coming: Esc stops it. Your text is kept.", markup=False)
+            # Kept in the input, and sent as the next question when this answer ends.
+            self.queued = text
+            self.input.show_queued(True)
             return
-        message.input.clear()
+        self._send(text)
+
+    def _send(self, text: str) -> None:
+        self.input.clear()
         view = self.chat.ask(self.chat_app.turns.new_turn(text))
         s = self.session
         if s.ready:
@@ -210,15 +235,35 @@ class MainScreen(Screen[None]):
     def action_stop(self) -> None:
         self.chat.stop()
 
+    def escape_stops(self) -> bool:
+        """Whether this Esc is the second one within :data:`ESC_TWICE` seconds while an
+        answer streams (it then stops the answer)."""
+        now = time.monotonic()
+        second = self.chat.busy and now - self._last_escape <= ESC_TWICE
+        self._last_escape = -ESC_TWICE if second else now
+        return second
+
+    def action_leave_input(self) -> None:
+        """Esc in the input: to the chat log (the text stays), or, as the second Esc while
+        an answer streams, stop it."""
+        if self.escape_stops():
+            self.action_stop()
+            return
+        self.set_focus(self.chat)
+
     def action_leave(self) -> None:
+        if self.escape_stops():
+            self.action_stop()
+            self.set_focus(self.input)
+            return
         if not self.pane.leave_cursor():
-            self.input.focus()
+            self.set_focus(self.input)
 
     def action_focus_input(self) -> None:
-        self.input.focus()
+        self.set_focus(self.input)
 
     def action_focus_log(self) -> None:
-        self.chat.focus()
+        self.set_focus(self.chat)
 
     def action_focus_json(self) -> None:
         self.pane.focus_json()

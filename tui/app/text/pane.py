@@ -7,6 +7,7 @@ coverage line, a "recovering N tokens…" state, a cut label) is a change here, 
 
 from __future__ import annotations
 
+from tui.app.text.summary import READING_PROMPT
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.report import answer_rows, metric_rows
 
@@ -21,7 +22,8 @@ def stats_of(
     * finished (``answer``): "Answer #2 · complete" and every metric, timing and model row
       (:func:`~tui.core.report.answer_rows`, which says when the server sent no logprobs);
     * streaming (``live``): "Answer #2 · streaming" and the running sums only (O(1) per
-      repaint; the timings come when it ends, so they never depend on the repaint rate);
+      repaint; the timings come when it ends, so they never depend on the repaint rate),
+      "Answer #2 · reading the prompt…" until its first token;
     * neither (waiting for the model): the title alone.
 
     ``noun`` names what the pane shows ("Answer", or "Sample" on the sample screen).
@@ -29,7 +31,8 @@ def stats_of(
     if answer is not None:
         return f"{noun} #{number} · {answer.status}", answer_rows(answer)
     if live is not None:
-        return f"{noun} #{number} · streaming", metric_rows(live.live_metrics())
+        state = READING_PROMPT if live.reading_prompt else "streaming"
+        return f"{noun} #{number} · {state}", metric_rows(live.live_metrics())
     return f"{noun} #{number} · waiting for the model", []
 
 

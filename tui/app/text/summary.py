@@ -46,10 +46,19 @@ def metrics_summary(m: Metrics) -> list[str]:
     return parts
 
 
-def live_footer(m: Metrics, waiting: bool = False) -> str:
-    """While streaming: state and the running numbers (O(1) to build)."""
+READING_PROMPT = "reading the prompt…"
+"""Said from the request until the first token: a model reads a long prompt for seconds, and
+"streaming · 0 tokens" meanwhile looked stuck."""
+
+
+def live_footer(m: Metrics, waiting: bool = False, reading: float | None = None) -> str:
+    """While streaming: state and the running numbers (O(1) to build). ``reading``: seconds
+    since the request, while no token has come yet (:data:`READING_PROMPT`, with the seconds
+    from the first whole one)."""
     if waiting:
         return "… waiting for the model"
+    if reading is not None:
+        return f"… {READING_PROMPT}" + (f" {reading:.0f} s" if reading >= 1 else "")
     return " · ".join(["… streaming", *metrics_summary(m)])
 
 

@@ -212,7 +212,9 @@ class AnswerView(Vertical):
         if self.turn.answer is not None:
             self.load(self.turn.answer)
         else:
-            self.show_live(None, waiting=self.turn.live is None)
+            live = self.turn.live
+            reading = 0.0 if live is not None and live.reading_prompt else None
+            self.show_live(None, waiting=live is None, reading=reading)
 
     # ------------------------------------------------------------------ content
 
@@ -302,8 +304,10 @@ class AnswerView(Vertical):
 
     # ------------------------------------------------------------------ state lines
 
-    def show_live(self, metrics: Metrics | None, *, waiting: bool = False) -> None:
-        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting)
+    def show_live(
+        self, metrics: Metrics | None, *, waiting: bool = False, reading: float | None = None
+    ) -> None:
+        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting, reading=reading)
         update_static(self._footer, Content(text))
 
     def finish(self, answer: Answer) -> None:

@@ -312,7 +312,7 @@ class AnswerPane(Vertical):
             return None
         if view.turn.answer is None:
             self.notify(
-                "This answer is still coming: copy it when it ends (Esc stops it).",
+                "This answer is still coming: copy it when it ends (ctrl+c stops it).",
                 markup=False,
             )
             return None

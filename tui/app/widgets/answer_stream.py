@@ -15,7 +15,7 @@ with Esc, or failed) the worker's ``finally`` does a last flush and freezes the 
 tells the log (``answer_finished``).
 
 A question asked before the model is ready is *held* (:attr:`StreamPump.held`): it goes out
-when the backend is ready, or fails with the reason; Esc stops it without a request.
+when the backend is ready, or fails with the reason; ctrl+c stops it without a request.
 
 The pump is owned by :class:`~tui.app.widgets.chat_log.ChatLog` and calls back only into it.
 What it needs from the rest of the app (the request, the store's hooks, the GC policy) comes
@@ -113,6 +113,9 @@ class LiveFeed:
     reasoning: list[str] = field(default_factory=list)
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
     skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
+    # When the request went out (wall time, for "reading the prompt… 4 s": the builder's
+    # own clock times the answer and is not read for display).
+    sent_at: float = field(default_factory=time.monotonic)
 
 
 class StreamPump:
@@ -139,7 +142,7 @@ class StreamPump:
         builder = self.hooks.new_builder()
         turn.live = builder
         live = self.live = LiveFeed(turn, view, builder)
-        view.show_live(None)
+        view.show_live(None, reading=0.0)
         self.log.answer_started(view)
         if self.ticker is None:
             self.ticker = self.log.set_interval(1 / FLUSH_HZ, self.flush, pause=True)
@@ -236,7 +239,9 @@ class StreamPump:
             live.view.feed(text, reasoning, new, final=final)
         if final:
             return
-        live.view.show_live(live.builder.live_metrics())
+        builder = live.builder
+        reading = time.monotonic() - live.sent_at if builder.reading_prompt else None
+        live.view.show_live(builder.live_metrics(), reading=reading)
         if new or text or reasoning:
             self.hooks.progress(live.turn, live.builder)
         self.log.answer_ticked(live.view)

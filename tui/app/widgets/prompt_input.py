@@ -29,6 +29,7 @@ MAX_INPUT_CHARS = 256_000
 
 SINGLE_TITLE = "⏎ send · ctrl+j newline · ctrl+o multi-line"
 MULTI_TITLE = "multi-line: ⏎ newline · ctrl+s send · ctrl+o single-line"
+QUEUED_TITLE = "queued: sent when the answer ends · ^c stops it now · edit to keep it here"
 
 
 class PromptInput(TextArea):
@@ -37,6 +38,8 @@ class PromptInput(TextArea):
     BINDINGS = bindings_for("input")
 
     multiline: reactive[bool] = reactive(False)
+    queued: reactive[bool] = reactive(False)
+    """The text was sent while an answer streamed: it goes when that answer ends."""
 
     @dataclass
     class Submitted(Message):
@@ -56,9 +59,21 @@ class PromptInput(TextArea):
         self.border_title = SINGLE_TITLE
 
     def watch_multiline(self, multiline: bool) -> None:
-        self.border_title = MULTI_TITLE if multiline else SINGLE_TITLE
+        self._show_title()
         self.set_class(multiline, "-multiline")
         self.refresh_bindings()
+
+    def watch_queued(self) -> None:
+        self._show_title()
+
+    def _show_title(self) -> None:
+        if self.queued:
+            self.border_title = QUEUED_TITLE
+        else:
+            self.border_title = MULTI_TITLE if self.multiline else SINGLE_TITLE
+
+    def show_queued(self, queued: bool) -> None:
+        self.queued = queued
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter" and not self.multiline:
