@@ -141,7 +141,9 @@ class HistoryLink:
                 "kept as incomplete"
             )
         if not self.new:
-            conversation_id = await store.last_conversation_id()
+            # The chat's own: one `ask` just made (a script, another terminal) is not reopened,
+            # nor are its settings carried on.
+            conversation_id = await store.last_conversation_id(source="chat")
             if conversation_id is not None:
                 conversation = await store.load_conversation(conversation_id, lazy=True)
                 if self.app.session.conversation.turns:

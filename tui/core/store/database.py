@@ -217,7 +217,9 @@ class Store:
         system_prompt: str | None = None,
         model: str | None = None,
         base_url: str | None = None,
+        source: str = "chat",
     ) -> int:
+        """``source``: ``chat`` (the default) or ``ask``, which the chat never reopens."""
         return writes.create_conversation(
             self._conn,
             self.clock(),
@@ -226,6 +228,7 @@ class Store:
             system_prompt=system_prompt,
             model=model,
             base_url=base_url,
+            source=source,
         )
 
     @_guarded
@@ -310,8 +313,9 @@ class Store:
     # ------------------------------------------------------------------ reading
 
     @_guarded
-    def last_conversation_id(self) -> int | None:
-        return reads.last_conversation_id(self._conn)
+    def last_conversation_id(self, source: str | None = None) -> int | None:
+        """The conversation updated last; ``source`` ``chat`` or ``ask``: of those only."""
+        return reads.last_conversation_id(self._conn, source)
 
     @_guarded
     def list_conversations(

@@ -32,9 +32,11 @@ ANSWER_COLUMNS = (
 )
 
 
-def last_conversation_id(conn: sqlite3.Connection) -> int | None:
+def last_conversation_id(conn: sqlite3.Connection, source: str | None = None) -> int | None:
+    """The conversation updated last (of ``source``, ``chat`` or ``ask``, when given)."""
+    where, args = ("WHERE source = ? ", (source,)) if source else ("", ())
     row = conn.execute(
-        "SELECT id FROM conversations ORDER BY updated_at DESC, id DESC LIMIT 1"
+        f"SELECT id FROM conversations {where}ORDER BY updated_at DESC, id DESC LIMIT 1", args
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -55,6 +57,7 @@ def list_conversations(
         args += [pattern, pattern]
     rows = conn.execute(
         "SELECT c.id, c.title, c.created_at, c.updated_at, c.preset, c.model, c.base_url, "
+        "c.source, "
         f"(SELECT substr(m.text, 1, {FIRST_QUESTION_CHARS}) FROM messages m "
         " WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.position LIMIT 1), "
         "(SELECT count(*) FROM answers a WHERE a.conversation_id = c.id), "
@@ -72,9 +75,10 @@ def list_conversations(
             preset=row[4],
             model=row[5],
             base_url=row[6],
-            first_question=row[7] or "",
-            answers=row[8],
-            mean_prob=row[9],
+            source=row[7],
+            first_question=row[8] or "",
+            answers=row[9],
+            mean_prob=row[10],
         )
         for row in rows
     ]

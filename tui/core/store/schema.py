@@ -6,12 +6,14 @@ A fresh file goes through every migration from 1: the upgrade path is the path e
 install takes, so it is always exercised. Released migrations are never edited; a change is a
 new migration appended at the end (tests keep a real version-1 file to open).
 
-Tables (version 3):
+Tables (version 4):
 
 ``conversations``
     id, title (``NULL`` until renamed: lists show the first question), created_at,
     updated_at (epoch seconds), and the settings of the latest answer (preset, system_prompt,
-    model, base_url without credentials) so a resumed chat carries on with them.
+    model, base_url without credentials) so a resumed chat carries on with them. Version 4
+    adds ``source``: ``chat`` (the TUI) or ``ask`` (the headless command), so the chat
+    reopens its own last conversation, never one a script just made with ``ask``.
 ``messages``
     The conversation in order (``position`` 0, 1, ...): role ``user`` or ``assistant``,
     text, reasoning. A user message is written before its request goes out.
@@ -34,7 +36,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = (
     """
@@ -133,7 +135,14 @@ the version number is the whole change, so an older logprob-chat leaves such a f
 already stored keep format 1 and are read as they are: nothing is rewritten, so opening a
 large old history stays instant."""
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3}
+_V4 = (
+    # Where a conversation was started. Earlier ones were all the chat's or ask's alike; they
+    # count as the chat's (what the chat reopened until now).
+    "ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT 'chat' "
+    "CHECK (source IN ('chat', 'ask'))",
+)
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 
