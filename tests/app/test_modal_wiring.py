@@ -180,3 +180,21 @@ async def test_presets_are_offered_in_the_palette(scripted, tmp_path):
         assert app.session.preset == "terse"
         assert app.session.system_prompt == "Answer in one word."
         assert app.main.status.text.startswith("prompt: terse │")
+
+
+async def test_up_in_the_empty_prompt_editor_recalls_earlier_system_prompts(scripted, tmp_path):
+    # Issue 15 item 10, in F2: ↑ in the empty editor.
+    app = make_app(scripted, presets=PresetStore(tmp_path / "p.toml"), system_prompt="Be kind.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "f2", SystemPromptScreen)
+        await pilot.press(*" Arr.", "ctrl+s")  # typed on the list: written in the editor
+        await wait_for(pilot, lambda: app.session.system_prompt == "Be kind. Arr.")
+        await _open(pilot, "f2", SystemPromptScreen)
+        editor = app.screen.editor
+        await pilot.press("tab")
+        assert app.focused is editor
+        editor.clear()
+        await pilot.press("up")
+        assert editor.text == "Be kind. Arr."
+        await pilot.press("down")
+        assert editor.text == ""

@@ -61,6 +61,7 @@ from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore, write_private
+from tui.core.recall import Recall
 from tui.core.settings import Sampling
 from tui.core.store import history_path
 from tui.core.terminal import terminal_gone
@@ -138,6 +139,9 @@ class LogprobChatApp(OrderedKeys, App[int]):
             clock=wall_clock,
         )
         self.turn_events.add(self.history)
+        # ↑ in an empty field: earlier questions (the input, F12), system prompts (F2).
+        self.question_recall = Recall()
+        self.prompt_recall = Recall()
 
     @property
     def low_prob_threshold(self) -> float:

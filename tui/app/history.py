@@ -140,6 +140,7 @@ class HistoryLink:
                 f"{recovered} {what} still streaming when logprob-chat last stopped; "
                 "kept as incomplete"
             )
+        await self._load_recall(store)
         if not self.new:
             # The chat's own: one `ask` just made (a script, another terminal) is not reopened,
             # nor are its settings carried on.
@@ -165,6 +166,12 @@ class HistoryLink:
                     "--new starts afresh",
                     markup=False,
                 )
+
+    async def _load_recall(self, store: AsyncStore) -> None:
+        """Earlier sessions' questions and system prompts, for ↑ in the input and in F2."""
+        with contextlib.suppress(StoreError):  # ↑ then recalls this session's only
+            self.app.question_recall.add_older(await store.recent_questions())
+            self.app.prompt_recall.add_older(await store.recent_system_prompts())
 
     def _server_url(self) -> str | None:
         """This run's server (``None``: the built-in engine), as the command line gave it."""

@@ -69,6 +69,7 @@ class ChatDialogs:
         s = self.app.session
         s.system_prompt = choice.prompt
         s.preset = choice.name
+        self.app.prompt_recall.add(choice.prompt)
         self.screen.update_status()
         label = prompt_label(s.preset, s.system_prompt)
         self.screen.notify(f"system prompt: {label} — applies to the next question", markup=False)

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -49,6 +49,7 @@ from textual.widgets.selection_list import Selection
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_results import CompareResults
+from tui.app.widgets.recall_keys import recall_key
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
 from tui.core.compare.export import write_exports
@@ -202,6 +203,15 @@ class CompareScreen(Screen[None]):
             )
         yield CompareResults(id="compare-results")
         yield Footer(compact=True)
+
+    def on_key(self, event: events.Key) -> None:
+        """↑ in the empty question: earlier questions; in the empty prompts box: earlier
+        system prompts (as in the chat's input and in F2)."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.id == "compare-question":
+            recall_key(focused, self.chat_app.question_recall, event)
+        elif isinstance(focused, TextArea) and focused.id == "compare-written":
+            recall_key(focused, self.chat_app.prompt_recall, event)
 
     def _initial(self, name: str) -> str:
         if name == "samples":

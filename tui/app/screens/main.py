@@ -91,7 +91,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="chat-area"):
                 yield ChatLog(app.turns, id="log")
             yield AnswerPane(threshold=app.low_prob_threshold, heat=app.ui_settings.heatmap)
-        yield PromptInput(id="input")
+        yield PromptInput(recall=app.question_recall, id="input")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -198,6 +198,7 @@ class MainScreen(Screen[None]):
         self._send(text)
 
     def _send(self, text: str) -> None:
+        self.chat_app.question_recall.add(text)
         self.input.clear()
         view = self.chat.ask(self.chat_app.turns.new_turn(text))
         s = self.session

@@ -5,7 +5,7 @@ as a preset (focuses the name field; Enter there saves), ``delete`` on the prese
 the highlighted preset, Enter on the list loads it into the editor, Tab moves between parts.
 The list has the focus when the screen opens (switching is one keystroke away); typing there
 writes in the editor instead (at the end of its text), so a person who came to write a prompt
-is never typing into nothing.
+is never typing into nothing. ↑ in the empty editor brings back earlier system prompts.
 
 Built-in presets (``tui.core.presets.BUILTIN_PRESETS``) are marked as such and stay as
 shipped: picking one fills the name field with a free copy's name ("polite (copy)"), so
@@ -32,6 +32,7 @@ from textual.widgets.option_list import Option
 
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.type_ahead import deliver_early_key
+from tui.app.widgets.recall_keys import recall_key
 from tui.core.errors import ConfigError
 from tui.core.presets import MAX_NAME, PresetsNotSaved, PresetStore, copy_name
 from tui.core.safety import safe_line, safe_text
@@ -131,6 +132,10 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
 
     def on_key(self, event: events.Key) -> None:
         if deliver_early_key(self, event):
+            return
+        if self.focused is self.editor:
+            # ↑ in the empty editor: the system prompts used before (the chat app's).
+            recall_key(self.editor, getattr(self.app, "prompt_recall", None), event)
             return
         if isinstance(self.focused, PresetList) and event.is_printable and event.character:
             # Typing on the list writes the prompt: the editor takes the focus at once (the

@@ -7,6 +7,8 @@ for a newline" cannot be relied on. Instead:
   can send) or shift+enter (where the terminal reports it) inserts a newline;
 * multi-line mode (ctrl+o): Enter inserts a newline; ctrl+s sends.
 
+↑ in the empty input brings back the earlier questions, shell-like (``recall``).
+
 Pasted text keeps its newlines in both modes. The input holds at most
 :data:`MAX_INPUT_CHARS` characters: a bigger paste (a 1 MB log by mistake) is cut to fit, with
 a warning that says how much was left out, instead of a question no server would take.
@@ -22,6 +24,8 @@ from textual.reactive import reactive
 from textual.widgets import TextArea
 
 from tui.app.actions import bindings_for
+from tui.app.widgets.recall_keys import recall_key
+from tui.core.recall import Recall
 
 MAX_INPUT_CHARS = 256_000
 """About 64k tokens: more than the context of most self-hosted models (the built-in one takes
@@ -46,7 +50,7 @@ class PromptInput(TextArea):
         input: PromptInput
         text: str
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, recall: Recall | None = None, **kwargs: object) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
@@ -54,6 +58,8 @@ class PromptInput(TextArea):
             tab_behavior="focus",
             **kwargs,  # type: ignore[arg-type]
         )
+        self.recall = recall
+        """Earlier questions: ↑ in the empty input brings them back (shell-like)."""
 
     def on_mount(self) -> None:
         self.border_title = SINGLE_TITLE
@@ -76,6 +82,8 @@ class PromptInput(TextArea):
         self.queued = queued
 
     async def _on_key(self, event: events.Key) -> None:
+        if recall_key(self, self.recall, event):
+            return
         if event.key == "enter" and not self.multiline:
             event.stop()
             event.prevent_default()

@@ -313,6 +313,16 @@ class Store:
     # ------------------------------------------------------------------ reading
 
     @_guarded
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """Distinct questions, the latest ``limit``, oldest first (↑ in the input)."""
+        return reads.recent_questions(self._conn, limit)
+
+    @_guarded
+    def recent_system_prompts(self, limit: int = 100) -> list[str]:
+        """Distinct system prompts answers were asked with, oldest first (↑ in F2)."""
+        return reads.recent_system_prompts(self._conn, limit)
+
+    @_guarded
     def last_conversation_id(self, source: str | None = None) -> int | None:
         """The conversation updated last; ``source`` ``chat`` or ``ask``: of those only."""
         return reads.last_conversation_id(self._conn, source)

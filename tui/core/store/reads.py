@@ -8,6 +8,7 @@ with their tokens; with ``lazy`` their raw rows stay stored bytes until first ne
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from tui.core import gc_pause
@@ -195,3 +196,32 @@ def stored_metrics(conn: sqlite3.Connection, answer_id: int) -> Metrics | None:
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def recent_questions(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """The user's latest ``limit`` distinct questions, oldest first (for ↑ in the input)."""
+    rows = conn.execute(
+        "SELECT text FROM messages WHERE role = 'user' AND text != '' ORDER BY id DESC LIMIT ?",
+        (limit * 4,),
+    )
+    return _distinct_oldest_first((row[0] for row in rows), limit)
+
+
+def recent_system_prompts(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """The latest ``limit`` distinct system prompts answers were asked with, oldest first."""
+    rows = conn.execute(
+        "SELECT system_prompt FROM answers WHERE system_prompt IS NOT NULL "
+        "AND system_prompt != '' ORDER BY message_id DESC LIMIT ?",
+        (limit * 4,),
+    )
+    return _distinct_oldest_first((row[0] for row in rows), limit)
+
+
+def _distinct_oldest_first(newest_first: Iterable[str], limit: int) -> list[str]:
+    seen: dict[str, None] = {}
+    for text in newest_first:
+        if text not in seen:
+            seen[text] = None
+            if len(seen) == limit:
+                break
+    return list(reversed(seen))
