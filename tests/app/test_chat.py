@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
+from tests.app.screens.host import screen_text
 from tests.support.scripted_server import Pause, Reply, Stall, chat_chunk, stream_of, token_row
 from tui.app.messages import Note
 from tui.app.widgets.answer import SystemLine
@@ -131,7 +132,42 @@ async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
         assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
 
 
-async def test_a_full_context_says_to_start_a_new_conversation(scripted):
+async def test_a_full_context_keeps_the_question_and_ctrl_n_asks_it_again(scripted):
+    # Issue 15 item 18: llama.cpp's own words (its 400 reply when a slot's 2,048 tokens are
+    # full), on the built-in engine: no "try increasing it", ⚠ once, the question kept, one
+    # key to ask it again in a new conversation.
+    too_long = "request (2531 tokens) exceeds the available context size (2048 tokens)"
+    body = {"error": {"code": 400, "message": too_long + ", try increasing it",
+                      "type": "exceed_context_size_error", "n_prompt_tokens": 2531,
+                      "n_ctx": 2048}}  # fmt: skip
+    scripted.queue(Reply.sse(stream_of(TOKENS)), Reply.json(body, status=400))
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.embedded = True  # the built-in engine's context cannot be enlarged
+        await send(pilot, "one")
+        await send(pilot, "a long question")
+        view = app.main.chat.views[-1]
+        assert view.turn.state == "error"
+        assert too_long in view.error_text and "increas" not in view.error_text
+        assert "ctrl+n asks it again in a new conversation" in view.error_text
+        shown = screen_text(app)
+        assert shown.count("⚠") == 1, shown
+        assert app.main.input.text == "a long question"  # kept
+        app.main.input.clear()
+        await pilot.press("up")
+        assert app.main.input.text == "a long question"  # and ↑ brings it back
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: len(scripted.chat_requests()) == 3)
+        await wait_for(pilot, lambda: app.main.chat.views[-1].turn.answer is not None)
+        assert [v.turn.question for v in app.main.chat.views] == ["a long question"]
+        assert app.main.input.text == ""
+    # Asked alone, in a conversation of its own: the full one stays in the history.
+    assert [m["content"] for m in scripted.chat_requests()[-1].json["messages"]] == [
+        "a long question"
+    ]
+
+
+async def test_a_remote_servers_full_context_keeps_its_words(scripted):
     too_long = "request (2064 tokens) exceeds the available context size (2048 tokens)"
     scripted.queue(Reply.json({"error": {"code": 400, "message": too_long}}, status=400))
     app = make_app(scripted)
@@ -140,7 +176,7 @@ async def test_a_full_context_says_to_start_a_new_conversation(scripted):
         view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         assert too_long in view.error_text
-        assert "start a new one (ctrl+p → New conversation, or F6 then ctrl+n)" in (view.error_text)
+        assert view.footer_text.startswith("✗ error")
 
 
 async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted):

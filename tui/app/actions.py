@@ -94,6 +94,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Export this conversation as JSON, JSONL, Markdown or CSV (exports folder)",
                GENERAL, "screen", show=False, priority=True,
                palette_title="Export this conversation…"),
+    ActionSpec("new_conversation", "ctrl+n", "New",
+               "Start a new conversation (the current one stays in the history); after a "
+               "full context, ask the question again there",
+               GENERAL, "screen", show=False, palette_title="New conversation"),
     ActionSpec("focus_log", "f8", "Log",
                "Move the focus to the chat log (select answers, token cursor, copy)",
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),

@@ -143,14 +143,17 @@ class ChatDialogs:
         elif choice.conversation_id is not None:
             self._work(self._open(choice.conversation_id), "history")
 
-    def new_conversation(self) -> None:
+    def new_conversation(self, *, say: bool = True) -> bool:
+        """Start a new conversation (the screen is cleared); False when it cannot be now."""
         try:
             self.app.history.start_new()
         except LogprobChatError as exc:
             self.screen.notify(str(exc), markup=False, severity="warning")
-            return
-        self.screen.notify("New conversation: the next question starts it.", markup=False)
-        self.screen.input.focus()
+            return False
+        if say:
+            self.screen.notify("New conversation: the next question starts it.", markup=False)
+        self.screen.set_focus(self.screen.input)
+        return True
 
     async def _open(self, conversation_id: int) -> None:
         try:

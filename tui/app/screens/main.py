@@ -168,6 +168,9 @@ class MainScreen(Screen[None]):
     @on(ChatLog.TurnFinished)
     def _turn_finished(self) -> None:
         self.refresh_bindings()  # ctrl+c stops no longer
+        again = self.chat_app.turns.context_full_question
+        if again is not None and not self.input.text and self.queued is None:
+            self.input.insert(again)  # kept: ctrl+n asks it again in a new conversation
         queued, self.queued = self.queued, None
         self.input.show_queued(False)
         if queued is not None and self.input.text == queued and not self.chat.busy:
@@ -271,6 +274,18 @@ class MainScreen(Screen[None]):
 
     def action_toggle_pane(self) -> None:
         toggle_pane(self, self.chat, self.pane)
+
+    def action_new_conversation(self) -> None:
+        """ctrl+n: a new conversation; right after a full context, the question that did not
+        fit is asked again there (unless the input was changed meanwhile)."""
+        again = self.chat_app.turns.context_full_question
+        if not self.dialogs.new_conversation(say=again is None):
+            return
+        self.chat_app.turns.context_full_question = None
+        if again is not None and self.input.text in ("", again):
+            self.input.clear()
+            # After the log is emptied (ConversationShown, queued before this callback).
+            self.call_later(self._send, again)
 
     def action_help(self) -> None:
         self.dialogs.help()

@@ -19,7 +19,7 @@ STATE_MARK = {
     "streaming": "…",
     "complete": "✓",
     "stopped": "■",
-    "error": "⚠",
+    "error": "✗",  # (its error line below starts with ⚠: one warning sign is enough)
     "incomplete": "◌",
 }
 
