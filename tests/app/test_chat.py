@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 
-from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
 from tests.app.screens.host import screen_text
+from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
 from tests.support.scripted_server import Pause, Reply, Stall, chat_chunk, stream_of, token_row
 from tui.app.messages import Note
 from tui.app.widgets.answer import SystemLine
