@@ -142,6 +142,7 @@ class LogprobChatApp(OrderedKeys, App[int]):
         # ↑ in an empty field: earlier questions (the input, F12), system prompts (F2).
         self.question_recall = Recall()
         self.prompt_recall = Recall()
+        self.compare_draft: Any = None  # the compare form as F12 left it (a CompareDraft)
 
     @property
     def low_prob_threshold(self) -> float:

@@ -203,7 +203,9 @@ class ChatDialogs:
 
     def compare(self) -> None:
         """Open the compare screen from where the chat is: this question, the chat's system
-        prompt as the baseline, its sampling, concurrency from the engine's slots."""
+        prompt as the baseline, its sampling, concurrency from the engine's slots; the
+        prompts and samples as it was left, when it was opened before (and its question,
+        unless one is typed in the input bar)."""
         # Imported when first opened: its widgets (a data table, selection lists) and the
         # statistics are not needed to paint the chat at start-up.
         from tui.app.screens.compare import CompareScreen
@@ -211,12 +213,18 @@ class ChatDialogs:
 
         s = self.app.session
         engine = s.backend.engine if s.backend is not None else None
+        draft = self.app.compare_draft
+        typed = self.screen.input.text
+        # The typed text (or, without a draft, the last question), else the draft's.
+        keep = draft is not None and not typed.strip()
+        question = draft.question if keep else self.compare_question()
         self.app.push_screen(
             CompareScreen(
-                question=self.compare_question(),
+                question=question,
                 system_prompt=s.system_prompt,
                 preset=s.preset,
                 sampling=s.sampling,
                 concurrency=engine.slots if engine is not None else DEFAULT_CONCURRENCY,
+                draft=draft,
             )
         )
