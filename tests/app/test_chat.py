@@ -350,8 +350,7 @@ async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
 
 async def test_reading_the_prompt_is_said_until_the_first_token(scripted):
     # Issue 15 item 7: "streaming · 0 tokens" for the 6 s the model read a long prompt.
-    first = stream_of(TOKENS)
-    scripted.queue(Reply.sse([first[0], Pause(0.6), *first[1:]]))
+    scripted.queue(Reply.sse([stream_of(TOKENS)[0], Stall()], done=False))  # role, then nothing
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.input.insert("long prompt")
@@ -359,8 +358,9 @@ async def test_reading_the_prompt_is_said_until_the_first_token(scripted):
         chat = app.main.chat
         await wait_for(pilot, lambda: chat.pump.live is not None)
         view = chat.views[0]
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "reading the prompt" in view.footer_text)
         assert view.footer_text.startswith("… reading the prompt…"), view.footer_text
         assert "Answer #1 · reading the prompt…" in str(app.main.pane.stats.render())
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: view.turn.answer is not None)
-        assert view.footer_text.startswith("✓ complete")
+        assert view.footer_text.startswith("■ stopped")

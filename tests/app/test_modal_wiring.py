@@ -10,7 +10,9 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import MainScreen
 from tui.app.screens.settings import SettingsScreen
 from tui.app.screens.system_prompt import SystemPromptScreen
+from tui.core.builtin_defaults import BUILTIN_MAX_TOKENS, BUILTIN_SETTINGS_NOTE, builtin_sampling
 from tui.core.presets import PresetStore
+from tui.core.settings import Sampling
 
 POLITE = "あなたは親切なAIです。"
 
@@ -198,3 +200,25 @@ async def test_up_in_the_empty_prompt_editor_recalls_earlier_system_prompts(scri
         assert editor.text == "Be kind. Arr."
         await pilot.press("down")
         assert editor.text == ""
+
+
+async def test_the_settings_show_the_built_in_models_demo_defaults(scripted):
+    # Issue 15 item 6: the defaults of the built-in model are shown in the settings.
+    sampling = builtin_sampling(Sampling())
+    app = make_app(scripted, sampling=sampling)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.embedded = True  # (answers come from the built-in model)
+        assert app.main.status.text.endswith("T0.7 k5 max200 seed– rep1.1")
+        await _open(pilot, "f3", SettingsScreen)
+        screen = app.screen
+        assert screen.query_one("#settings-repeat_penalty").value == "1.1"
+        assert screen.query_one("#settings-max_tokens").value == str(BUILTIN_MAX_TOKENS)
+        assert str(screen.query_one("#settings-note").render()) == BUILTIN_SETTINGS_NOTE
+        field = screen.query_one("#settings-repeat_penalty")
+        field.value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.session.sampling.repeat_penalty is None
+        await send(pilot, "q")
+    body = scripted.chat_requests()[0].json
+    assert "repeat_penalty" not in body and body["max_tokens"] == BUILTIN_MAX_TOKENS

@@ -8,7 +8,8 @@ program (or a test) can pass its own with the same signatures:
 * ``settings(models, model, sampling)``: dismisses with
   ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``; ``models`` is None while
   the server's list is being asked, then given to the screen's ``show_models(models)`` (a
-  screen without that method keeps what it opened with);
+  screen without that method keeps what it opened with); ``note`` is a line to show under
+  the fields (the built-in model's demo defaults);
 * ``help(rows)``: ``rows`` are ``(key, description, group)``.
 """
 
@@ -31,8 +32,10 @@ class Modals:
     def system_prompt(self, store: PresetStore, prompt: str, preset: str | None) -> Screen[Any]:
         return SystemPromptScreen(store, prompt, preset)
 
-    def settings(self, models: list[str] | None, model: str, sampling: Sampling) -> Screen[Any]:
-        return SettingsScreen(models, model, sampling)
+    def settings(
+        self, models: list[str] | None, model: str, sampling: Sampling, note: str = ""
+    ) -> Screen[Any]:
+        return SettingsScreen(models, model, sampling, note)
 
     def help(self, rows: list[tuple[str, str, str]]) -> Screen[Any]:
         return HelpScreen(rows)

@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         message = read_message(args.message, sys.stdin)
         system, _preset = system_prompt(args)
-        sampling = sampling_options(args)
         options = backend_options(args)
+        sampling = sampling_options(args, options)
         backend = open_backend(options)
     except LogprobChatError as exc:
         return fail(str(exc))

@@ -129,15 +129,16 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         message = read_message(args.message, sys.stdin)
+        options = backend_options(args)
         plan = ComparePlan(
             tuple(resolve_prompts(args.prompts or [])),
             message,
             samples=args.samples,
-            sampling=sampling_options(args),
+            sampling=sampling_options(args, options),
             concurrency=args.concurrency,
             stream=not args.no_stream,
         )
-        backend = open_backend(backend_options(args))
+        backend = open_backend(options)
     except LogprobChatError as exc:
         return fail(str(exc))
     try:

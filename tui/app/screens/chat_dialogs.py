@@ -20,6 +20,7 @@ from tui.app.history import BUSY
 from tui.app.screens.export import ExportScreen
 from tui.app.screens.history import HistoryChoice, HistoryScreen
 from tui.app.text.status import prompt_label
+from tui.core.builtin_defaults import BUILTIN_SETTINGS_NOTE
 from tui.core.errors import LogprobChatError
 from tui.core.export import conversation_format
 
@@ -91,7 +92,14 @@ class ChatDialogs:
         server for its models and show them in it."""
         s = self.app.session
         current = s.model or (s.backend.connection.model if s.backend else None) or ""
-        screen = self.app.modals.settings(None if s.client is not None else [], current, s.sampling)
+        options = self.app.options
+        builtin = s.embedded and not options.model_file
+        screen = self.app.modals.settings(
+            None if s.client is not None else [],
+            current,
+            s.sampling,
+            BUILTIN_SETTINGS_NOTE if builtin else "",
+        )
         self.app.push_screen(screen, self._apply_settings)
         if s.client is not None:
             self._work(self._list_models(screen), "settings")

@@ -329,6 +329,7 @@ class CompareScreen(Screen[None]):
             max_tokens=text("max_tokens"),
             concurrency=text("concurrency"),
             top_logprobs=self.sampling.top_logprobs,
+            repeat_penalty=self.sampling.repeat_penalty,
         )
 
     def _show_error(self, name: str, message: str) -> None:

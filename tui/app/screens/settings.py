@@ -49,6 +49,7 @@ _LABELS = {
     "top_logprobs": ("Top logprobs", f"alternatives per token, 0 to {MAX_TOP_LOGPROBS}"),
     "max_tokens": ("Max tokens", "at least 1"),
     "seed": ("Seed", "blank = none"),
+    "repeat_penalty": ("Repeat penalty", "llama.cpp, 1 to 2; blank = none"),
 }
 
 
@@ -72,9 +73,13 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
 
     AUTO_FOCUS = "#settings-model"
 
-    def __init__(self, models: list[str] | None, current_model: str, sampling: Sampling) -> None:
-        """``models`` None: the server's list is still being asked (:meth:`show_models`)."""
+    def __init__(
+        self, models: list[str] | None, current_model: str, sampling: Sampling, note: str = ""
+    ) -> None:
+        """``models`` None: the server's list is still being asked (:meth:`show_models`);
+        ``note``: a line under the fields (the built-in model's demo defaults)."""
         super().__init__()
+        self.note = note
         # No list from the server means a text field (with the current name), not a
         # one-entry list that would leave no way to name another model.
         self.awaiting_models = models is None
@@ -114,6 +119,8 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
                 yield Static(
                     "", markup=False, id=f"settings-{name}-error", classes="settings-error"
                 )
+            if self.note:
+                yield Static(self.note, markup=False, id="settings-note")
         yield Footer()
 
     def _model_widget(self) -> OptionList | Input:

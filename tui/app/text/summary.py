@@ -31,7 +31,8 @@ def answer_header(turn: Turn, number: int) -> str:
     parts = [f"#{number}", prompt_label(turn.preset, turn.system_prompt)]
     if turn.model:
         parts.append(safe_line(turn.model))
-    parts.append(f"T{s.temperature:g} k{s.top_logprobs} max{s.max_tokens} seed{seed}")
+    penalty = "" if s.repeat_penalty is None else f" rep{s.repeat_penalty:g}"
+    parts.append(f"T{s.temperature:g} k{s.top_logprobs} max{s.max_tokens} seed{seed}{penalty}")
     return " · ".join(parts)
 
 

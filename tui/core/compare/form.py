@@ -140,8 +140,10 @@ def parse_compare_form(
     max_tokens: str,
     concurrency: str,
     top_logprobs: int,
+    repeat_penalty: float | None = None,
 ) -> CompareForm:
-    """Check every field as typed; a blank seed means none."""
+    """Check every field as typed; a blank seed means none. ``top_logprobs`` and
+    ``repeat_penalty`` come from the chat's settings (the form has no field for them)."""
     errors: dict[str, str] = {}
     if not prompts:
         errors["prompts"] = "choose at least one prompt: tick a preset or write one"
@@ -177,6 +179,7 @@ def parse_compare_form(
             top_logprobs=top_logprobs,
             max_tokens=values["max_tokens"],  # type: ignore[arg-type]
             seed=values["seed"],  # type: ignore[arg-type]
+            repeat_penalty=repeat_penalty,
         )
         plan = ComparePlan(
             tuple(prompts),
