@@ -1,5 +1,5 @@
 """Command palette entries (ctrl+p): the actions a screen offers, titled as in the help with
-their keys; on the chat screen also every export format, a new conversation, every preset."""
+their keys; on the chat screen also every export format and every preset."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ class ActionsProvider(EntriesProvider):
 
 
 class MainCommands(ActionsProvider):
-    """The chat screen's actions, then one entry per export format, a new conversation, and
-    one per preset."""
+    """The chat screen's actions (a new conversation among them), then one entry per export
+    format, and one per preset."""
 
     def _entries(self) -> list[Entry]:
         entries = super()._entries()
@@ -83,13 +83,6 @@ class MainCommands(ActionsProvider):
                     partial(dialogs.export_as, fmt.name),
                 )
             )
-        entries.append(
-            (
-                "New conversation",
-                "Start a new conversation (the current one stays in the history)",
-                dialogs.new_conversation,
-            )
-        )
         for name in dialogs.preset_names():
             title = f"Use preset: {safe_line(name)}"
             entries.append(

@@ -69,7 +69,7 @@ goes out anyway (the writes still happen, in order, when the disk answers)."""
 CLOSE_WAIT = 3.0
 """Longest wait (seconds) at exit for the last answer's final write."""
 
-BUSY = "An answer is still coming: Esc stops it first."
+BUSY = "An answer is still coming: ctrl+c stops it first."
 
 
 class HistoryLink:
@@ -161,6 +161,7 @@ class HistoryLink:
                 f"{recovered} {what} still streaming when logprob-chat last stopped; "
                 "kept as incomplete"
             )
+        await self._load_recall(store)
         try:
             notes.append(await self._reopen_last(store))
         finally:
@@ -172,7 +173,9 @@ class HistoryLink:
         """Show the last conversation unless told not to; a note when it is not carried on."""
         if self.new:
             return None
-        conversation_id = await store.last_conversation_id()
+        # The chat's own: one `ask` just made (a script, another terminal) is not reopened,
+        # nor are its settings carried on.
+        conversation_id = await store.last_conversation_id(source="chat")
         if conversation_id is None:
             return None
         conversation = await store.load_conversation(conversation_id, lazy=True)
@@ -194,6 +197,12 @@ class HistoryLink:
             markup=False,
         )
         return None
+
+    async def _load_recall(self, store: AsyncStore) -> None:
+        """Earlier sessions' questions and system prompts, for ↑ in the input and in F2."""
+        with contextlib.suppress(StoreError):  # ↑ then recalls this session's only
+            self.app.question_recall.add_older(await store.recent_questions())
+            self.app.prompt_recall.add_older(await store.recent_system_prompts())
 
     def _server_url(self) -> str | None:
         """This run's server (``None``: the built-in engine), as the command line gave it."""

@@ -17,6 +17,7 @@ from tui.cli.options import (
     add_store_options,
     backend_options,
     fail,
+    output_width,
     sampling_options,
 )
 from tui.cli.recording import EXIT_NOT_SAVED, EXIT_SAVED_IN_PART, AskHistory
@@ -115,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         message = read_message(args.message, sys.stdin)
         system, _preset = system_prompt(args)
-        sampling = sampling_options(args)
         options = backend_options(args)
+        sampling = sampling_options(args, options)
         backend = open_backend(options)
     except LogprobChatError as exc:
         return fail(str(exc))
@@ -272,7 +273,7 @@ def _print_answer(
         if answer.reasoning:
             out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
         out.write(safe_text(answer.text))
-    out.write("\n\n" + stats_text(answer, sampling.max_tokens) + "\n")
+    out.write("\n\n" + stats_text(answer, sampling.max_tokens, output_width(out)) + "\n")
     out.flush()
 
 

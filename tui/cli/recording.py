@@ -81,6 +81,7 @@ class AskHistory:
                 system_prompt=params.system_prompt,
                 model=params.model,
                 base_url=params.base_url,
+                source="ask",  # kept in the history, never reopened by the chat
             )
             # Held while ask runs: a chat started meanwhile does not carry this one on.
             await store.hold(history.conversation_id)

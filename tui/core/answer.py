@@ -211,6 +211,12 @@ class AnswerBuilder:
     def live_metrics(self) -> Metrics:
         return self.live.snapshot(self.answer.completion_tokens)
 
+    @property
+    def reading_prompt(self) -> bool:
+        """No text, reasoning or token has come yet: the model is still reading the prompt
+        (prompt processing, which takes seconds for a long conversation on a CPU)."""
+        return self._first is None
+
     def elapsed(self) -> float:
         return self._clock() - self._t0
 

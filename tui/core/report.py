@@ -18,6 +18,7 @@ import math
 from tui.core.answer import Answer
 from tui.core.metrics import Metrics
 from tui.core.safety import safe_line
+from tui.core.table import Column, fit_table
 
 
 def fmt_prob(p: float | None) -> str:
@@ -177,8 +178,11 @@ def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str
     return rows
 
 
-def stats_text(answer: Answer, max_tokens: int | None = None) -> str:
-    """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy)."""
-    rows = answer_rows(answer, max_tokens)
-    width = max(len(label) for label, _ in rows)
-    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+STATS_COLUMNS = (Column(wrap=True, min_cells=12), Column(wrap=True, min_cells=12))
+
+
+def stats_text(answer: Answer, max_tokens: int | None = None, width: int | None = None) -> str:
+    """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy),
+    within ``width`` terminal cells (``None``: one line per row)."""
+    rows = [list(row) for row in answer_rows(answer, max_tokens)]
+    return fit_table(STATS_COLUMNS, rows, width, header=False).text

@@ -149,9 +149,11 @@ def parse_compare_form(
     max_tokens: str,
     concurrency: str,
     top_logprobs: int | str,
+    repeat_penalty: float | None = None,
 ) -> CompareForm:
     """Check every field as typed; a blank seed means none. ``top_logprobs`` is the form's
-    own field (text), or a number the caller fixes."""
+    own field (text), or a number the caller fixes; ``repeat_penalty`` comes from the chat's
+    settings (the form has no field for it)."""
     errors: dict[str, str] = {}
     if not prompts:
         errors["prompts"] = "choose at least one prompt: tick a preset or write one"
@@ -189,6 +191,7 @@ def parse_compare_form(
             top_logprobs=values["top_logprobs"],  # type: ignore[arg-type]
             max_tokens=values["max_tokens"],  # type: ignore[arg-type]
             seed=values["seed"],  # type: ignore[arg-type]
+            repeat_penalty=repeat_penalty,
         )
         plan = ComparePlan(
             tuple(prompts),

@@ -209,8 +209,14 @@ class AsyncStore:
     async def delete_conversation(self, conversation_id: int) -> bool:
         return await self.call(Store.delete_conversation, conversation_id)
 
-    async def last_conversation_id(self) -> int | None:
-        return await self.call(Store.last_conversation_id)
+    async def recent_questions(self) -> list[str]:
+        return await self.call(Store.recent_questions)
+
+    async def recent_system_prompts(self) -> list[str]:
+        return await self.call(Store.recent_system_prompts)
+
+    async def last_conversation_id(self, source: str | None = None) -> int | None:
+        return await self.call(Store.last_conversation_id, source)
 
     async def hold(self, conversation_id: int) -> bool:
         return await self.call(Store.hold, conversation_id)

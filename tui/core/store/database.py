@@ -226,7 +226,9 @@ class Store:
         system_prompt: str | None = None,
         model: str | None = None,
         base_url: str | None = None,
+        source: str = "chat",
     ) -> int:
+        """``source``: ``chat`` (the default) or ``ask``, which the chat never reopens."""
         return writes.create_conversation(
             self._conn,
             self.clock(),
@@ -235,6 +237,7 @@ class Store:
             system_prompt=system_prompt,
             model=model,
             base_url=base_url,
+            source=source,
         )
 
     @_guarded
@@ -322,8 +325,19 @@ class Store:
     # ------------------------------------------------------------------ reading
 
     @_guarded
-    def last_conversation_id(self) -> int | None:
-        return reads.last_conversation_id(self._conn)
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """Distinct questions, the latest ``limit``, oldest first (↑ in the input)."""
+        return reads.recent_questions(self._conn, limit)
+
+    @_guarded
+    def recent_system_prompts(self, limit: int = 100) -> list[str]:
+        """Distinct system prompts answers were asked with, oldest first (↑ in F2)."""
+        return reads.recent_system_prompts(self._conn, limit)
+
+    @_guarded
+    def last_conversation_id(self, source: str | None = None) -> int | None:
+        """The conversation updated last; ``source`` ``chat`` or ``ask``: of those only."""
+        return reads.last_conversation_id(self._conn, source)
 
     @_guarded
     def list_conversations(

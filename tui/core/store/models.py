@@ -183,6 +183,8 @@ class ConversationSummary:
     first_question: str
     answers: int
     mean_prob: float | None
+    source: str = "chat"
+    """What started it: ``chat`` (the TUI) or ``ask`` (the headless command)."""
 
     @property
     def display_title(self) -> str:

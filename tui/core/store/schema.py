@@ -6,12 +6,14 @@ A fresh file goes through every migration from 1: the upgrade path is the path e
 install takes, so it is always exercised. Released migrations are never edited; a change is a
 new migration appended at the end (tests keep a real version-1 file to open).
 
-Tables (version 4):
+Tables (version 5):
 
 ``conversations``
     id, title (``NULL`` until renamed: lists show the first question), created_at,
     updated_at (epoch seconds), and the settings of the latest answer (preset, system_prompt,
-    model, base_url without credentials) so a resumed chat carries on with them.
+    model, base_url without credentials) so a resumed chat carries on with them. Version 5
+    adds ``source``: ``chat`` (the TUI) or ``ask`` (the headless command), so the chat
+    reopens its own last conversation, never one a script just made with ``ask``.
 ``messages``
     The conversation in order (``position`` 0, 1, ...): role ``user`` or ``assistant``,
     text, reasoning. A user message is written before its request goes out.
@@ -57,7 +59,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = (
     """
@@ -234,7 +236,15 @@ _V4 = (
 )
 """Version 4: comparisons, sampled or scored (see the module docstring)."""
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+_V5 = (
+    # Where a conversation was started. Earlier ones were all the chat's or ask's alike; they
+    # count as the chat's (what the chat reopened until now).
+    "ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT 'chat' "
+    "CHECK (source IN ('chat', 'ask'))",
+)
+"""Version 5: ``conversations.source``, the chat's or ask's (see the module docstring)."""
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 

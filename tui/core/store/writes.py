@@ -66,11 +66,13 @@ def create_conversation(
     system_prompt: str | None,
     model: str | None,
     base_url: str | None,
+    source: str = "chat",
 ) -> int:
+    """A new conversation; ``source`` ``chat`` or ``ask`` (what started it)."""
     with transaction(conn):
         cursor = conn.execute(
             "INSERT INTO conversations (title, created_at, updated_at, preset, "
-            "system_prompt, model, base_url) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "system_prompt, model, base_url, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 clean(title),
                 now,
@@ -79,6 +81,7 @@ def create_conversation(
                 clean(system_prompt),
                 clean(model),
                 safe_url(base_url),
+                source,
             ),
         )
         return int(cursor.lastrowid or 0)

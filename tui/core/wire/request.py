@@ -48,6 +48,10 @@ class ChatRequest:
             body["top_logprobs"] = s.top_logprobs
         if s.seed is not None:
             body["seed"] = s.seed
+        if s.repeat_penalty is not None:
+            # llama.cpp's own field (over its default window, the last 64 tokens): other
+            # servers may refuse an unknown field, so it is sent only when set.
+            body["repeat_penalty"] = s.repeat_penalty
         if self.stream:
             body["stream"] = True
             # Only with stream=True: vLLM rejects stream_options otherwise.
