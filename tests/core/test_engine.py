@@ -21,6 +21,7 @@ from tui.core.engine import (
     EngineInfo,
     builtin_model_path,
     check_model_file,
+    new_api_key,
 )
 from tui.core.errors import EngineError, HTTPStatusError
 from tui.core.settings import Connection, Sampling
@@ -174,3 +175,10 @@ async def test_a_model_file_runs_under_its_own_name_and_stops_cleanly(tmp_path: 
     port = urlsplit(info.base_url).port
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_engine_keys_can_be_passed_as_a_command_line_value():
+    """A key beginning with "-" is taken for an option by argparse."""
+    keys = {new_api_key() for _ in range(2000)}
+    assert len(keys) == 2000
+    assert all(key[0].isalnum() and len(key) == 48 for key in keys)
