@@ -21,6 +21,7 @@ from tui.core.engine import (
     EngineInfo,
     builtin_model_path,
     check_model_file,
+    new_api_key,
 )
 from tui.core.errors import EngineError, HTTPStatusError
 from tui.core.settings import Connection, Sampling
@@ -194,3 +195,10 @@ async def test_the_built_in_defaults_stop_a_japanese_answer_from_looping(engine)
     assert answer.usage["completion_tokens"] <= BUILTIN_MAX_TOKENS
     data = answer.text.encode()
     assert len(zlib.compress(data)) / len(data) > 0.3, answer.text
+
+
+def test_engine_keys_can_be_passed_as_a_command_line_value():
+    """A key beginning with "-" is taken for an option by argparse."""
+    keys = {new_api_key() for _ in range(2000)}
+    assert len(keys) == 2000
+    assert all(key[0].isalnum() and len(key) == 48 for key in keys)
