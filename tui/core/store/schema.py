@@ -50,6 +50,30 @@ show, export and carry them on (:mod:`tui.core.store.comparisons`):
     server's finish reason, usage and notices, timings, metrics (JSON) with the numbers lists
     sort and average by in columns (mean_logprob, mean_prob, sum_logprob, stop_logprob,
     token_count), and the tokens and raw rows in the format of ``answer_parts`` (one part).
+
+Version 5: siblings and branches (:mod:`tui.core.store.lineage` rebuilds the tree). Each
+answer says how it was made and where it sits, in columns of ``answers``:
+
+``origin``
+    ``ask``, ``regenerate``, ``edit`` or ``branch``; ``NULL`` for answers written before
+    version 5 (or by a writer that does not say): such an answer follows the one before it
+    in the conversation's order, as every answer did then.
+``follows_id``
+    The answer this exchange comes after on its path (``NULL``: a first question).
+    Answers with the same one are siblings.
+``source_id``
+    The answer a regenerate, edit or branch was made from.
+``branch``
+    JSON of a branch's divergence (``BranchPoint``: position, choice, typed, their logprobs,
+    the original token).
+``prefill``, ``prefill_tokens``
+    The start of the answer given to the model to continue (a branch, ``ask --prefill``),
+    and how many of the answer's leading tokens belong to it (0: none are stored).
+``selected_at``
+    When it was last made the selected one of its siblings (written when it begins): the
+    sibling selected latest is the one on the conversation's path.
+
+Nothing is rewritten: older answers keep ``NULL`` and read as a single path.
 """
 
 from __future__ import annotations
@@ -57,7 +81,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = (
     """
@@ -234,7 +258,21 @@ _V4 = (
 )
 """Version 4: comparisons, sampled or scored (see the module docstring)."""
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+_V5 = (
+    "ALTER TABLE answers ADD COLUMN origin TEXT "
+    "CHECK (origin IN ('ask', 'regenerate', 'edit', 'branch'))",
+    "ALTER TABLE answers ADD COLUMN follows_id INTEGER "
+    "REFERENCES answers (message_id) ON DELETE SET NULL",
+    "ALTER TABLE answers ADD COLUMN source_id INTEGER "
+    "REFERENCES answers (message_id) ON DELETE SET NULL",
+    "ALTER TABLE answers ADD COLUMN branch TEXT",
+    "ALTER TABLE answers ADD COLUMN prefill TEXT",
+    "ALTER TABLE answers ADD COLUMN prefill_tokens INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE answers ADD COLUMN selected_at REAL",
+)
+"""Version 5: siblings and branches (see the module docstring)."""
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 
