@@ -194,7 +194,7 @@ def test_an_older_file_reads_as_one_path_and_takes_siblings(db_path: Path) -> No
         turns = conversation_of(before)
         assert turns.path() == turns.turns and len(turns.turns) == 2  # one path
         assert turns.sibling_position(turns.turns[1]) == (1, 1)
-        again = store.save_answer(
+        store.save_answer(
             summary.id,
             PARAMS,
             japanese_answer(),
