@@ -323,8 +323,8 @@ def answer_json(
     (:func:`write_json`), never held as one string."""
     document: dict[str, Any] = {
         "model": answer.model or backend.connection.model,
-        "prefill": answer.prefill,
         "answer": answer.new_text,
+        "prefill": answer.prefill,
         "reasoning": answer.reasoning,
         "refusal": answer.refusal,
         "finish_reason": answer.finish_reason,
