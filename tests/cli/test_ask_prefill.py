@@ -12,6 +12,7 @@ import pytest
 from tests.cli.test_ask import run, stats
 from tests.support.scripted_server import Reply, Request, ScriptedServer, default_reply
 from tui.core.engine import EngineInfo
+from tui.core.store import Store, history_path
 from tui.core.wire.prefill import OTHER_NO_PREFILL
 
 QUESTION = "What is the capital of Japan?"
@@ -48,11 +49,11 @@ def test_the_continuation_is_the_greedy_answers_own_and_only_it_is_scored(engine
     assert out["metrics"]["tokens"] == fresh["metrics"]["tokens"] - 4
     assert out["request"]["messages"] == [{"role": "user", "content": QUESTION}]
     # The history keeps the start with the answer: the whole text, its tokens the new ones.
-    exported = json.loads(run("export", "--last", "--format", "json").stdout)
-    message = exported["messages"][-1]
-    assert message["text"] == fresh["answer"]
-    assert message["answer"]["prefill"] == {"text": start, "tokens": 0}
-    assert message["answer"]["tree"]["origin"] == "ask"
+    with Store.open(history_path()) as store:
+        kept = store.load_conversation(store.last_conversation_id() or 0).answers[0]
+    assert kept.answer.text == fresh["answer"] and kept.answer.new_text == out["answer"]
+    assert (kept.answer.prefill, kept.answer.prefill_tokens) == (start, 0)
+    assert len(kept.answer.tokens) == len(out["tokens"]) and kept.lineage.origin == "ask"
 
 
 def test_the_start_is_printed_and_the_stats_say_it_is_not_scored():
