@@ -21,9 +21,11 @@ from tests.core.store.answers import japanese_answer
 from tests.support.fixtures import body
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.branch import BranchPoint, branch_answer, plan_branch
+from tui.core.conversation import Conversation
 from tui.core.export import export_conversation
 from tui.core.resume import conversation_of, turns_of
 from tui.core.store import AnswerParams, Lineage, Store
+from tui.core.store.lineage import lineage_for
 from tui.core.store.schema import migrate, user_version
 from tui.core.wire.chunks import response_events
 from tui.core.wire.events import Finished, TextDelta, TokensReceived, UsageReported
@@ -251,3 +253,55 @@ def test_a_branch_killed_while_streaming_comes_back_incomplete_in_its_place(
     assert [t.text for t in answer.tokens[3:]] == ["\n", "2"]  # what was checkpointed
     assert branch.point is not None and branch.point.choice == " Blue"
     assert answer.text == "1. Blue\n2"
+
+
+def test_the_chats_tree_written_as_it_grows_reopens_the_same(store: Store) -> None:
+    """What a front end does: each turn's answer written with ``lineage_for`` (its id back
+    on the turn), a selection written when made; the reopened tree is the same."""
+    chat = Conversation()
+    cid = store.create_conversation()
+
+    def write(turn, answer: Answer) -> None:
+        turn.answer = answer
+        if turn.origin in ("regenerate", "branch"):  # the same question: no new message
+            question = _question_of(store, cid, turn)
+        else:
+            question = store.add_user_message(cid, turn.question)
+        lineage = lineage_for(chat, turn)
+        turn.stored_id = store.save_answer(
+            cid, PARAMS, answer, question_id=question, lineage=lineage
+        )
+
+    first = chat.ask("Three colours?")
+    write(first, colours())
+    plan = plan_branch(first.answer, 2, " Blue")
+    branch = chat.branch(first, plan)
+    write(branch, blue_branch(first.answer))
+    later = chat.ask("Why?")  # after the branch: the path ends there
+    write(later, japanese_answer())
+    again = chat.regenerate(first)
+    write(again, colours())
+    chat.select(branch)
+    store.select_answer(branch.stored_id or 0)
+
+    reopened = conversation_of(store.load_conversation(cid))
+    assert [t.stored_id for t in reopened.path()] == [t.stored_id for t in chat.path()]
+    assert [t.stored_id for t in reopened.path()] == [branch.stored_id, later.stored_id]
+    for mine, theirs in zip(chat.turns, reopened.turns, strict=True):
+        assert (mine.stored_id, mine.origin, mine.point) == (
+            theirs.stored_id,
+            theirs.origin,
+            theirs.point,
+        )
+        assert chat.sibling_position(mine) == reopened.sibling_position(theirs)
+        assert (theirs.source.stored_id if theirs.source else None) == (
+            mine.source.stored_id if mine.source else None
+        )
+
+
+def _question_of(store: Store, cid: int, turn) -> int:
+    """The stored question a sibling with the same question answers (the latest such)."""
+    stored = store.load_conversation(cid)
+    return next(
+        m.id for m in reversed(stored.messages) if m.role == "user" and m.text == turn.question
+    )

@@ -20,6 +20,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tui.core.conversation import Conversation as ChatConversation
+from tui.core.conversation import Turn
 from tui.core.store.models import Conversation, Lineage, StoredAnswer
 
 
@@ -93,26 +95,27 @@ def _selected_at(lineage: Lineage | None) -> float:
 
 def exchanges(conversation: Conversation) -> list[tuple[str, StoredAnswer | None]]:
     """The conversation's exchanges in the order written: (question, its stored answer or
-    ``None``). An assistant message answers the latest question without an answer yet, else
-    the question it names (a sibling: a regenerate names its question); a question whose
-    answer was never written is an exchange without one."""
+    ``None``). An assistant message answers the question it names (``question_id``: a
+    regenerated or branched answer names an earlier one), else the latest question without
+    an answer yet; a question whose answer was never written is an exchange without one."""
     texts = {m.id: m.text for m in conversation.messages if m.role == "user"}
     result: list[tuple[str, StoredAnswer | None]] = []
-    pending: str | None = None
+    pending: tuple[int, str] | None = None  # the latest question without an answer yet
     for message in conversation.messages:
         if message.role == "user":
             if pending is not None:
-                result.append((pending, None))
-            pending = message.text
+                result.append((pending[1], None))
+            pending = (message.id, message.text)
         elif message.answer is not None:
             stored = message.answer
-            if pending is not None:
-                question, pending = pending, None
+            named = stored.question_id
+            if pending is not None and named in (None, pending[0]):
+                question, pending = pending[1], None
             else:
-                question = texts.get(stored.question_id or -1, "")
+                question = texts.get(named or -1, "")
             result.append((question, stored))
     if pending is not None:
-        result.append((pending, None))
+        result.append((pending[1], None))
     return result
 
 
@@ -180,3 +183,18 @@ def answer_trees(conversation: Conversation) -> dict[int, AnswerTree]:
             turn=place.depth + 1,
         )
     return trees
+
+
+def lineage_for(conversation: ChatConversation, turn: Turn) -> Lineage:
+    """What to write with ``turn``'s answer (``Store.begin_answer``/``save_answer``'s
+    ``lineage``): how it was made, the stored answer its exchange comes after and the one it
+    was made from (their ``Turn.stored_id``: write each answer's id back on its turn), and a
+    branch's divergence."""
+    parent = conversation.parent_of(turn)
+    source = turn.source
+    return Lineage(
+        origin=turn.origin,
+        follows_id=None if parent is None else parent.stored_id,
+        source_id=None if source is None else source.stored_id,
+        branch=turn.point,
+    )
