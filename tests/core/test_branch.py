@@ -227,3 +227,7 @@ def test_a_branch_of_a_branch_and_of_a_given_start() -> None:
         given.apply(event)
     story = given.finish("complete")
     assert plan_branch(story, 1, " the").prefill.text == "Once upon the"
+    # ... and a branch of that branch: the start given as text still leads the records.
+    retold = branch_answer(story, 1, " the", continuation((" end", -0.2)))
+    assert retold.text == "Once upon the end" and retold.prefill_tokens == 2
+    assert plan_branch(retold, 2, " start").prefill.text == "Once upon the start"

@@ -225,8 +225,7 @@ class _Start:
             raise BranchError(f"token #{token_number(position)} is not part of the answer's text")
         if any(t.scope != "answer" for t in tokens[:position]):
             raise BranchError("the answer's text before that token is not the model's own text")
-        lead = parent.prefill if parent.prefill and not parent.prefill_tokens else ""
-        before = lead.encode("utf-8") + b"".join(_own_bytes(t) for t in tokens[:position])
+        before = _lead(parent) + b"".join(_own_bytes(t) for t in tokens[:position])
         if not parent.text.encode("utf-8").startswith(before):
             raise BranchError(
                 f"the answer's text does not match its tokens before #{token_number(position)}"
@@ -260,6 +259,14 @@ class _Joined:
     text: str
     new: str
     pending: int
+
+
+def _lead(parent: Answer) -> bytes:
+    """The bytes of the text before the answer's first token: a start given as text alone
+    (``ask --prefill``), which its given records, if any, do not cover."""
+    given = (parent.prefill or "").encode("utf-8")
+    covered = b"".join(_own_bytes(t) for t in parent.tokens[: parent.prefill_tokens])
+    return given[: len(given) - len(covered)] if given.endswith(covered) else b""
 
 
 def _own_bytes(row: TokenRecord) -> bytes:
