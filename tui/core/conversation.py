@@ -252,9 +252,13 @@ class Conversation:
         model, base_url) replace ``turn``'s."""
         prefill = turn.prefill or _prefill_of(turn)
         sibling = Turn(
-            question=turn.question, origin="regenerate", source=turn, point=turn.point,
-            prefill=prefill, **{**turn.settings(), **settings},
-        )  # fmt: skip
+            question=turn.question,
+            origin="regenerate",
+            source=turn,
+            point=turn.point,
+            prefill=prefill,
+            **{**turn.settings(), **settings},
+        )
         return self._add(sibling, self.parent_of(turn))
 
     def edit(self, turn: Turn, question: str, **settings: Any) -> Turn:
@@ -268,9 +272,13 @@ class Conversation:
         """A sibling of ``turn`` whose answer continues ``branch`` (planned on ``turn``'s
         answer by :func:`tui.core.branch.plan_branch`)."""
         sibling = Turn(
-            question=turn.question, origin="branch", source=turn, point=branch.point,
-            prefill=branch.prefill, **{**turn.settings(), **settings},
-        )  # fmt: skip
+            question=turn.question,
+            origin="branch",
+            source=turn,
+            point=branch.point,
+            prefill=branch.prefill,
+            **{**turn.settings(), **settings},
+        )
         return self._add(sibling, self.parent_of(turn))
 
     def _add(self, turn: Turn, parent: Turn | None) -> Turn:
