@@ -146,7 +146,7 @@ def test_a_version_2_file_reads_completely_and_new_answers_are_compact(db_path: 
     assert reopened.answers[2].answer.tokens == expected.tokens
     assert reopened.answers[2].answer.raw == expected.raw
     with closing(sqlite3.connect(db_path)) as conn:
-        assert user_version(conn) == SCHEMA_VERSION == 5
+        assert user_version(conn) == SCHEMA_VERSION == 6
         formats = conn.execute("SELECT format, count(*) FROM answer_parts GROUP BY format")
         assert formats.fetchall() == [(1, 3), (2, 1)]  # old parts untouched, the new one packed
 

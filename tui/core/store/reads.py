@@ -13,12 +13,14 @@ from typing import Any
 
 from tui.core import gc_pause
 from tui.core.answer import Answer
+from tui.core.branch import BranchPoint
 from tui.core.metrics import Metrics
 from tui.core.store import codec
 from tui.core.store.models import (
     AnswerParams,
     Conversation,
     ConversationSummary,
+    Lineage,
     StoredAnswer,
     StoredMessage,
 )
@@ -29,7 +31,8 @@ ANSWER_COLUMNS = (
     "message_id, question_id, status, error, model, base_url, system_prompt, preset, "
     "temperature, top_logprobs, max_tokens, seed, reported_model, finish_reason, usage, "
     "server_timings, notices, started_at, ttft, duration, tokens_per_second, "
-    "low_prob_threshold, checkpointed_at"
+    "low_prob_threshold, checkpointed_at, origin, follows_id, source_id, branch, prefill, "
+    "prefill_tokens, selected_at"
 )
 
 
@@ -132,7 +135,8 @@ def answer_from_row(
     (answer_id, question_id, status, error, model, base_url, system_prompt, preset) = row[:8]
     (temperature, top_logprobs, max_tokens, seed, reported_model, finish_reason) = row[8:14]
     (usage, server_timings, notices, started_at, ttft, duration, tps) = row[14:21]
-    (threshold, checkpointed_at) = row[21:23]
+    (threshold, checkpointed_at, origin, follows_id, source_id, branch) = row[21:27]
+    (prefill, prefill_tokens, selected_at) = row[27:30]
     pending = codec.RawParts() if lazy else None
     tokens, raw = load_parts(conn, answer_id, pending)
     answer = Answer(
@@ -150,6 +154,8 @@ def answer_from_row(
         duration=duration,
         tokens_per_second=tps,
         raw_pending=pending,
+        prefill=prefill,
+        prefill_tokens=min(prefill_tokens or 0, len(tokens)),
     )
     if threshold is not None:
         answer.low_prob_threshold = threshold
@@ -163,7 +169,14 @@ def answer_from_row(
         max_tokens=max_tokens,
         seed=seed,
     )
-    return StoredAnswer(answer_id, question_id, params, answer, checkpointed_at)
+    lineage = Lineage(
+        origin=origin,
+        follows_id=follows_id,
+        source_id=source_id,
+        branch=BranchPoint.from_dict(codec.load_json(branch)),
+        selected_at=selected_at,
+    )
+    return StoredAnswer(answer_id, question_id, params, answer, checkpointed_at, lineage)
 
 
 def load_parts(
