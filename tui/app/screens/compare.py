@@ -29,7 +29,6 @@ it) and keeps what finished.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,13 +36,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     Footer,
     Input,
-    Label,
     OptionList,
     SelectionList,
     Static,
@@ -53,11 +50,11 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
+from tui.app.screens.compare_form import NUMBER_FIELDS, CompareDraft, compose_form
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
 from tui.app.widgets.recall_keys import recall_key
-from tui.app.widgets.tick_list import TickList
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
 from tui.core.compare.export import write_exports
@@ -72,7 +69,7 @@ from tui.core.compare.form import (
     split_prompts,
 )
 from tui.core.errors import LogprobChatError, one_line
-from tui.core.safety import safe_line, safe_text
+from tui.core.safety import safe_line
 from tui.core.sampling_form import field_warning, format_sampling_field
 from tui.core.settings import Sampling
 
@@ -81,27 +78,6 @@ if TYPE_CHECKING:
 
 REFRESH_HZ = 10
 """Repaints of the results per second while samples arrive."""
-
-NUMBER_FIELDS = ("samples", "temperature", "top_logprobs", "seed", "max_tokens", "concurrency")
-FIELD_LABELS = {
-    "samples": ("Samples", "answers per prompt"),
-    "temperature": ("Temperature", "0 to 2"),
-    "top_logprobs": ("Top logprobs", "alternatives per token (0: none; 1 asked on llama.cpp)"),
-    "seed": ("Seed", "blank = none; sample i uses seed + i"),
-    "max_tokens": ("Max tokens", "per answer"),
-    "concurrency": ("Concurrency", "requests at once"),
-}
-
-
-@dataclass(frozen=True)
-class CompareDraft:
-    """The form as it was left, for the next opening of the screen."""
-
-    question: str
-    written: str
-    ticked: tuple[CandidateKey, ...]
-    baseline: CandidateKey
-    samples: str
 
 
 class CompareScreen(Screen[None]):
@@ -174,64 +150,8 @@ class CompareScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="compare-form"):
-            yield Static(
-                Content("Compare system prompts: the same question, N samples each"),
-                id="compare-form-title",
-                markup=False,
-            )
-            yield Label("Question", classes="compare-label")
-            yield TextArea(
-                safe_text(self.question),
-                id="compare-question",
-                soft_wrap=True,
-                tab_behavior="focus",
-            )
-            yield Static("", markup=False, id="compare-question-error", classes="compare-error")
-            yield CompareMode(self.answer, id="compare-mode")
-            with Horizontal(id="compare-sources"):
-                with Vertical(classes="compare-source"):
-                    yield Label("Presets (space ticks)", classes="compare-label")
-                    yield TickList[CandidateKey](id="compare-presets")
-                with Vertical(classes="compare-source"):
-                    yield Label(
-                        "Write prompts (a line of --- between two)", classes="compare-label"
-                    )
-                    yield TextArea(
-                        safe_text(self.current_prompt),
-                        id="compare-written",
-                        soft_wrap=True,
-                        tab_behavior="focus",
-                    )
-            yield Label(
-                "Compared in this order (Enter on one: make it the baseline)",
-                classes="compare-label",
-            )
-            yield OptionList(id="compare-order", markup=False)
-            yield Static("", markup=False, id="compare-prompts-error", classes="compare-error")
-            with Horizontal(classes="compare-fields"):
-                for name in NUMBER_FIELDS:
-                    label, hint = FIELD_LABELS[name]
-                    with Vertical(classes="compare-field"):
-                        yield Label(label, classes="compare-label")
-                        yield Input(
-                            self._initial(name),
-                            id=f"compare-{name}",
-                            compact=True,
-                            tooltip=hint,
-                            classes="compare-input",
-                        )
-            for name in NUMBER_FIELDS:
-                yield Static("", markup=False, id=f"compare-{name}-error", classes="compare-error")
-            yield Static("", markup=False, id="compare-top-warning", classes="compare-warning")
-            yield Static("", markup=False, id="compare-run-error", classes="compare-error")
-            yield Static(
-                Content(
-                    "ctrl+s runs · Esc goes back to the chat · the first prompt is the baseline"
-                ),
-                id="compare-hint",
-                markup=False,
-            )
+        initial = {name: self._initial(name) for name in NUMBER_FIELDS}
+        yield from compose_form(self.question, self.answer, self.current_prompt, initial)
         yield CompareResults(id="compare-results")
         yield Footer(compact=True)
 
