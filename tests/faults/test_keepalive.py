@@ -111,7 +111,8 @@ async def test_ctrl_c_stops_a_stream_of_pings_in_the_chat(scripted):
         await wait_for(pilot, lambda: "server alive, no tokens for" in view.footer_text)
         assert view.footer_text.startswith("… streaming · 0 tokens · server alive, no tokens for")
         assert view.footer_text.endswith("s (ctrl+c stops)")
-        assert "server alive" in app.main.pane.headline.render().plain
+        # The pane follows on the tick's message, a moment after the line.
+        await wait_for(pilot, lambda: "server alive" in app.main.pane.headline.render().plain)
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: app.main.chat.views[-1].turn.answer is not None, timeout=3)
         answer = app.main.chat.views[-1].turn.answer
