@@ -35,6 +35,15 @@ def full_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables the CLI prints fit ``COLUMNS`` when it is set: whatever runs the tests must not
+    choose their width (a parallel run's workers had ``COLUMNS=80`` and cut a table's
+    headings). Tests of widths set their own."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def scripted() -> Iterator[ScriptedServer]:
     with ScriptedServer() as server:

@@ -238,11 +238,20 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.wired:
+            # The footer can ask before on_mount has found the chat and the pane (seen on a
+            # busy machine: an AttributeError in the footer's bindings).
+            return action not in ("stop", "pane")
         if action == "stop":
             return self.chat.busy
         if action == "pane":
             return self.pane.check_action(str(parameters[0]), ())
         return True
+
+    @property
+    def wired(self) -> bool:
+        """Whether on_mount has found the chat log and the answer pane."""
+        return "pane" in vars(self)
 
     async def action_pane(self, action: str) -> None:
         """Run one of the answer pane's actions (token cursor, copy, heatmap) from a key."""

@@ -124,6 +124,10 @@ class SampleScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pane":
+            # The footer can ask before on_mount has found the pane (seen on a busy machine:
+            # an AttributeError in the footer's bindings).
+            if "pane" not in vars(self):
+                return False
             return self.pane.check_action(str(parameters[0]), ())
         return action not in CHAT_ONLY
 
