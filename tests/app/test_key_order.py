@@ -48,3 +48,13 @@ async def test_escape_then_letters_go_to_the_chat_log(scripted):
         await pilot.pause()
         assert app.main.input.text == "ab"
         assert not isinstance(app.focused, Input)
+
+
+async def test_a_key_marker_handled_while_the_app_closes_does_not_crash_it(scripted):
+    # Seen in a parallel run: a key's marker came back after the last screen was gone, and
+    # asking for the focused widget raised ScreenStackError ("stopped on an unexpected error").
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app._screen_stack
+    assert app._focus_path_busy() is False

@@ -92,10 +92,12 @@ class OrderedKeys(App):  # type: ignore[type-arg]
     def _focus_path_busy(self) -> bool:
         """Messages wait somewhere between the focused widget and the app."""
         nodes: list[MessagePump] = [self]
-        if self._screen_stack:
-            nodes.append(self.screen)
+        if not self._screen_stack:
+            return False  # the app is closing: no screen, nothing focused (``focused`` raises)
+        screen = self.screen
+        nodes.append(screen)
         node = self.focused
-        while node is not None and node is not self.screen:
+        while node is not None and node is not screen:
             nodes.append(node)
             node = node.parent  # type: ignore[assignment]
         # (a pump that peeked at its next message holds it in ``_pending_message``)
