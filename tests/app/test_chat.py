@@ -6,7 +6,14 @@ import socket
 
 from tests.app.screens.host import screen_text
 from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
-from tests.support.scripted_server import Pause, Reply, Stall, chat_chunk, stream_of, token_row
+from tests.support.scripted_server import (
+    Gate,
+    Reply,
+    Stall,
+    chat_chunk,
+    stream_of,
+    token_row,
+)
 from tui.app.messages import Note
 from tui.app.widgets.answer import SystemLine
 
@@ -259,7 +266,8 @@ async def test_reasoning_is_shown_apart_and_collapsed(scripted):
 
 async def test_a_question_sent_while_an_answer_streams_goes_when_it_ends(scripted):
     # Issue 15 item 9: text typed during a stream is kept and can be sent as the next one.
-    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], Pause(1.0), *stream_of(TOKENS)[2:]]))
+    gate = Gate()  # the first answer ends when the test says so, not after a fixed pause
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], gate, *stream_of(TOKENS)[2:]]))
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.input.insert("first")
@@ -270,6 +278,7 @@ async def test_a_question_sent_while_an_answer_streams_goes_when_it_ends(scripte
         assert len(app.main.chat.views) == 1
         assert app.main.input.text == "second"  # kept, and shown as waiting
         assert "queued" in str(app.main.input.border_title)
+        gate.open()
         await wait_for(pilot, lambda: len(app.main.chat.views) == 2)
         assert app.main.input.text == ""
         assert "queued" not in str(app.main.input.border_title)

@@ -86,9 +86,9 @@ def test_a_killed_chat_reopens_with_its_partial_answer_and_exports_it(scripted, 
         # store's thread: wait for the whole reopened screen, then check each part.
         def reopened(text: str) -> bool:
             parts = ("◌ incomplete", QUESTION, PARTIAL, "kept as incomplete")
-            return all(part in text for part in parts)
+            return all(part in " ".join(text.split()) for part in parts)  # (lines may wrap)
 
-        screen = term.wait_for(reopened, 30)
+        screen = " ".join(term.wait_for(reopened, 30).split())
         assert QUESTION in screen and PARTIAL in screen
         assert "kept as incomplete" in screen  # the one-line note about the cut answer
         _palette(term, "markdown")

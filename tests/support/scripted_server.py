@@ -41,6 +41,17 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Wait until the test opens it (``gate.open()``, from any thread) before the next piece:
+    a pause that lasts exactly as long as the test needs, however busy the machine is."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+
+    def open(self) -> None:
+        self.event.set()
+
+
+@dataclass(frozen=True)
 class Stall:
     """Stop sending and never finish (until the client gives up or the server stops).
 
@@ -59,7 +70,7 @@ class Close:
     """Close the connection cleanly, wherever the body is."""
 
 
-Piece = bytes | Pause | Stall | Reset | Close
+Piece = bytes | Pause | Gate | Stall | Reset | Close
 
 
 @dataclass
@@ -104,7 +115,7 @@ class Reply:
         written as given (a comment ``": ping"``, a raw ``"data: {bad"``), then ``[DONE]``."""
         pieces: list[Piece] = []
         for event in events:
-            if isinstance(event, Pause | Stall | Reset | Close):
+            if isinstance(event, Pause | Gate | Stall | Reset | Close):
                 pieces.append(event)
                 continue
             pieces.append(sse_line(event, newline))
@@ -434,6 +445,9 @@ class ScriptedServer:
                 await writer.drain()
             elif isinstance(piece, Pause):
                 await asyncio.sleep(piece.seconds)
+            elif isinstance(piece, Gate):
+                await writer.drain()
+                await asyncio.to_thread(piece.event.wait, 60)
             elif isinstance(piece, Stall):
                 # Nothing more is sent; the stall ends when the client closes its side.
                 await writer.drain()
