@@ -1,0 +1,66 @@
+"""One finished request of a question set: its key, status, the numbers a set aggregates,
+and (while wanted) the answer itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tui.core.answer import Answer
+from tui.core.compare.samples import sample_values
+
+ResultStatus = Literal["ok", "error"]
+
+VALUE_NAMES = (
+    "mean_logprob",
+    "mean_prob",
+    "perplexity",
+    "min_prob",
+    "length",
+    "low_prob_count",
+    "sum_logprob",
+    "stop_logprob",
+)
+"""Per-result values (see :func:`result_values`)."""
+
+
+def result_values(answer: Answer | None) -> dict[str, float | None]:
+    """The values of one answer or score: those of a compared sample
+    (:func:`~tui.core.compare.samples.sample_values`: mean logprob in nats/token, mean prob
+    = exp(mean logprob), perplexity, lowest token probability, length in tokens, tokens below
+    the low-probability threshold), plus ``sum_logprob`` (nats, the whole answer) and
+    ``stop_logprob`` (nats, the end token after a scored answer; ``None`` for samples)."""
+    if answer is None:
+        return dict.fromkeys(VALUE_NAMES)
+    values = sample_values(answer)
+    metrics = answer.metrics
+    values["sum_logprob"] = metrics.sum_logprob
+    values["stop_logprob"] = metrics.stop_logprob
+    return values
+
+
+@dataclass(slots=True)
+class SetResult:
+    """One (prompt, question, sample) request that finished, ok or failed.
+
+    ``answer`` is dropped once the result is stored unless the run keeps answers (memory
+    stays bounded on large sets); ``text`` and ``values`` are always kept."""
+
+    prompt: int
+    question: int
+    sample: int
+    status: ResultStatus
+    values: dict[str, float | None] = field(default_factory=dict)
+    text: str = ""
+    error: str | None = None
+    seed: int | None = None
+    method: str | None = None
+    answer: Answer | None = None
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.prompt, self.question, self.sample)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
