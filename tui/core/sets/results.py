@@ -8,6 +8,7 @@ from typing import Literal
 
 from tui.core.answer import Answer
 from tui.core.compare.samples import sample_values
+from tui.core.metrics import Metrics
 
 ResultStatus = Literal["ok", "error"]
 
@@ -33,10 +34,29 @@ def result_values(answer: Answer | None) -> dict[str, float | None]:
     if answer is None:
         return dict.fromkeys(VALUE_NAMES)
     values = sample_values(answer)
-    metrics = answer.metrics
-    values["sum_logprob"] = metrics.sum_logprob
-    values["stop_logprob"] = metrics.stop_logprob
+    values["sum_logprob"] = answer.metrics.sum_logprob
+    values["stop_logprob"] = answer.metrics.stop_logprob
     return values
+
+
+def metrics_values(m: Metrics | None) -> dict[str, float | None]:
+    """:func:`result_values` from stored metrics alone (no tokens loaded): the same numbers,
+    since every value is a field of the answer's :class:`~tui.core.metrics.Metrics`."""
+    if m is None:
+        return dict.fromkeys(VALUE_NAMES)
+    length = float(m.tokens) if m.tokens > 0 else None
+    if length is None and m.completion_tokens is not None:
+        length = float(m.completion_tokens)
+    return {
+        "mean_logprob": m.mean_logprob,
+        "mean_prob": m.mean_prob,
+        "perplexity": m.perplexity,
+        "min_prob": m.min_prob,
+        "length": length,
+        "low_prob_count": float(m.low_prob_count) if m.known else None,
+        "sum_logprob": m.sum_logprob,
+        "stop_logprob": m.stop_logprob,
+    }
 
 
 @dataclass(slots=True)

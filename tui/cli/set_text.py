@@ -1,0 +1,181 @@
+"""``logprob-chat compare --questions``'s text: which prompt wins on how many questions,
+with the paired interval, then one row per question, fitted to the terminal's width.
+
+The numbers come from :mod:`tui.core.sets.stats`; this only lays them out (cells padded by
+terminal cells: Japanese takes two per character).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from tui.cli.score_text import fit_table
+from tui.core.compare.cells import cell_width, fit_cells, pad_cells
+from tui.core.safety import safe_line
+from tui.core.score.table import Column
+from tui.core.sets.stats import SetSummary
+
+GAP = "  "
+MIN_QUESTION = 12
+VALUE_CELLS = 8
+
+
+def number(value: float | None, places: int = 3, *, sign: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
+
+
+def interval(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f"[{number(low, sign=True)}, {number(high, sign=True)}]"
+
+
+def _column(heading: str, *, right: bool = True, keep: int = 1) -> Column:
+    return Column(heading, lambda _row: "", right=right, keep=keep)
+
+
+SUMMARY_COLUMNS = (
+    _column("prompt", right=False, keep=9),
+    _column("questions", keep=3),
+    _column("mean logprob", keep=8),
+    _column("mean prob", keep=5),
+    _column("Δ vs base", keep=7),
+    _column("95% CI (paired)", keep=6),
+    _column("win/tie/loss", keep=8),
+)
+
+
+def summary_cells(summary: SetSummary) -> list[list[str]]:
+    rows = []
+    for p in summary.prompts:
+        row = [
+            safe_line(p.label),
+            str(p.questions),
+            number(p.values["mean_logprob"]),
+            number(p.values["mean_prob"]),
+        ]
+        if p.index == 0:
+            row += ["base", "", ""]
+        else:
+            paired = summary.paired_for(p.index)
+            d = paired.difference
+            row += [
+                number(d.diff, sign=True),
+                interval(d.ci_low, d.ci_high),
+                f"{paired.wins}/{paired.ties}/{paired.losses}",
+            ]
+        rows.append(row)
+    return rows
+
+
+def verdict_lines(summary: SetSummary, width: int) -> list[str]:
+    """One sentence per prompt against the baseline: who wins on how many questions."""
+    if len(summary.prompts) < 2:
+        return []
+    base = safe_line(summary.prompts[0].label)
+    lines = []
+    for p in summary.prompts[1:]:
+        paired = summary.paired_for(p.index)
+        d = paired.difference
+        said = (
+            f"{safe_line(p.label)} vs {base}: wins {paired.wins}, ties {paired.ties}, loses "
+            f"{paired.losses} of {d.n_a} questions; mean difference "
+            f"{number(d.diff, sign=True)} nats/token"
+        )
+        if d.has_interval:
+            said += f", 95% CI {interval(d.ci_low, d.ci_high)}"
+        said += f": {paired.verdict_text}."
+        lines += textwrap.wrap(said, width, subsequent_indent="  ")
+    return lines
+
+
+def question_lines(summary: SetSummary, width: int) -> list[str]:
+    """The per-question table: id, question, then mean logprob under each prompt (``*`` on
+    the highest of the row). Prompts that do not fit are left out, said below it."""
+    plan = summary.plan
+    labels = [safe_line(p.label) for p in plan.prompts]
+    ids = [safe_line(q.id) for q in plan.questions]
+    id_cells = max(cell_width("id"), *(cell_width(i) for i in ids))
+    value_sizes = [max(VALUE_CELLS, min(cell_width(label), 16)) for label in labels]
+    room = width - id_cells - len(GAP)
+    shown = 0
+    for size in value_sizes:
+        if room - (size + len(GAP)) < MIN_QUESTION and shown >= 1:
+            break
+        room -= size + len(GAP)
+        shown += 1
+    question_cells = max(MIN_QUESTION, room)
+    heading = [
+        pad_cells("id", id_cells),
+        pad_cells("question", question_cells),
+        *(
+            pad_cells(fit_cells(labels[k], value_sizes[k]), value_sizes[k], right=True)
+            for k in range(shown)
+        ),
+    ]
+    lines = [GAP.join(heading).rstrip()]
+    for j, row in enumerate(summary.table):
+        known = [v for v in row if v is not None]
+        best = max(known) if len(known) > 1 else None
+        cells = [
+            pad_cells(ids[j], id_cells),
+            pad_cells(
+                fit_cells(safe_line(plan.questions[j].question), question_cells), question_cells
+            ),
+        ]
+        for k in range(shown):
+            mark = "*" if best is not None and row[k] == best else " "
+            cells.append(pad_cells(number(row[k]) + mark, value_sizes[k], right=True))
+        lines.append(GAP.join(cells).rstrip())
+    if shown < len(labels):
+        lines.append(
+            f"(prompts {shown + 1}–{len(labels)} do not fit in {width} columns: "
+            "--csv has every value)"
+        )
+    return lines
+
+
+def render_set(summary: SetSummary, *, backend: str, width: int, comparison_id: int | None) -> str:
+    """The whole report: heading, prompts, the summary, the verdicts, the questions."""
+    plan = summary.plan
+    width = max(40, width)
+    what = "reference answers scored" if plan.mode == "score" else f"{plan.samples} samples each"
+    heading = (
+        f"Question set{f' {safe_line(plan.source)}' if plan.source else ''} · "
+        f"{len(plan.questions)} questions × {len(plan.prompts)} prompts · {what} · "
+        f"{safe_line(backend)}"
+    )
+    lines = textwrap.wrap(heading, width)
+    if comparison_id is not None:
+        lines.append(f"Kept in the history as comparison {comparison_id}.")
+    if not summary.complete:
+        lines.append(
+            f"Incomplete: {summary.done} of {plan.total} requests done"
+            + (f" (resume: logprob-chat compare --resume {comparison_id})" if comparison_id else "")
+        )
+    if summary.failed:
+        lines.append(f"{summary.failed} requests failed (left out of the numbers).")
+    lines.append("")
+    lines += fit_table(SUMMARY_COLUMNS, summary_cells(summary), width)
+    lines.append("")
+    verdicts = verdict_lines(summary, width)
+    if verdicts:
+        lines += verdicts
+        lines.append("")
+    lines.append("Mean logprob per question (nats/token; * the highest of the row)")
+    lines += question_lines(summary, width)
+    lines.append("")
+    lines += textwrap.wrap(
+        "Each question's value is the mean logprob of its answer"
+        + (" (the mean over its samples)" if plan.mode == "sample" else "")
+        + "; Δ is the mean over questions of the difference to the first prompt, with a "
+        "paired t interval; a difference within 0.01 nats/token counts as a tie.",
+        width,
+    )
+    return "\n".join(lines) + "\n"
+
+
+__all__: Sequence[str] = ["render_set"]
