@@ -165,7 +165,9 @@ def render_set(summary: SetSummary, *, backend: str, width: int, comparison_id: 
     if verdicts:
         lines += verdicts
         lines.append("")
-    lines.append("Mean logprob per question (nats/token; * the highest of the row)")
+    lines += textwrap.wrap(
+        "Mean logprob per question (nats/token; * the highest of the row)", width
+    )
     lines += question_lines(summary, width)
     lines.append("")
     lines += textwrap.wrap(
