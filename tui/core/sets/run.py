@@ -170,7 +170,7 @@ class SetRun:
             j,
             i,
             "ok" if sample.ok else "error",
-            sample.values if sample.ok else result_values(None),
+            result_values(answer if sample.ok else None),
             answer.text if answer else "",
             sample.error,
             sample.seed,
