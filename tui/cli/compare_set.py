@@ -221,7 +221,7 @@ async def _go(
     done: list[SetResult] = []
     if resumed is not None:
         assert store is not None
-        keeper, done = await SetKeeper.resume(store, resumed, _note)
+        keeper, done = await SetKeeper.resume(store, resumed.stored.id, resumed.done, _note)
     else:
         embedded = backend.engine is not None
         keeper = await SetKeeper.create(

@@ -15,80 +15,36 @@ from tui.core.compare.cells import cell_width, fit_cells, pad_cells
 from tui.core.safety import safe_line
 from tui.core.score.table import Column
 from tui.core.sets.stats import SetSummary
+from tui.core.sets.table import (
+    SUMMARY_HEADINGS,
+    question_cells,
+    summary_cells,
+    verdict_sentences,
+)
 
 GAP = "  "
 MIN_QUESTION = 12
 VALUE_CELLS = 8
 
 
-def number(value: float | None, places: int = 3, *, sign: bool = False) -> str:
-    if value is None:
-        return "–"
-    return f"{value:+.{places}f}" if sign else f"{value:.{places}f}"
-
-
-def interval(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return ""
-    return f"[{number(low, sign=True)}, {number(high, sign=True)}]"
-
-
 def _column(heading: str, *, right: bool = True, keep: int = 1) -> Column:
     return Column(heading, lambda _row: "", right=right, keep=keep)
 
 
-SUMMARY_COLUMNS = (
-    _column("prompt", right=False, keep=9),
-    _column("questions", keep=3),
-    _column("mean logprob", keep=8),
-    _column("mean prob", keep=5),
-    _column("Δ vs base", keep=7),
-    _column("95% CI (paired)", keep=6),
-    _column("win/tie/loss", keep=8),
+KEEP = (9, 3, 8, 5, 7, 6, 8)
+"""How long each summary column stays when the table must lose columns to fit (higher
+stays longer): prompt, questions, mean logprob, mean prob, Δ, interval, win/tie/loss."""
+
+SUMMARY_COLUMNS = tuple(
+    _column(heading, right=k > 0, keep=KEEP[k]) for k, heading in enumerate(SUMMARY_HEADINGS)
 )
 
 
-def summary_cells(summary: SetSummary) -> list[list[str]]:
-    rows = []
-    for p in summary.prompts:
-        row = [
-            safe_line(p.label),
-            str(p.questions),
-            number(p.values["mean_logprob"]),
-            number(p.values["mean_prob"]),
-        ]
-        if p.index == 0:
-            row += ["base", "", ""]
-        else:
-            paired = summary.paired_for(p.index)
-            d = paired.difference
-            row += [
-                number(d.diff, sign=True),
-                interval(d.ci_low, d.ci_high),
-                f"{paired.wins}/{paired.ties}/{paired.losses}",
-            ]
-        rows.append(row)
-    return rows
-
-
 def verdict_lines(summary: SetSummary, width: int) -> list[str]:
-    """One sentence per prompt against the baseline: who wins on how many questions."""
-    if len(summary.prompts) < 2:
-        return []
-    base = safe_line(summary.prompts[0].label)
+    """One sentence per prompt against the baseline, wrapped to ``width``."""
     lines = []
-    for p in summary.prompts[1:]:
-        paired = summary.paired_for(p.index)
-        d = paired.difference
-        said = (
-            f"{safe_line(p.label)} vs {base}: wins {paired.wins}, ties {paired.ties}, loses "
-            f"{paired.losses} of {d.n_a} questions; mean difference "
-            f"{number(d.diff, sign=True)} nats/token"
-        )
-        if d.has_interval:
-            said += f", 95% CI {interval(d.ci_low, d.ci_high)}"
-        said += f": {paired.verdict_text}."
-        lines += textwrap.wrap(said, width, subsequent_indent="  ")
+    for sentence in verdict_sentences(summary):
+        lines += textwrap.wrap(sentence, width, subsequent_indent="  ")
     return lines
 
 
@@ -107,28 +63,31 @@ def question_lines(summary: SetSummary, width: int) -> list[str]:
             break
         room -= size + len(GAP)
         shown += 1
-    question_cells = max(MIN_QUESTION, room)
+    question_size = max(MIN_QUESTION, room)
     heading = [
         pad_cells("id", id_cells),
-        pad_cells("question", question_cells),
+        pad_cells("question", question_size),
         *(
             pad_cells(fit_cells(labels[k], value_sizes[k]), value_sizes[k], right=True)
             for k in range(shown)
         ),
     ]
     lines = [GAP.join(heading).rstrip()]
-    for j, row in enumerate(summary.table):
-        known = [v for v in row if v is not None]
-        best = max(known) if len(known) > 1 else None
+    for j in range(len(plan.questions)):
+        ident, question, *values = question_cells(summary, j)
         cells = [
-            pad_cells(ids[j], id_cells),
-            pad_cells(
-                fit_cells(safe_line(plan.questions[j].question), question_cells), question_cells
+            pad_cells(ident, id_cells),
+            pad_cells(fit_cells(question, question_size), question_size),
+            # a value without the highest-mark keeps a space, so the numbers line up
+            *(
+                pad_cells(
+                    values[k] if values[k].endswith("*") else values[k] + " ",
+                    value_sizes[k],
+                    right=True,
+                )
+                for k in range(shown)
             ),
         ]
-        for k in range(shown):
-            mark = "*" if best is not None and row[k] == best else " "
-            cells.append(pad_cells(number(row[k]) + mark, value_sizes[k], right=True))
         lines.append(GAP.join(cells).rstrip())
     if shown < len(labels):
         lines.append(

@@ -3,9 +3,9 @@ whether the difference in the model's confidence is larger than run-to-run noise
 
 Two views on one screen:
 
-* **the form**: the question; presets to tick (space) and prompts to write (a line of ``---``
-  between two); the resulting list in order, where Enter makes a prompt the baseline (the one
-  the others are measured against); samples, temperature, seed, max_tokens, concurrency.
+* **the form**: the question (or a question file: :mod:`~tui.app.screens.question_set`);
+  presets to tick (space), prompts to write (``---`` between two); the list in order, where
+  Enter makes a prompt the baseline; samples, temperature, seed, max_tokens, concurrency.
   ``ctrl+s`` runs. Each bad field shows its own one-line message.
 * **the results**: progress, a live table (best value of each column marked ``*`` and bold), the
   distribution of each prompt's samples on a shared scale, the differences from the first prompt
@@ -24,7 +24,7 @@ it) and keeps what finished.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -47,15 +47,19 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
+from tui.app.screens.compare_export import export_in_thread
+from tui.app.screens.set_entry import start_set
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
+from tui.app.widgets.question_source import QuestionSource
 from tui.app.widgets.tick_list import TickList
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
-from tui.core.compare.export import write_exports
 from tui.core.compare.form import (
+    FIELD_LABELS,
     NO_SYSTEM,
+    NUMBER_FIELDS,
     Candidate,
     CandidateKey,
     CompareForm,
@@ -74,16 +78,6 @@ if TYPE_CHECKING:
 
 REFRESH_HZ = 10
 """Repaints of the results per second while samples arrive."""
-
-NUMBER_FIELDS = ("samples", "temperature", "top_logprobs", "seed", "max_tokens", "concurrency")
-FIELD_LABELS = {
-    "samples": ("Samples", "answers per prompt"),
-    "temperature": ("Temperature", "0 to 2"),
-    "top_logprobs": ("Top logprobs", "alternatives per token (0: none; 1 asked on llama.cpp)"),
-    "seed": ("Seed", "blank = none; sample i uses seed + i"),
-    "max_tokens": ("Max tokens", "per answer"),
-    "concurrency": ("Concurrency", "requests at once"),
-}
 
 
 class CompareScreen(Screen[None]):
@@ -164,6 +158,7 @@ class CompareScreen(Screen[None]):
             )
             yield Static("", markup=False, id="compare-question-error", classes="compare-error")
             yield CompareMode(self.answer, id="compare-mode")
+            yield QuestionSource(self.chat_app.data_dir, id="compare-set")
             with Horizontal(id="compare-sources"):
                 with Vertical(classes="compare-source"):
                     yield Label("Presets (space ticks)", classes="compare-label")
@@ -341,6 +336,8 @@ class CompareScreen(Screen[None]):
         if self.running:
             self.notify("A comparison is running: Esc stops it.", markup=False)
             return
+        if path := self.query_one(QuestionSource).path:  # a question set: its own screen
+            return start_set(self, path)
         if self.query_one(CompareMode).scoring:
             from tui.app.screens.score_entry import score_from_compare
 
@@ -488,19 +485,13 @@ class CompareScreen(Screen[None]):
         }
         self._export(self.result, self.chat_app.data_dir / "exports", extra)
 
-    @work(thread=True, group="compare-export", exit_on_error=False)
     def _export(self, result: CompareResult, directory: Path, extra: dict[str, Any]) -> None:
-        try:
-            paths = write_exports(result, directory, datetime.now(), extra)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify,
-                f"could not export the comparison: {exc.strerror or exc}",
-                markup=False,
-                severity="error",
-            )
-            return
-        self.app.call_from_thread(self._exported, paths)
+        self.run_worker(
+            partial(export_in_thread, self, result, directory, extra),
+            thread=True,
+            group="compare-export",
+            exit_on_error=False,
+        )
 
     def _exported(self, paths: list[Path]) -> None:
         self.last_export = paths

@@ -34,6 +34,18 @@ from tui.core.presets import PresetStore
 from tui.core.sampling_form import check_sampling_field
 from tui.core.settings import Sampling
 
+NUMBER_FIELDS = ("samples", "temperature", "top_logprobs", "seed", "max_tokens", "concurrency")
+"""The form's number fields, in the order the screen shows them."""
+FIELD_LABELS = {
+    "samples": ("Samples", "answers per prompt"),
+    "temperature": ("Temperature", "0 to 2"),
+    "top_logprobs": ("Top logprobs", "alternatives per token (0: none; 1 asked on llama.cpp)"),
+    "seed": ("Seed", "blank = none; sample i uses seed + i"),
+    "max_tokens": ("Max tokens", "per answer"),
+    "concurrency": ("Concurrency", "requests at once"),
+}
+"""Each number field's label and hint (tooltip)."""
+
 SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
 """A line of three or more dashes (and nothing else) separates written prompts."""
 

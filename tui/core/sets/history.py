@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from tui.core.compare.plan import PromptSpec
-from tui.core.errors import ConfigError
 from tui.core.metrics import Metrics
 from tui.core.questions import Question
 from tui.core.sets.plan import SetPlan
@@ -78,9 +77,9 @@ def result_fields(result: SetResult) -> dict[str, Any]:
 
 
 def plan_of(stored: StoredComparison, *, concurrency: int | None = None) -> SetPlan:
-    """The stored set back as its plan (``concurrency`` overrides the stored one)."""
-    if not is_set(stored):
-        raise ConfigError(f"comparison {stored.id} is not a question set")
+    """The stored set back as its plan (``concurrency`` overrides the stored one). A
+    one-question comparison (a scored answer) reads as a set of one question, so the set
+    screen shows it too."""
     settings = stored.settings
     sampling = Sampling(**settings.get("sampling", {}))
     return SetPlan(

@@ -7,7 +7,7 @@ run goes on unsaved; the results are still shown and exported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tui.core.sets.history import comparison_fields, plan_of, result_fields, results_of, to_resume
@@ -79,12 +79,16 @@ class SetKeeper:
 
     @classmethod
     async def resume(
-        cls, store: AsyncStore, resumed: Resumed, on_note: NoteCallback
+        cls,
+        store: AsyncStore,
+        comparison_id: int,
+        done: Iterable[SetResult],
+        on_note: NoteCallback,
     ) -> tuple[SetKeeper, list[SetResult]]:
         """Take the comparison back (StoreError when another live process runs it); the
-        results the run keeps (failed requests are asked again)."""
-        await store.reopen_comparison(resumed.stored.id)
-        return cls(store, resumed.stored.id, on_note), to_resume(resumed.done)
+        results of ``done`` the run keeps (failed requests are asked again)."""
+        await store.reopen_comparison(comparison_id)
+        return cls(store, comparison_id, on_note), to_resume(done)
 
     async def save(self, result: SetResult) -> None:
         if self.store is None or self.comparison_id is None:
