@@ -4,6 +4,7 @@ logprob per system prompt, so every statistic can be worked by hand."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.compare_replies import system_of
@@ -18,14 +19,16 @@ def question_of(request: Request) -> int:
     return int(request.json["messages"][-1]["content"].split()[-1])
 
 
-def set_reply(pause: float = 0.0):
-    """Mean logprob −(j + 1)/10 for question j, 0.1 lower under :data:`TERSE`; ``pause``
-    seconds before the answer's last token (a slow server)."""
+def set_reply(pause: float = 0.0, terse: Callable[[int], float] = lambda j: -0.1):
+    """Mean logprob −(j + 1)/10 for question j, ``terse(j)`` more under :data:`TERSE`
+    (0.1 lower by default); ``pause`` seconds before the answer's last token (a slow
+    server)."""
 
     def reply(request: Request) -> Reply:
         if not request.path.endswith("/chat/completions"):
             return default_reply(request)
-        lp = -(question_of(request) + 1) / 10 - (0.1 if system_of(request) == TERSE else 0)
+        j = question_of(request)
+        lp = -(j + 1) / 10 + (terse(j) if system_of(request) == TERSE else 0)
         events: list = stream_of([("a", lp), ("b", lp)])
         if pause:
             events.insert(2, Pause(pause))
@@ -34,10 +37,19 @@ def set_reply(pause: float = 0.0):
     return reply
 
 
-def write_questions(path: Path, count: int, *, answers: bool = True) -> Path:
+JAPANESE = ("日本の首都は", "富士山の高さは", "一番長い川は", "桜が咲くのは", "寿司の由来は")
+
+
+def write_questions(
+    path: Path, count: int, *, answers: bool = True, japanese: bool = False
+) -> Path:
+    """``count`` questions "question <j>" (or "<Japanese> <j>") with answers "answer <j>"."""
     lines = [
         json.dumps(
-            {"question": f"question {j}", **({"answer": f"answer {j}"} if answers else {})},
+            {
+                "question": f"{JAPANESE[j % len(JAPANESE)] if japanese else 'question'} {j}",
+                **({"answer": f"answer {j}"} if answers else {}),
+            },
             ensure_ascii=False,
         )
         for j in range(count)

@@ -42,13 +42,12 @@ from tui.core.sets.export import results_csv, set_document, summary_csv
 from tui.core.sets.keeping import Resumed, SetKeeper
 from tui.core.sets.plan import Key, SetPlan
 from tui.core.sets.plot import strip_plot
-from tui.core.sets.progress import SetProgress, progress, progress_text
+from tui.core.sets.progress import SetProgress, done_text, progress, progress_text
 from tui.core.sets.results import SetResult
 from tui.core.sets.run import SetRun
 from tui.core.sets.stats import SetSummary, summarise_set
 from tui.core.sets.table import (
     SORT_TEXT,
-    SUMMARY_HEADINGS,
     SortKey,
     question_cells,
     question_order,
@@ -58,6 +57,12 @@ from tui.core.sets.table import (
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
+
+SCREEN_HEADINGS = ("prompt", "n", "logprob", "prob", "Δ", "95% CI", "W/T/L")
+"""The summary's headings on screen: :data:`SUMMARY_HEADINGS` made short enough for 80
+columns (the legend line under the table spells them out)."""
+LEGEND = "means over n questions · Δ, 95% CI: paired, vs the first · W/T/L: questions"
+LABEL_CELLS = 16
 
 REFRESH_HZ = 10
 TABLE_EVERY = 0.5
@@ -119,6 +124,7 @@ class QuestionSetScreen(Screen[None]):
         yield ProgressBar(total=self.plan.total, show_eta=False, id="set-progress")
         yield Static("", markup=False, id="set-state")
         yield DataTable(id="set-summary", cursor_type="none", zebra_stripes=True)
+        yield Static(Content(LEGEND), id="set-legend")
         yield Static("", markup=False, id="set-verdicts")
         yield Static("", markup=False, id="set-plot")
         yield Static("", markup=False, id="set-sorted")
@@ -127,9 +133,13 @@ class QuestionSetScreen(Screen[None]):
 
     def on_mount(self) -> None:
         summary = self.query_one("#set-summary", DataTable)
-        summary.add_columns(*SUMMARY_HEADINGS)
+        summary.add_columns(*SCREEN_HEADINGS)
         questions = self.query_one("#set-questions", DataTable)
-        questions.add_columns("id", "question", *(safe_line(p.label) for p in self.plan.prompts))
+        questions.add_columns(
+            "id",
+            "question",
+            *(fit_cells(safe_line(p.label), LABEL_CELLS) for p in self.plan.prompts),
+        )
         self._ticker = self.set_interval(1 / REFRESH_HZ, self._tick, pause=True)
         self._show(tables=True)
         questions.focus()
@@ -265,8 +275,11 @@ class QuestionSetScreen(Screen[None]):
         if not self.running and p.done < self.plan.total:
             state += " · c carries it on"
         notes = f" · {safe_line(self.notes[-1])}" if self.notes else ""
+        # Rate and time left while it runs; afterwards the counts alone (a finished set
+        # reads the same whenever it is opened).
+        counts = progress_text(p, unit) if self.running else done_text(p, unit)
         self.query_one("#set-state", Static).update(
-            Content(f"{progress_text(p, unit)} · {safe_line(state)}{notes}")
+            Content(f"{counts} · {safe_line(state)}{notes}")
         )
         if tables:
             self._tables_at = time.monotonic()
@@ -287,7 +300,9 @@ class QuestionSetScreen(Screen[None]):
         summary = self.summary
         table = self.query_one("#set-summary", DataTable)
         table.clear()
-        table.add_rows(summary_cells(summary))
+        table.add_rows(
+            [fit_cells(label, LABEL_CELLS), *rest] for label, *rest in summary_cells(summary)
+        )
         width = max(40, self.size.width - 2)
         self.query_one("#set-verdicts", Static).update(
             Content("\n".join(verdict_sentences(summary)))

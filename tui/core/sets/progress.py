@@ -45,6 +45,11 @@ def duration_text(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def done_text(p: SetProgress, unit: str = "requests") -> str:
+    """The counts alone: ``130/1000 requests · 2 failed``."""
+    return f"{p.done}/{p.total} {unit}" + (f" · {p.failed} failed" if p.failed else "")
+
+
 def progress_text(p: SetProgress, unit: str = "requests") -> str:
     """One line: ``120/3000 requests · 3 failed · 4.2/s · 11:26 left``."""
     parts = [f"{p.done}/{p.total} {unit}"]
