@@ -112,6 +112,10 @@ class QuestionSetScreen(Screen[None]):
         self.notes: list[str] = []
         self._dirty = False
         self._tables_at = 0.0
+        self._collecting = False
+        self._collected = 0
+        self._shown_order: list[int] = []
+        self._shown_rows: dict[int, list[str]] = {}
 
     @property
     def chat_app(self) -> LogprobChatApp:
@@ -185,6 +189,10 @@ class QuestionSetScreen(Screen[None]):
             )
             self.set_run = set_run
             self.state = "running"
+            # The collector as while an answer streams (tui.app.gc_policy): thousands of
+            # answers come and go, and automatic full collections would stall the screen.
+            self.chat_app.gc_policy.stream_started()
+            self._collecting = True
             await set_run.run(on_result=self._saver(keeper), on_progress=self._progressed)
         except asyncio.CancelledError:
             state = "stopped"
@@ -201,6 +209,9 @@ class QuestionSetScreen(Screen[None]):
             )
             if keeper is not None:
                 await keeper.finish(complete)
+            if self._collecting:
+                self._collecting = False
+                self.chat_app.gc_policy.stream_ended()
             self._ended(state)
 
     async def _keeper(
@@ -236,6 +247,10 @@ class QuestionSetScreen(Screen[None]):
         self._dirty = True
 
     def _tick(self) -> None:
+        if self._collecting:
+            done = len(self.results)
+            self.chat_app.gc_policy.rows_added(done - self._collected)
+            self._collected = done
         if self._dirty:
             self._dirty = False
             now = time.monotonic()
@@ -325,15 +340,32 @@ class QuestionSetScreen(Screen[None]):
         self._fill_questions(key, prompt)
 
     def _fill_questions(self, key: SortKey, prompt: int) -> None:
+        """The question rows in ``key`` order. While the order stays the same (file order
+        during a run, mostly) only the cells that changed are updated: rebuilding hundreds
+        of rows twice a second would stall the screen."""
         table = self.query_one("#set-questions", DataTable)
+        order = question_order(self.summary, key, prompt, descending=self.descending)
+        rows = {j: self._question_row(j) for j in order}
+        if order == self._shown_order:
+            columns = [column.key for column in table.ordered_columns]
+            for j in order:
+                before = self._shown_rows[j]
+                for c, cell in enumerate(rows[j]):
+                    if cell != before[c]:
+                        table.update_cell(str(j), columns[c], cell)
+            self._shown_rows = rows
+            return
         keep = self.highlighted_question()
         table.clear()
-        order = question_order(self.summary, key, prompt, descending=self.descending)
         for j in order:
-            ident, question, *values = question_cells(self.summary, j)
-            table.add_row(ident, fit_cells(question, QUESTION_CELLS), *values, key=str(j))
+            table.add_row(*rows[j], key=str(j))
+        self._shown_order, self._shown_rows = order, rows
         if keep is not None and order:
             table.move_cursor(row=order.index(keep), animate=False)
+
+    def _question_row(self, j: int) -> list[str]:
+        ident, question, *values = question_cells(self.summary, j)
+        return [ident, fit_cells(question, QUESTION_CELLS), *values]
 
     def highlighted_question(self) -> int | None:
         table = self.query_one("#set-questions", DataTable)
