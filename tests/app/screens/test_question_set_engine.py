@@ -54,9 +54,12 @@ def ensure_presets() -> None:
     store = PresetStore()
     names = set(store.names())
     if "polite" not in names:
-        store.save("polite", "You are a polite assistant. Answer kindly and in full sentences.")
+        store.save(
+            "polite",
+            "You are a polite and helpful assistant. Answer courteously, in complete sentences.",
+        )
     if "terse" not in names:
-        store.save("terse", "Answer as briefly as possible.")
+        store.save("terse", "Answer as briefly as possible, in a few words.")
 
 
 async def test_a_new_user_compares_two_presets_over_five_questions(
