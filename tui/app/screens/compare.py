@@ -24,6 +24,7 @@ it) and keeps what finished.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -47,7 +48,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
-from tui.app.screens.compare_export import export_in_thread
+from tui.app.screens.compare_export import run_export
 from tui.app.screens.set_entry import start_set
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
@@ -56,6 +57,7 @@ from tui.app.widgets.question_source import QuestionSource
 from tui.app.widgets.tick_list import TickList
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
+from tui.core.compare.export import write_exports
 from tui.core.compare.form import (
     FIELD_LABELS,
     NO_SYSTEM,
@@ -486,12 +488,8 @@ class CompareScreen(Screen[None]):
         self._export(self.result, self.chat_app.data_dir / "exports", extra)
 
     def _export(self, result: CompareResult, directory: Path, extra: dict[str, Any]) -> None:
-        self.run_worker(
-            partial(export_in_thread, self, result, directory, extra),
-            thread=True,
-            group="compare-export",
-            exit_on_error=False,
-        )
+        write = partial(write_exports, result, directory, datetime.now(), extra)
+        run_export(self, write, "the comparison")
 
     def _exported(self, paths: list[Path]) -> None:
         self.last_export = paths

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +35,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from tui.app.screens.compare_export import run_export
 from tui.core.backend import resolve_model
 from tui.core.compare.cells import fit_cells
 from tui.core.errors import LogprobChatError, one_line
@@ -417,21 +419,11 @@ class QuestionSetScreen(Screen[None]):
             self.summary, list(self.results.values()), self.chat_app.data_dir / "exports", extra
         )
 
-    @work(thread=True, group="set-export", exit_on_error=False)
     def _export(
         self, summary: SetSummary, results: list[SetResult], directory: Path, extra: dict[str, Any]
     ) -> None:
-        try:
-            paths = write_set_exports(summary, results, directory, datetime.now(), extra)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify,
-                f"could not export the question set: {exc.strerror or exc}",
-                markup=False,
-                severity="error",
-            )
-            return
-        self.app.call_from_thread(self._exported, paths)
+        write = partial(write_set_exports, summary, results, directory, datetime.now(), extra)
+        run_export(self, write, "the question set")
 
     def _exported(self, paths: list[Path]) -> None:
         self.last_export = paths

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tui.core.answer import Answer
-from tui.core.compare.samples import sample_values
+from tui.core.compare.samples import metric_values
 from tui.core.metrics import Metrics
 
 ResultStatus = Literal["ok", "error"]
@@ -26,37 +26,20 @@ VALUE_NAMES = (
 
 
 def result_values(answer: Answer | None) -> dict[str, float | None]:
-    """The values of one answer or score: those of a compared sample
-    (:func:`~tui.core.compare.samples.sample_values`: mean logprob in nats/token, mean prob
-    = exp(mean logprob), perplexity, lowest token probability, length in tokens, tokens below
-    the low-probability threshold), plus ``sum_logprob`` (nats, the whole answer) and
-    ``stop_logprob`` (nats, the end token after a scored answer; ``None`` for samples)."""
-    if answer is None:
-        return dict.fromkeys(VALUE_NAMES)
-    values = sample_values(answer)
-    values["sum_logprob"] = answer.metrics.sum_logprob
-    values["stop_logprob"] = answer.metrics.stop_logprob
-    return values
+    """The values of one answer or score (:func:`metrics_values` of its metrics)."""
+    return metrics_values(None if answer is None else answer.metrics)
 
 
 def metrics_values(m: Metrics | None) -> dict[str, float | None]:
-    """:func:`result_values` from stored metrics alone (no tokens loaded): the same numbers,
-    since every value is a field of the answer's :class:`~tui.core.metrics.Metrics`."""
+    """The values of a compared sample (:func:`~tui.core.compare.samples.metric_values`:
+    mean logprob in nats/token, mean prob = exp(mean logprob), perplexity, lowest token
+    probability, length in tokens, tokens below the low-probability threshold), plus
+    ``sum_logprob`` (nats, the whole answer) and ``stop_logprob`` (nats, the end token after
+    a scored answer; ``None`` for samples). From the metrics alone, so a result read back
+    from the history without its tokens has the same numbers."""
     if m is None:
         return dict.fromkeys(VALUE_NAMES)
-    length = float(m.tokens) if m.tokens > 0 else None
-    if length is None and m.completion_tokens is not None:
-        length = float(m.completion_tokens)
-    return {
-        "mean_logprob": m.mean_logprob,
-        "mean_prob": m.mean_prob,
-        "perplexity": m.perplexity,
-        "min_prob": m.min_prob,
-        "length": length,
-        "low_prob_count": float(m.low_prob_count) if m.known else None,
-        "sum_logprob": m.sum_logprob,
-        "stop_logprob": m.stop_logprob,
-    }
+    return {**metric_values(m), "sum_logprob": m.sum_logprob, "stop_logprob": m.stop_logprob}
 
 
 @dataclass(slots=True)
