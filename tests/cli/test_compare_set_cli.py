@@ -43,6 +43,12 @@ def compare(server: ScriptedServer, *args: str) -> list[str]:
     ]
 
 
+def resume(server: ScriptedServer, *args: str) -> list[str]:
+    """``compare --resume 1`` against ``server``, the prompts and settings from the history."""
+    connection = ["--base-url", server.base_url, "--api-key", "k", "--model", "scripted-model"]
+    return ["compare", *connection, "--resume", "1", *args]
+
+
 def stored(comparison_id: int | None = None):
     with Store.open(history_path()) as store:
         if comparison_id is None:
@@ -209,23 +215,7 @@ def test_ctrl_c_keeps_what_finished_and_resume_carries_on(scripted, tmp_path, ca
 
     asked_before = len(scripted.chat_requests())
     scripted.default = set_reply()
-    assert (
-        main(
-            [
-                "compare",
-                "--base-url",
-                scripted.base_url,
-                "--api-key",
-                "k",
-                "--model",
-                "scripted-model",
-                "--resume",
-                "1",
-                "--csv",
-            ]
-        )
-        == 0
-    )
+    assert main(resume(scripted, "--csv")) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 12
     assert len(scripted.chat_requests()) - asked_before == 12 - len(done)
@@ -250,20 +240,7 @@ def test_kill_9_then_resume_redoes_no_finished_request(scripted, tmp_path, capsy
     scripted.wait_until(lambda: scripted.active == 0)
     asked_before = len(scripted.chat_requests())
     scripted.default = set_reply()
-    code = main(
-        [
-            "compare",
-            "--base-url",
-            scripted.base_url,
-            "--api-key",
-            "k",
-            "--model",
-            "scripted-model",
-            "--resume",
-            "1",
-            "--json",
-        ]
-    )
+    code = main(resume(scripted, "--json"))
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["complete"] and len(data["results"]) == 12

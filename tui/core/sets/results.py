@@ -7,21 +7,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tui.core.answer import Answer
-from tui.core.compare.samples import metric_values
+from tui.core.compare.samples import METRIC_NAMES, metric_values
 from tui.core.metrics import Metrics
 
 ResultStatus = Literal["ok", "error"]
 
-VALUE_NAMES = (
-    "mean_logprob",
-    "mean_prob",
-    "perplexity",
-    "min_prob",
-    "length",
-    "low_prob_count",
-    "sum_logprob",
-    "stop_logprob",
-)
+VALUE_NAMES = (*METRIC_NAMES, "sum_logprob", "stop_logprob")
 """Per-result values (see :func:`result_values`)."""
 
 
