@@ -271,3 +271,17 @@ def test_resume_refuses_another_model(scripted, tmp_path, capsys):
     code = main(["compare", "--base-url", scripted.base_url, "--model", "other", "--resume", "1"])
     assert code == 1
     assert "comparison 1 ran on scripted-model; this server serves other" in capsys.readouterr().err
+
+
+def test_a_one_question_comparison_is_kept_as_a_set_of_one(scripted, capsys):
+    scripted.default = set_reply()
+    assert main(compare(scripted, "--samples", "2", "--seed", "4", "question 3")) == 0
+    comparison, done = stored()
+    assert comparison.kind == "sample" and comparison.status == "complete"
+    assert [q.question for q in comparison.questions] == ["question 3"]
+    assert done == {(0, 0, 0), (0, 0, 1), (1, 0, 0), (1, 0, 1)}
+    assert {r.seed for r in comparison.results} == {4, 5}
+    capsys.readouterr()
+    assert main(compare(scripted, "--samples", "1", "--no-save", "question 3")) == 0
+    with Store.open(history_path()) as store:
+        assert len(store.list_comparisons()) == 1

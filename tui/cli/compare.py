@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from tui.cli import compare_set
 from tui.cli.ask import read_message
-from tui.cli.compare_set import add_set_options, single_question_problem
+from tui.cli.compare_set import KeptSample, add_set_options, single_question_problem
 from tui.cli.options import (
     _integer,
     add_connection_options,
@@ -174,14 +174,23 @@ async def _compare(args: argparse.Namespace, backend: Backend, plan: ComparePlan
         except LogprobChatError as exc:
             return fail(str(exc), 1)
         comparison = Comparison(client, plan, model, recover=not args.no_recover)
+        kept = await KeptSample.open(args, backend, plan, model)
+
+        async def sample_done(sample: Sample) -> None:
+            if progress:
+                progress.update(sample)
+            await kept.save(sample)
+
         try:
-            result = await comparison.run(on_sample=progress.update if progress else None)
+            result = await comparison.run(on_sample=sample_done)
         except asyncio.CancelledError:
             # Ctrl-C: show what finished (marked incomplete), then let the interrupt through.
             if progress:
                 progress.clear()
+            await kept.close(False)
             _write(args, comparison.result(), backend)
             raise
+        await kept.close(result.complete)
     if progress:
         progress.clear()
     for note in backend.notes:

@@ -26,19 +26,20 @@ from typing import TextIO
 from tui.cli.options import _integer, add_store_options, backend_options, fail, sampling_options
 from tui.cli.set_text import render_set
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
+from tui.core.compare import ComparePlan, Sample
 from tui.core.compare.cells import cell_width
 from tui.core.compare.plan import DEFAULT_SAMPLES, resolve_prompts
 from tui.core.errors import LogprobChatError
 from tui.core.export.rows import write_private_file
 from tui.core.jsonio import dumps_compact
-from tui.core.questions import read_questions
+from tui.core.questions import Question, read_questions
 from tui.core.safety import safe_line
 from tui.core.score import ScoreUnsupported
 from tui.core.sets.export import results_csv, set_document, summary_csv
 from tui.core.sets.keeping import Resumed, SetKeeper
 from tui.core.sets.plan import SetPlan
 from tui.core.sets.progress import SetProgress, progress_text
-from tui.core.sets.results import SetResult
+from tui.core.sets.results import SetResult, result_values
 from tui.core.sets.run import SetRun
 from tui.core.sets.stats import SetSummary, summarise_set
 from tui.core.store import AsyncStore, StoreError, history_path
@@ -323,6 +324,62 @@ def _write(
     width = shutil.get_terminal_size((100, 24)).columns
     out.write(render_set(summary, backend=output.backend, width=width, comparison_id=comparison_id))
     out.flush()
+
+
+class KeptSample:
+    """A one-question comparison (``compare MESSAGE``) kept in the history as a set of one
+    question: its samples written as they finish, so F6 and ``--resume`` know it too."""
+
+    def __init__(self, store: AsyncStore | None, keeper: SetKeeper) -> None:
+        self.store, self.keeper = store, keeper
+
+    @classmethod
+    async def open(
+        cls, args: argparse.Namespace, backend: Backend, plan: ComparePlan, model: str
+    ) -> KeptSample:
+        store = await _open_store(args)
+        one = SetPlan(
+            plan.prompts,
+            (Question("1", plan.message),),
+            samples=plan.samples,
+            sampling=plan.sampling,
+            concurrency=plan.concurrency,
+            stream=plan.stream,
+            threshold=plan.threshold,
+        )
+        embedded = backend.engine is not None
+        keeper = await SetKeeper.create(
+            store,
+            one,
+            model=model,
+            base_url=None if embedded else backend.connection.base_url,
+            on_note=_note,
+        )
+        return cls(store, keeper)
+
+    async def save(self, sample: Sample) -> None:
+        if sample.status not in ("ok", "error"):
+            return
+        answer = sample.answer if sample.ok else None
+        await self.keeper.save(
+            SetResult(
+                sample.prompt_index,
+                0,
+                sample.index,
+                "ok" if sample.ok else "error",
+                result_values(answer),
+                answer.text if answer else "",
+                sample.error,
+                sample.seed,
+                None,
+                answer,
+            )
+        )
+
+    async def close(self, complete: bool) -> None:
+        await self.keeper.finish(complete)
+        if self.store is not None:
+            await self.store.close()
 
 
 def _note(text: str) -> None:
