@@ -102,8 +102,8 @@ async def test_a_new_user_compares_two_presets_over_five_questions(
     assert (wins, losses) == (sum(x > 0.01 for x in d), sum(x < -0.01 for x in d))
     scored_id = summary.id
 
-    # 2. Sampled: the same set, two short samples per prompt and question.
-    sampled = ["--samples", "2", "--max-tokens", "8", "--seed", "1"]
+    # 2. Sampled: the same set, one short sample per prompt and question.
+    sampled = ["--samples", "1", "--max-tokens", "8", "--seed", "1"]
     assert (
         await cli(["compare", "--questions", str(qs), *presets, *sampled, *connection(engine)]) == 0
     )
