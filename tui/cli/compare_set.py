@@ -32,14 +32,15 @@ from tui.core.compare.plan import DEFAULT_SAMPLES, resolve_prompts
 from tui.core.errors import LogprobChatError
 from tui.core.export.rows import write_private_file
 from tui.core.jsonio import dumps_compact
-from tui.core.questions import Question, read_questions
+from tui.core.questions import read_questions
 from tui.core.safety import safe_line
 from tui.core.score import ScoreUnsupported
 from tui.core.sets.export import results_csv, set_document, summary_csv
+from tui.core.sets.history import sample_result, set_of_one
 from tui.core.sets.keeping import Resumed, SetKeeper
 from tui.core.sets.plan import SetPlan
 from tui.core.sets.progress import SetProgress, progress_text
-from tui.core.sets.results import SetResult, result_values
+from tui.core.sets.results import SetResult
 from tui.core.sets.run import SetRun
 from tui.core.sets.stats import SetSummary, summarise_set
 from tui.core.store import AsyncStore, StoreError, history_path
@@ -338,19 +339,10 @@ class KeptSample:
         cls, args: argparse.Namespace, backend: Backend, plan: ComparePlan, model: str
     ) -> KeptSample:
         store = await _open_store(args)
-        one = SetPlan(
-            plan.prompts,
-            (Question("1", plan.message),),
-            samples=plan.samples,
-            sampling=plan.sampling,
-            concurrency=plan.concurrency,
-            stream=plan.stream,
-            threshold=plan.threshold,
-        )
         embedded = backend.engine is not None
         keeper = await SetKeeper.create(
             store,
-            one,
+            set_of_one(plan),
             model=model,
             base_url=None if embedded else backend.connection.base_url,
             on_note=_note,
@@ -358,23 +350,9 @@ class KeptSample:
         return cls(store, keeper)
 
     async def save(self, sample: Sample) -> None:
-        if sample.status not in ("ok", "error"):
-            return
-        answer = sample.answer if sample.ok else None
-        await self.keeper.save(
-            SetResult(
-                sample.prompt_index,
-                0,
-                sample.index,
-                "ok" if sample.ok else "error",
-                result_values(answer),
-                answer.text if answer else "",
-                sample.error,
-                sample.seed,
-                None,
-                answer,
-            )
-        )
+        result = sample_result(sample)
+        if result is not None:
+            await self.keeper.save(result)
 
     async def close(self, complete: bool) -> None:
         await self.keeper.finish(complete)

@@ -133,3 +133,22 @@ async def test_esc_stops_f6_reopens_after_a_restart_and_c_carries_on(scripted, t
         assert len(scripted.chat_requests()) - asked == 12 - kept  # nothing asked twice
     with Store.open(history_path(data)) as store:
         assert store.list_comparisons()[0].status == "complete"
+
+
+async def test_a_one_question_comparison_of_f12_is_kept_and_reopens(scripted, tmp_path):
+    from tests.app.screens.compare_support import fill, run_comparison
+
+    scripted.default = set_reply()
+    data = tmp_path / "data"
+    app = make_app(scripted, system_prompt=CAREFUL, data_dir=data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        compare = await open_compare(pilot)
+        fill(compare, question="question 2", written=f"{CAREFUL}\n---\n{TERSE}", samples="2")
+        await run_comparison(pilot, compare)
+        await app.history.idle()
+    with Store.open(history_path(data)) as store:
+        (kept,) = store.list_comparisons()
+        stored = store.load_comparison(kept.id)
+    assert (kept.kind, kept.status, kept.questions, kept.results) == ("sample", "complete", 1, 4)
+    assert stored.questions[0].question == "question 2"
+    assert {r.answer.metrics.mean_logprob for r in stored.results if r.prompt == 1} == {-0.4}

@@ -47,9 +47,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
+from tui.app.screens.compare_commands import FORM_HINT, FORM_TITLE, HELP_ROWS, CompareCommands
 from tui.app.screens.compare_export import run_export
-from tui.app.screens.set_entry import start_set
+from tui.app.screens.set_entry import KeptComparison, start_set
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
@@ -128,6 +128,7 @@ class CompareScreen(Screen[None]):
         self.baseline: CandidateKey = key_for(preset, system_prompt)
         self.current_prompt = system_prompt.strip() if not preset else ""
         self.comparison: Comparison | None = None
+        self.kept: KeptComparison | None = None
         self.plan: ComparePlan | None = None
         self.result: CompareResult | None = None
         self.running = False
@@ -146,11 +147,7 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="compare-form"):
-            yield Static(
-                Content("Compare system prompts: the same question, N samples each"),
-                id="compare-form-title",
-                markup=False,
-            )
+            yield Static(Content(FORM_TITLE), id="compare-form-title", markup=False)
             yield Label("Question", classes="compare-label")
             yield TextArea(
                 safe_text(self.question),
@@ -197,13 +194,7 @@ class CompareScreen(Screen[None]):
                 yield Static("", markup=False, id=f"compare-{name}-error", classes="compare-error")
             yield Static("", markup=False, id="compare-top-warning", classes="compare-warning")
             yield Static("", markup=False, id="compare-run-error", classes="compare-error")
-            yield Static(
-                Content(
-                    "ctrl+s runs · Esc goes back to the chat · the first prompt is the baseline"
-                ),
-                id="compare-hint",
-                markup=False,
-            )
+            yield Static(Content(FORM_HINT), id="compare-hint", markup=False)
         yield CompareResults(id="compare-results")
         yield Footer(compact=True)
 
@@ -390,7 +381,7 @@ class CompareScreen(Screen[None]):
             if session.model is None:
                 session.model = await resolve_model(session.backend, client)
             comparison = Comparison(client, plan, session.model)
-            self.comparison = comparison
+            self.comparison, self.kept = comparison, KeptComparison(self.app, plan, session.model)
             self.state = "running"
             self._dirty = True
             self._ticker.resume()
@@ -407,6 +398,8 @@ class CompareScreen(Screen[None]):
 
     def _sample_done(self, sample: Sample) -> None:
         self._dirty = True
+        if self.kept is not None:  # in the history as a set of one question (F6 reopens it)
+            self.kept.save(sample)
 
     def _tick(self) -> None:
         if self._dirty:
@@ -416,6 +409,8 @@ class CompareScreen(Screen[None]):
     def _ended(self, state: str) -> None:
         self.running = False
         self.state = state
+        if self.kept is not None and self.comparison is not None:
+            self.kept.finish(self.comparison.result().complete)
         self._ticker.pause()
         if self.is_attached:
             self._show_results()

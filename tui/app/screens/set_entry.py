@@ -11,9 +11,11 @@ from typing import Any
 from textual.widgets import Input
 
 from tui.app.widgets.compare_mode import CompareMode
+from tui.core.compare import ComparePlan, Sample
 from tui.core.compare.form import NUMBER_FIELDS, parse_compare_form
 from tui.core.errors import LogprobChatError
 from tui.core.questions import read_questions
+from tui.core.sets.history import comparison_fields, result_fields, sample_result, set_of_one
 from tui.core.sets.keeping import SetKeeper
 from tui.core.sets.plan import SetPlan
 from tui.core.sets.recent import remember_file
@@ -79,3 +81,25 @@ async def open_stored_set(app: Any, comparison_id: int) -> None:
     from tui.app.screens.question_set import QuestionSetScreen
 
     app.push_screen(QuestionSetScreen(resumed.plan, stored=resumed))
+
+
+class KeptComparison:
+    """The compare screen's one-question run kept in the history as a set of one question
+    (:func:`~tui.core.sets.history.set_of_one`), written in order with the chat's writes,
+    never waiting: F6 lists it and reopens it on the set screen."""
+
+    def __init__(self, app: Any, plan: ComparePlan, model: str) -> None:
+        backend = app.session.backend
+        remote = backend is not None and backend.engine is None
+        fields = comparison_fields(
+            set_of_one(plan), model=model, base_url=backend.connection.base_url if remote else None
+        )
+        self.record = app.history.record_comparison(fields)
+
+    def save(self, sample: Sample) -> None:
+        result = sample_result(sample)
+        if result is not None:
+            self.record.result(result_fields(result))
+
+    def finish(self, complete: bool) -> None:
+        self.record.finish("complete" if complete else "stopped")

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tui.core.compare.plan import PromptSpec
+from tui.core.compare.plan import ComparePlan, PromptSpec
+from tui.core.compare.samples import Sample
 from tui.core.metrics import Metrics
 from tui.core.questions import Question
 from tui.core.sets.plan import SetPlan
-from tui.core.sets.results import SetResult, metrics_values
+from tui.core.sets.results import SetResult, metrics_values, result_values
 from tui.core.settings import Sampling
 from tui.core.store.comparisons import (
     ComparedPrompt,
@@ -74,6 +75,40 @@ def result_fields(result: SetResult) -> dict[str, Any]:
         "method": result.method,
         "seed": result.seed,
     }
+
+
+def set_of_one(plan: ComparePlan) -> SetPlan:
+    """A one-question sampled comparison as a set of one question (how it is kept: F6 lists
+    it, the set screen shows it, ``--resume`` carries it on)."""
+    return SetPlan(
+        plan.prompts,
+        (Question("1", plan.message),),
+        samples=plan.samples,
+        sampling=plan.sampling,
+        concurrency=plan.concurrency,
+        stream=plan.stream,
+        threshold=plan.threshold,
+    )
+
+
+def sample_result(sample: Sample) -> SetResult | None:
+    """A finished sample of a one-question comparison as the set's result (``None`` while
+    it is not finished, or cancelled: nothing to keep)."""
+    if sample.status not in ("ok", "error"):
+        return None
+    answer = sample.answer if sample.ok else None
+    return SetResult(
+        sample.prompt_index,
+        0,
+        sample.index,
+        "ok" if sample.ok else "error",
+        result_values(answer),
+        answer.text if answer else "",
+        sample.error,
+        sample.seed,
+        None,
+        answer,
+    )
 
 
 def plan_of(stored: StoredComparison, *, concurrency: int | None = None) -> SetPlan:
