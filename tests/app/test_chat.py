@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import socket
 
+from tests.app.screens.host import screen_text
 from tests.app.support import TEXT, TOKENS, block_texts, make_app, send, wait_for
-from tests.support.scripted_server import Reply, Stall, chat_chunk, stream_of, token_row
+from tests.support.scripted_server import Pause, Reply, Stall, chat_chunk, stream_of, token_row
 from tui.app.messages import Note
 from tui.app.widgets.answer import SystemLine
 
@@ -32,7 +33,7 @@ async def test_input_has_focus_at_start_and_a_question_gets_a_streamed_answer(sc
         assert "Time to first token" in stats and "Tokens/s" in stats
 
 
-async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(scripted):
+async def test_live_count_while_streaming_then_ctrl_c_stops_and_keeps_the_partial(scripted):
     half = stream_of(TOKENS)[:4]  # role chunk + 3 tokens, then the server goes silent
     scripted.queue(Reply.sse([*half, Stall()], done=False))
     app = make_app(scripted)
@@ -49,7 +50,7 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
         # Typing stays possible while the answer streams.
         await pilot.press("a", "b")
         assert app.main.input.text == "ab"
-        await pilot.press("escape")
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: view.turn.answer is not None)
         answer = view.turn.answer
         assert answer.status == "stopped"
@@ -62,6 +63,38 @@ async def test_live_count_while_streaming_then_esc_stops_and_keeps_the_partial(s
         app.main.input.clear()
         await send(pilot, "again")
         assert app.main.chat.views[-1].turn.state == "complete"
+
+
+async def test_esc_leaves_the_input_while_streaming_and_esc_twice_stops(scripted):
+    # Issue 15 item 9: Esc in the input stopped the answer; a person who only wanted to
+    # leave the input had to know F8.
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:3], Stall()], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.main.input.insert("go")
+        await pilot.press("enter")
+        chat = app.main.chat
+        await wait_for(pilot, lambda: bool(chat.views) and len(chat.views[0].tokens) == 2)
+        footer = footer_text(app)
+        assert "^c Stop" in footer  # said while it streams
+        await pilot.press("escape")
+        assert app.focused is chat and chat.busy  # left the input; the answer keeps coming
+        await pilot.press("i", *"next")
+        assert app.main.input.text == "next"
+        await pilot.press("escape", "escape")  # twice: stop
+        await wait_for(pilot, lambda: chat.views[0].turn.answer is not None)
+        assert chat.views[0].turn.answer.status == "stopped"
+        assert app.focused is app.main.input and app.main.input.text == "next"
+        assert "^c Stop" not in footer_text(app)
+        await pilot.press("escape")  # nothing streams: Esc only leaves, never stops
+        assert app.focused is chat
+
+
+def footer_text(app) -> str:
+    from textual.widgets import Footer
+
+    footer = app.main.query_one(Footer)
+    return " ".join(str(item.render()) for item in footer.query("FooterKey"))
 
 
 def _closed_port() -> int:
@@ -99,7 +132,42 @@ async def test_http_500_mid_conversation_keeps_earlier_answers(scripted):
         assert second.error_text == ("⚠ HTTP 500 Internal Server Error: the GPU caught fire")
 
 
-async def test_a_full_context_says_to_start_a_new_conversation(scripted):
+async def test_a_full_context_keeps_the_question_and_ctrl_n_asks_it_again(scripted):
+    # Issue 15 item 18: llama.cpp's own words (its 400 reply when a slot's 2,048 tokens are
+    # full), on the built-in engine: no "try increasing it", ⚠ once, the question kept, one
+    # key to ask it again in a new conversation.
+    too_long = "request (2531 tokens) exceeds the available context size (2048 tokens)"
+    body = {"error": {"code": 400, "message": too_long + ", try increasing it",
+                      "type": "exceed_context_size_error", "n_prompt_tokens": 2531,
+                      "n_ctx": 2048}}  # fmt: skip
+    scripted.queue(Reply.sse(stream_of(TOKENS)), Reply.json(body, status=400))
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.embedded = True  # the built-in engine's context cannot be enlarged
+        await send(pilot, "one")
+        await send(pilot, "a long question")
+        view = app.main.chat.views[-1]
+        assert view.turn.state == "error"
+        assert too_long in view.error_text and "increas" not in view.error_text
+        assert "ctrl+n asks it again in a new conversation" in view.error_text
+        shown = screen_text(app)
+        assert shown.count("⚠") == 1, shown
+        assert app.main.input.text == "a long question"  # kept
+        app.main.input.clear()
+        await pilot.press("up")
+        assert app.main.input.text == "a long question"  # and ↑ brings it back
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: len(scripted.chat_requests()) == 3)
+        await wait_for(pilot, lambda: app.main.chat.views[-1].turn.answer is not None)
+        assert [v.turn.question for v in app.main.chat.views] == ["a long question"]
+        assert app.main.input.text == ""
+    # Asked alone, in a conversation of its own: the full one stays in the history.
+    assert [m["content"] for m in scripted.chat_requests()[-1].json["messages"]] == [
+        "a long question"
+    ]
+
+
+async def test_a_remote_servers_full_context_keeps_its_words(scripted):
     too_long = "request (2064 tokens) exceeds the available context size (2048 tokens)"
     scripted.queue(Reply.json({"error": {"code": 400, "message": too_long}}, status=400))
     app = make_app(scripted)
@@ -108,7 +176,7 @@ async def test_a_full_context_says_to_start_a_new_conversation(scripted):
         view = app.main.chat.views[-1]
         assert view.turn.state == "error"
         assert too_long in view.error_text
-        assert "start a new one (ctrl+p → New conversation, or F6 then ctrl+n)" in (view.error_text)
+        assert view.footer_text.startswith("✗ error")
 
 
 async def test_a_broken_stream_keeps_the_partial_answer_with_the_error(scripted):
@@ -189,8 +257,9 @@ async def test_reasoning_is_shown_apart_and_collapsed(scripted):
         assert box.collapsed is False
 
 
-async def test_a_question_typed_while_an_answer_streams_is_kept_not_sent(scripted):
-    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], Stall()], done=False))
+async def test_a_question_sent_while_an_answer_streams_goes_when_it_ends(scripted):
+    # Issue 15 item 9: text typed during a stream is kept and can be sent as the next one.
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], Pause(1.0), *stream_of(TOKENS)[2:]]))
     app = make_app(scripted)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main.input.insert("first")
@@ -199,9 +268,33 @@ async def test_a_question_typed_while_an_answer_streams_is_kept_not_sent(scripte
         app.main.input.insert("second")
         await pilot.press("enter")
         assert len(app.main.chat.views) == 1
-        assert app.main.input.text == "second"
-        await pilot.press("escape")
+        assert app.main.input.text == "second"  # kept, and shown as waiting
+        assert "queued" in str(app.main.input.border_title)
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 2)
+        assert app.main.input.text == ""
+        assert "queued" not in str(app.main.input.border_title)
+        view = app.main.chat.views[1]
+        await wait_for(pilot, lambda: view.turn.answer is not None)
+    assert [r.json["messages"][-1]["content"] for r in scripted.chat_requests()] == [
+        "first",
+        "second",
+    ]
+
+
+async def test_a_queued_question_edited_meanwhile_waits_for_enter(scripted):
+    scripted.queue(Reply.sse([*stream_of(TOKENS)[:2], Stall()], done=False))
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main.input.insert("first")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main.chat.pump.live is not None)
+        app.main.input.insert("second")
+        await pilot.press("enter", "!")
+        assert "queued" not in str(app.main.input.border_title)
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: app.main.chat.pump.live is None)
+        await pilot.pause()
+        assert len(app.main.chat.views) == 1 and app.main.input.text == "second!"
 
 
 async def test_a_note_in_the_chat_is_plain_text():
@@ -253,3 +346,21 @@ async def test_turns_reopened_from_a_store_show_like_streamed_ones(scripted):
         assert app.main.pane.json_view.doc.row_count == 2
         await pilot.press("escape", "m")
         assert app.main.pane.cursor == 1
+
+
+async def test_reading_the_prompt_is_said_until_the_first_token(scripted):
+    # Issue 15 item 7: "streaming · 0 tokens" for the 6 s the model read a long prompt.
+    scripted.queue(Reply.sse([stream_of(TOKENS)[0], Stall()], done=False))  # role, then nothing
+    app = make_app(scripted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main.input.insert("long prompt")
+        await pilot.press("enter")
+        chat = app.main.chat
+        await wait_for(pilot, lambda: chat.pump.live is not None)
+        view = chat.views[0]
+        await wait_for(pilot, lambda: "reading the prompt" in view.footer_text)
+        assert view.footer_text.startswith("… reading the prompt…"), view.footer_text
+        assert "Answer #1 · reading the prompt…" in str(app.main.pane.stats.render())
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: view.turn.answer is not None)
+        assert view.footer_text.startswith("■ stopped")

@@ -46,9 +46,9 @@ async def test_stop_comes_first_while_an_answer_streams(scripted):
     async with app.run_test(size=(80, 24)) as pilot:
         app.main.input.insert("q")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.main.chat.busy and "esc Stop" in footer_line(app))
-        assert footer_line(app).startswith("esc Stop")
-        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.main.chat.busy and "^c Stop" in footer_line(app))
+        assert footer_line(app).startswith("^c Stop")
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not app.main.chat.busy)
 
 

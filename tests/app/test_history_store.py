@@ -7,12 +7,14 @@ server, a streaming answer is there while it streams, and its final status after
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
 from contextlib import closing
 
 from tests.app.history_support import answers, db, fill, sql
+from tests.app.screens.host import screen_text
 from tests.app.support import TEXT, TOKENS, RecordingBackend, make_app, send, wait_for
 from tests.core.store.test_failures import read_only
 from tests.support.scripted_server import Pause, Reply, Reset, Stall, stream_of
@@ -74,7 +76,7 @@ async def test_a_streaming_answer_is_checkpointed_and_kept_as_stopped_on_esc(scr
             pilot,
             lambda: db().exists() and answers() == [("slow one", "streaming", partial, 3, None)],
         )
-        await pilot.press("escape")
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: app.main.chat.views[0].turn.answer is not None)
         await app.history.idle()
         assert answers() == [("slow one", "stopped", partial, 3, None)]
@@ -282,3 +284,29 @@ async def test_no_api_key_or_password_reaches_the_file_or_the_exports(scripted, 
         assert b"alice" not in data, path
     document = json.loads(next(p for p in files if p.suffix == ".json").read_text())
     assert document["messages"][1]["answer"]["request"]["base_url"] == scripted.base_url
+
+
+async def test_an_ask_run_after_the_chat_is_kept_apart_and_not_reopened(scripted):
+    # Issue 15 item 15: `ask --max-tokens 40` started a conversation the next chat reopened,
+    # with the ask's max_tokens.
+    from tui.cli.main import main
+
+    first = make_app(scripted, sampling=Sampling(max_tokens=300))
+    async with first.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "chat question")
+    ask = ["ask", "--base-url", scripted.base_url, "--max-tokens", "40", "scripted"]
+    assert await asyncio.to_thread(main, ask) == 0  # (ask runs its own event loop)
+    assert sql("SELECT source FROM conversations ORDER BY id") == [("chat",), ("ask",)]
+    app = make_app(scripted, options=BackendOptions(base_url=scripted.base_url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.main.chat.views) == 1)
+        assert app.main.chat.views[0].turn.question == "chat question"
+        assert app.session.sampling.max_tokens == 300
+        # Both are in the history list; the ask's is marked.
+        summaries = await app.history.summaries()
+        assert [(s.first_question, s.source) for s in summaries] == [
+            ("scripted", "ask"),
+            ("chat question", "chat"),
+        ]
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: "(ask) scripted" in screen_text(app))

@@ -10,7 +10,9 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import MainScreen
 from tui.app.screens.settings import SettingsScreen
 from tui.app.screens.system_prompt import SystemPromptScreen
+from tui.core.builtin_defaults import BUILTIN_MAX_TOKENS, BUILTIN_SETTINGS_NOTE, builtin_sampling
 from tui.core.presets import PresetStore
+from tui.core.settings import Sampling
 
 POLITE = "あなたは親切なAIです。"
 
@@ -22,7 +24,7 @@ async def _open(pilot, key: str, screen_type: type) -> None:
 
 
 async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scripted, tmp_path):
-    store = PresetStore(tmp_path / "presets.toml")  # no presets yet: the editor has focus
+    store = PresetStore(tmp_path / "presets.toml")  # only the built-in ones
     app = make_app(scripted, presets=store, system_prompt="")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.main.status.text.startswith("no preset │")
@@ -35,7 +37,7 @@ async def test_a_prompt_typed_right_after_f2_is_saved_as_a_preset_and_used(scrip
         assert app.main.input.text == ""
         await pilot.press("ctrl+n", *"short", "enter")  # save as preset "short"
         await pilot.pause()
-        assert [(p.name, p.prompt) for p in PresetStore(store.path).presets] == [
+        assert [(p.name, p.prompt) for p in PresetStore(store.path).saved] == [
             ("short", "Be brief.")
         ]
         # The dialog sits inside the screen with a margin, its name field on a row of its
@@ -180,3 +182,43 @@ async def test_presets_are_offered_in_the_palette(scripted, tmp_path):
         assert app.session.preset == "terse"
         assert app.session.system_prompt == "Answer in one word."
         assert app.main.status.text.startswith("prompt: terse │")
+
+
+async def test_up_in_the_empty_prompt_editor_recalls_earlier_system_prompts(scripted, tmp_path):
+    # Issue 15 item 10, in F2: ↑ in the empty editor.
+    app = make_app(scripted, presets=PresetStore(tmp_path / "p.toml"), system_prompt="Be kind.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "f2", SystemPromptScreen)
+        await pilot.press(*" Arr.", "ctrl+s")  # typed on the list: written in the editor
+        await wait_for(pilot, lambda: app.session.system_prompt == "Be kind. Arr.")
+        await _open(pilot, "f2", SystemPromptScreen)
+        editor = app.screen.editor
+        await pilot.press("tab")
+        assert app.focused is editor
+        editor.clear()
+        await pilot.press("up")
+        assert editor.text == "Be kind. Arr."
+        await pilot.press("down")
+        assert editor.text == ""
+
+
+async def test_the_settings_show_the_built_in_models_demo_defaults(scripted):
+    # Issue 15 item 6: the defaults of the built-in model are shown in the settings.
+    sampling = builtin_sampling(Sampling())
+    app = make_app(scripted, sampling=sampling)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.session.embedded = True  # (answers come from the built-in model)
+        assert app.main.status.text.endswith("T0.7 k5 max200 seed– rep1.1")
+        await _open(pilot, "f3", SettingsScreen)
+        screen = app.screen
+        assert screen.query_one("#settings-repeat_penalty").value == "1.1"
+        assert screen.query_one("#settings-max_tokens").value == str(BUILTIN_MAX_TOKENS)
+        assert str(screen.query_one("#settings-note").render()) == BUILTIN_SETTINGS_NOTE
+        field = screen.query_one("#settings-repeat_penalty")
+        field.value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.session.sampling.repeat_penalty is None
+        await send(pilot, "q")
+    body = scripted.chat_requests()[0].json
+    assert "repeat_penalty" not in body and body["max_tokens"] == BUILTIN_MAX_TOKENS

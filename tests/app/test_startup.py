@@ -70,7 +70,7 @@ async def test_esc_cancels_a_question_still_waiting_for_the_engine():
         app.main.input.insert("q")
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("escape")
+        await pilot.press("ctrl+c")
         assert app.main.chat.views[0].turn.state == "stopped"
         release.set()
         await wait_for(pilot, lambda: app.session.backend_error is not None)

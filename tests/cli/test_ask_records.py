@@ -10,6 +10,7 @@ from tests.support.history_files import readable_bytes
 from tests.support.scripted_server import Reply, ScriptedServer, chat_chunk, token_row
 from tui.cli import recording
 from tui.cli.main import main
+from tui.core.cells import cell_width
 from tui.core.presets import PresetStore
 from tui.core.store import Store, history_path
 
@@ -161,3 +162,14 @@ def test_each_ask_is_its_own_conversation(scripted: ScriptedServer) -> None:
     for n in range(2):
         assert main(["ask", "--base-url", scripted.base_url, f"question {n}"]) == 0
     assert [c.first_question for c in _conversations()] == ["question 0", "question 1"]
+
+
+def test_the_stats_fit_a_narrow_terminal(scripted: ScriptedServer, capsys, monkeypatch) -> None:
+    # Issue 15 item 2: every table the CLI prints fits the terminal (here the stats, at 40).
+    monkeypatch.setenv("COLUMNS", "40")
+    assert main(["ask", "--base-url", scripted.base_url, "--no-save", "hi"]) == 0
+    out = capsys.readouterr().out
+    stats = out.split("\n\n", 1)[1]
+    assert max(cell_width(line) for line in stats.splitlines()) <= 40
+    assert "3/3 = 100%" in stats  # a value is never broken
+    assert "Mean prob exp(mean) =" in stats and "1/PPL" in stats  # a label wraps at a space

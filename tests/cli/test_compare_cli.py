@@ -27,8 +27,9 @@ from tests.support.compare_replies import (
 from tests.support.scripted_server import Reply, Request, default_reply, stream_of
 from tui.cli.compare import Progress
 from tui.cli.main import main
+from tui.core.cells import cell_width
 from tui.core.compare import Sample
-from tui.core.presets import PresetStore
+from tui.core.presets import BUILTIN_PRESETS, PresetStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -204,7 +205,7 @@ def test_an_unreachable_server_is_one_line(capsys):
         (["--system", "a", "--samples", "0", "q"], "argument --samples: must be from 1 to 1000"),
         (["--system", "a", "--concurrency", "x", "q"], "argument --concurrency: must be a whole"),
         (["--system", "a", "--json", "--csv", "q"], "not allowed with argument"),
-        (["--preset", "nope", "q"], "unknown preset 'nope' (known: none saved yet)"),
+        (["--preset", "nope", "q"], "unknown preset 'nope' (known: polite, terse, 丁寧, 簡潔)"),
         (["--system", "a", " "], "the message is empty"),
     ],
 )
@@ -383,3 +384,46 @@ def test_coverage_and_cut_answers_are_said_in_the_table(scripted, capsys):
     assert samples[1].split()[-2:] == ["-0.200✂", "-0.200✂"]
     assert "✂" not in samples[2]
     assert "2 answers cut: max_tokens (5)" in out
+
+
+POLITE_JA = "丁寧に答えて。"
+TERSE_JA = "あなたは簡潔なアシスタントです。一言で答えてください。"
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_report_fits_the_terminal_with_japanese_prompts(scripted, capsys, monkeypatch, width):
+    # Issue 15 item 2: at 80 columns the table wrapped mid-word (`tok`/`ens`, `52`/`.3`).
+    table = {POLITE_JA: LOGPROBS[CAREFUL], TERSE_JA: LOGPROBS[TERSE]}
+    scripted.default = scripted_reply(table)
+    monkeypatch.setenv("COLUMNS", str(width))
+    args = ["--system", POLITE_JA, "--system", TERSE_JA, "--samples", "3", "--seed", str(SEED)]
+    code = main(compare(scripted, *args, "日本の首都はどこですか？"))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    for line in out.splitlines():
+        assert cell_width(line) <= width, line
+    # Every number of the table is shown whole: the careful prompt's mean and the samples.
+    assert "-0.400 ± " in out and "-0.200 -0.400 -0.600" in out
+    if width == 120:
+        assert "left out" not in out
+
+
+def test_a_written_prompt_is_listed_once(scripted, capsys):
+    # `1  丁寧に答えて。  丁寧に答えて。`: its label is its own text.
+    scripted.default = scripted_reply({POLITE_JA: LOGPROBS[CAREFUL], TERSE: LOGPROBS[TERSE]})
+    args = ["--system", POLITE_JA, "--system", TERSE, "--samples", "3", "--seed", str(SEED)]
+    assert main(compare(scripted, *args, "質問")) == 0
+    out = capsys.readouterr().out
+    prompts = out.split("Prompts\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split() for line in prompts] == [["1", POLITE_JA], ["2", "Be", "terse."]]
+
+
+def test_the_readme_example_works_on_a_fresh_install(scripted, capsys):
+    # Issue 15 item 5: `compare --preset polite --preset terse` said "unknown preset 'polite'".
+    args = ["--preset", "polite", "--preset", "terse", "--samples", "2"]
+    assert main(compare(scripted, *args, "質問")) == 0
+    out = capsys.readouterr().out
+    systems = {r.json["messages"][0]["content"] for r in scripted.chat_requests()}
+    assert systems == {p.prompt for p in BUILTIN_PRESETS if p.name in ("polite", "terse")}
+    assert "polite" in out and "terse" in out
+    assert not PresetStore().path.exists()  # nothing written to the user's files

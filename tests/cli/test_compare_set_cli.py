@@ -19,7 +19,7 @@ from tests.support.scripted_server import ScriptedServer
 from tests.support.set_replies import CAREFUL, TERSE, set_reply, write_questions
 from tui.cli.compare_set import Progress
 from tui.cli.main import main
-from tui.core.compare.cells import cell_width
+from tui.core.cells import cell_width
 from tui.core.sets.progress import progress
 from tui.core.store import Store, history_path
 
@@ -58,12 +58,13 @@ def stored(comparison_id: int | None = None):
 
 def test_the_report_fits_the_terminal_and_is_kept(scripted, tmp_path, capsys, monkeypatch):
     scripted.default = set_reply()
-    monkeypatch.setenv("COLUMNS", "60")
-    qs = write_questions(tmp_path / "qs.jsonl", 4)
+    monkeypatch.setenv("COLUMNS", "50")
+    qs = write_questions(tmp_path / "qs.jsonl", 4, japanese=True)
     assert main(compare(scripted, "--questions", str(qs), "--samples", "2", "--seed", "3")) == 0
     out, err = capsys.readouterr()
     assert "note: kept as comparison 1" in err
-    assert all(cell_width(line) <= 60 for line in out.splitlines()), out
+    assert all(cell_width(line) <= 50 for line in out.splitlines()), out
+    assert "富士山の高さは 1" in out  # Japanese kept whole where it fits
     # terse is 0.1 nats/token lower on every question: it loses all four, no interval
     words = " ".join(out.split())
     assert "Be terse. vs Be careful.: wins 0, ties 0, loses 4 of 4 questions" in words

@@ -178,6 +178,7 @@ def test_config_defaults_carry_the_sampling_and_the_config():
         "top_logprobs": 1,
         "max_tokens": 2,
         "seed": 3,
+        "repeat_penalty": None,
         "app_config": config,
     }
 

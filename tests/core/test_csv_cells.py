@@ -21,12 +21,14 @@ from tui.core.export.csv_tokens import _numbers, columns, widest
 from tui.core.export.rows import raw_rows
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, Conversation, Store, history_path
+from tui.core.store.lineage import answer_trees
 from tui.core.wire.events import TokensReceived
 from tui.core.wire.normalise import normalise_row
 
 
 def _reference_csv(conversation: Conversation) -> str:
-    """The CSV writer before the lean path (raw cells: it had no formula guard)."""
+    """The CSV writer before the lean path (raw cells: it had no formula guard), with the
+    branch columns as that writer wrote them."""
 
     def number(value: float | int | None) -> str:
         return "" if value is None else repr(value)
@@ -36,17 +38,26 @@ def _reference_csv(conversation: Conversation) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns(k))
+    trees = answer_trees(conversation)
     for answer_number, stored in enumerate(conversation.answers, start=1):
+        tree = trees.get(stored.id)
+        place: list[object] = (
+            ["", "", "", "", ""]
+            if tree is None
+            else [tree.origin, number(tree.follows_id), number(tree.source_id), tree.label,
+                  int(tree.on_path)]
+        )  # fmt: skip
+        given = stored.answer.prefill_tokens
         with raw_rows(stored.answer):
             for token in stored.answer.tokens:
                 row: list[object] = [
                     conversation.id, stored.id, answer_number, number(stored.question_id),
-                    token.index, token.scope, safe_line(token.token), safe_line(token.text),
+                    *place, token.index, token.scope, safe_line(token.token), safe_line(token.text),
                     "" if token.bytes is None else token.bytes.hex(), number(token.id),
                     number(token.logprob), number(token.prob), token.note, token.top_count,
                     number(token.top_mass) if token.top_count else "",
                     number(token.residual_mass), number(token.top_entropy),
-                    number(token.char_start), int(token.recovered),
+                    number(token.char_start), int(token.recovered), int(token.index < given),
                 ]  # fmt: skip
                 for alt in token.alternatives():
                     row += [safe_line(alt.text), number(alt.logprob)]

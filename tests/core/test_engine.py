@@ -21,6 +21,7 @@ from tui.core.engine import (
     EngineInfo,
     builtin_model_path,
     check_model_file,
+    new_api_key,
 )
 from tui.core.errors import EngineError, HTTPStatusError
 from tui.core.settings import Connection, Sampling
@@ -174,3 +175,30 @@ async def test_a_model_file_runs_under_its_own_name_and_stops_cleanly(tmp_path: 
     port = urlsplit(info.base_url).port
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+async def test_the_built_in_defaults_stop_a_japanese_answer_from_looping(engine):
+    # Issue 15 item 6: asked this (seed 1, temperature 0.7), the built-in model wrote
+    # "たくわんはたくわんは…" until max_tokens 512. With its demo defaults it stops at 200
+    # tokens at most, and does not repeat itself (a loop packs below 30 % under zlib).
+    import zlib
+
+    from tui.core.builtin_defaults import BUILTIN_MAX_TOKENS, builtin_sampling
+
+    sampling = builtin_sampling(Sampling(temperature=0.7, top_logprobs=3, seed=1))
+    builder = AnswerBuilder()
+    question = [{"role": "user", "content": "富士山の高さは？"}]
+    async with ChatClient(Connection(engine.base_url, api_key=engine.api_key)) as client:
+        async for event in client.chat(ChatRequest(question, engine.model, sampling)):
+            builder.apply(event)
+    answer = builder.finish("complete")
+    assert answer.usage["completion_tokens"] <= BUILTIN_MAX_TOKENS
+    data = answer.text.encode()
+    assert len(zlib.compress(data)) / len(data) > 0.3, answer.text
+
+
+def test_engine_keys_can_be_passed_as_a_command_line_value():
+    """A key beginning with "-" is taken for an option by argparse."""
+    keys = {new_api_key() for _ in range(2000)}
+    assert len(keys) == 2000
+    assert all(key[0].isalnum() and len(key) == 48 for key in keys)

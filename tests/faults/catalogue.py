@@ -85,7 +85,8 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.18 context full on the built-in model: no 'increase the context' advice": [
             "tests/faults/test_context.py::test_ask_on_the_built_in_model_does_not_pass_on_increase_the_context",
             "tests/core/test_errors.py::test_a_full_context_on_the_built_in_model_drops_the_advice_nobody_can_follow",
-            "tests/app/test_chat.py::test_a_full_context_says_to_start_a_new_conversation",
+            "tests/app/test_chat.py::test_a_full_context_keeps_the_question_and_ctrl_n_asks_it_again",
+            "tests/app/test_chat.py::test_a_remote_servers_full_context_keeps_its_words",
         ],
         "server ignores stream: true": [
             f"{CP}::test_server_that_ignores_stream_true_is_read_as_a_whole_reply",
@@ -101,8 +102,8 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.10 ask --deadline bounds a whole answer": [
             "tests/faults/test_keepalive.py::test_ask_deadline_bounds_an_answer_that_keeps_coming",
         ],
-        "17.10 Esc stops a stream of keep-alives": [
-            "tests/faults/test_keepalive.py::test_esc_stops_a_stream_of_pings_in_the_chat",
+        "17.10 ctrl+c stops a stream of keep-alives": [
+            "tests/faults/test_keepalive.py::test_ctrl_c_stops_a_stream_of_pings_in_the_chat",
         ],
     },
     "payload": {

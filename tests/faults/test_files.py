@@ -121,4 +121,4 @@ def test_a_symlinked_presets_or_config_file_stays_a_link(tmp_path, isolated_home
         assert (config_dir / name).is_symlink(), name
     assert 'name = "short"' in (dotfiles / "presets.toml").read_text()
     assert "heatmap = false" in (dotfiles / "config.toml").read_text()
-    assert PresetStore().names() == ["short"] and load_config().ui.heatmap is False
+    assert [p.name for p in PresetStore().saved] == ["short"] and load_config().ui.heatmap is False

@@ -29,7 +29,7 @@ async def test_a_preset_saved_into_an_unwritable_config_dir_is_kept_for_the_sess
             shown = screen_text(app)
             # One line that says what happened; the preset is in the list for this session.
             assert "cannot write" in shown and "kept for this session" in shown
-            assert app.presets.names() == ["short"]
+            assert [p.name for p in app.presets.saved] == ["short"]
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
             assert "short │" in app.main.status.text
@@ -46,16 +46,18 @@ def test_two_instances_saving_presets_keep_each_other_s(tmp_path: Path):
     first.save("polite", "Be polite.")
     second.save("terse", "Be terse.")  # read the file before this: "polite" survives
     first.save("pirate", "Arr.")
-    assert {p.name: p.prompt for p in PresetStore(path).presets} == {
+    assert {p.name: p.prompt for p in PresetStore(path).saved} == {
         "polite": "Be polite.",
         "terse": "Be terse.",
         "pirate": "Arr.",
     }
     second.delete("polite")  # a deletion in one is not undone by the other's next save
     first.save("terse", "Be terse, really.")
-    assert {p.name: p.prompt for p in PresetStore(path).presets} == {
+    assert {p.name: p.prompt for p in PresetStore(path).saved} == {
         "terse": "Be terse, really.",
         "pirate": "Arr.",
     }
     # And each instance lists what the other saved, without a restart.
-    assert second.names() == ["terse", "pirate"]
+    assert [p.name for p in second.saved] == ["terse", "pirate"]
+    # The user's "polite" is gone: the built-in one of that name is offered again.
+    assert second.get("polite").builtin

@@ -1,6 +1,12 @@
 """History must not be lost silently (issue 17, items 1, 2 and 4): a write lock held by
-another program while the chat starts, a disk that fills up (a real, small tmpfs), and the
-exit code of ``ask`` whenever its answer was not saved."""
+another program while the chat starts (the session, scores included, moved into the file
+once it opens), a disk that fills up, and the exit code of ``ask`` whenever its answer was
+not saved.
+
+The full-disk tests run on every disk :func:`tests.faults.small_disks.disks` offers: SQLite's
+page quota everywhere (``SQLITE_FULL`` when the database would grow: the product's handling
+of a full disk, unprivileged), and a real 3 MB tmpfs where one can be mounted (the operating
+system's ``ENOSPC``, in the database and in its journal)."""
 
 from __future__ import annotations
 
@@ -18,14 +24,19 @@ import pytest
 
 from tests.app.history_support import answers, cat_answer, db, fill
 from tests.app.support import make_app, send, wait_for
-from tests.core.store.test_failures import read_only
+from tests.core.store.test_comparisons import entries, plan
+from tests.core.store.test_failures import made_read_only
+from tests.faults.file_pragmas import command_with
+from tests.faults.small_disks import SmallDisk, disks, small_disk
 from tests.faults.test_damage import _damaged_history
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.widgets.answer import SystemLine
+from tui.core.score.history import comparison_fields, result_fields
 from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, Store
 
 ROOT = Path(__file__).resolve().parents[2]
+LOGPROB_CHAT = (sys.executable, "-m", "tui")
 EXIT_NOT_SAVED, EXIT_SAVED_IN_PART = 3, 4  # as `ask --help` and the README document them
 IN_MEMORY = "⚠ history in memory only"
 
@@ -34,8 +45,10 @@ import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")  # another program in the middle of a long write
 print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
+written = sys.stdin.readline().strip()  # what it writes, if anything, as the lock ends
+if written:
+    conn.execute(written)
+conn.execute("COMMIT" if written else "ROLLBACK")
 """
 
 
@@ -55,9 +68,10 @@ def _locked(path: Path) -> Iterator[subprocess.Popen[str]]:
         holder.wait(10)
 
 
-def _release(holder: subprocess.Popen[str]) -> None:
+def _release(holder: subprocess.Popen[str], written: str = "") -> None:
+    """The lock ends, with the SQL statement ``written`` committed first if given."""
     assert holder.stdin is not None
-    holder.stdin.write("\n")
+    holder.stdin.write(written + "\n")
     holder.stdin.flush()
     assert holder.wait(10) == 0
 
@@ -82,10 +96,22 @@ async def test_a_write_lock_at_start_up_costs_nothing_of_the_session(scripted):
             assert app.main.status.text.endswith(IN_MEMORY)
             await send(pilot, "asked while locked")
             assert app.main.status.text.endswith(IN_MEMORY)
-            _release(holder)
+            # A score of the chat's answer, kept as the score screen keeps it: begun in
+            # memory, its second result and its end written after the move.
+            first, second = entries()
+            fields = comparison_fields(plan(), method="llama.cpp grammar", model="m", base_url=None)
+            fields["conversation_id"] = app.history.conversation_id
+            score = app.history.record_comparison(fields)
+            score.result(result_fields(first))
+            await app.history.idle()
+            # Another program's score, committed as the lock ends, takes the id this one
+            # has in memory: the move gives this one another, and its writes follow it.
+            _release(holder, ANOTHER_PROGRAMS_SCORE)
             await send(pilot, "first after the lock")
             await send(pilot, "second after the lock")
             await wait_for(pilot, lambda: IN_MEMORY not in app.main.status.text)
+            score.result(result_fields(second))
+            score.finish("complete")
             await app.history.idle()
             assert any("can be written again" in n for n in _notes(app))
     stored = answers()
@@ -101,44 +127,28 @@ async def test_a_write_lock_at_start_up_costs_nothing_of_the_session(scripted):
         assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (1,)
         positions = conn.execute("SELECT position FROM messages ORDER BY id").fetchall()
         assert [p for (p,) in positions] == list(range(8))
+    with Store.open(db()) as store:
+        (summary,) = [s for s in store.list_comparisons() if s.title != "another program's"]
+        scored = store.load_comparison(summary.id)
+    assert (scored.status, scored.conversation_id) == ("complete", 1)
+    assert [(r.prompt, r.status) for r in scored.results] == [(0, "ok"), (1, "error")]
+    assert [p.label for p in scored.prompts] == [p.label for p in plan().prompts]
+
+
+ANOTHER_PROGRAMS_SCORE = (
+    "INSERT INTO comparisons (kind, title, status, created_at, updated_at) "
+    "VALUES ('score', 'another program''s', 'complete', 0, 0)"
+)
 
 
 # ------------------------------------------------------------------ a full disk
 
 
-@contextmanager
-def _small_disk(where: Path, size: str = "3m") -> Iterator[Path]:
-    """A real file system of ``size`` (tmpfs, mounted for the test: needs root)."""
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
-        capture_output=True, check=False,
-    )  # fmt: skip
-    if mounted.returncode != 0:
-        pytest.skip(f"a small file system cannot be mounted here: {mounted.stderr.decode()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=True)
-
-
-LEAVE = 160 * 1024
-"""Bytes left free on the small disk: room for a question, an answer's text and SQLite's
-journal (its -wal and -shm files), not for a big answer's rows."""
-
-
-def _fill_up(disk: Path, leave: int) -> Path:
-    """Take all the disk's room but ``leave`` bytes, with one ballast file."""
-    ballast = disk / "ballast"
-    with ballast.open("wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError:
-            pass
-    os.truncate(ballast, max(0, ballast.stat().st_size - leave))
-    return ballast
+@pytest.fixture(params=disks())
+def disk(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> Iterator[SmallDisk]:
+    """A small disk (see tests.faults.small_disks: which faults each proves)."""
+    with small_disk(request.param, tmp_path / "disk", monkeypatch) as made:
+        yield made
 
 
 BIG = 6000
@@ -160,70 +170,73 @@ def _big_answer() -> Reply:
 BIG_TEXT = "".join(f"w{i % 97} " for i in range(BIG))
 
 
-def _ask(scripted, data_dir: Path | None, *extra: str, env: dict[str, str] | None = None):
+def _ask(
+    scripted,
+    data_dir: Path | None,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    command: tuple[str, ...] = LOGPROB_CHAT,
+):
     where = ["--data-dir", str(data_dir)] if data_dir is not None else []
     return subprocess.Popen(
-        [sys.executable, "-m", "tui", "ask", "--base-url", scripted.base_url, "--model", "m",
+        [*command, "ask", "--base-url", scripted.base_url, "--model", "m",
          *where, *extra, "Hi"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
 
 
-def test_a_full_disk_keeps_the_question_and_text_and_ask_says_so(scripted, tmp_path):
-    with _small_disk(tmp_path / "disk") as disk:
-        first = _ask(scripted, disk)
-        assert first.wait(60) == 0, first.communicate()
-        _fill_up(disk, leave=LEAVE)
-        scripted.queue(_big_answer())
-        asked = _ask(scripted, disk, "--max-tokens", str(BIG))
-        out, err = asked.communicate(timeout=60)
-        assert asked.returncode == EXIT_SAVED_IN_PART, err
-        assert out.startswith(BIG_TEXT)  # the answer was shown whole
-        unsaved = re.search(
-            r"the answer is not saved in full: ([\d,]+) of its 6,000 token rows", err
-        )
-        assert unsaved is not None, err
-        assert "its question, text and numbers were" in err
-        with closing(sqlite3.connect(disk / "history.sqlite3")) as conn:
-            row = conn.execute(
-                "SELECT q.text, a.status, m.text, a.token_count, a.notices FROM answers a "
-                "JOIN messages m ON m.id = a.message_id JOIN messages q ON q.id = a.question_id "
-                "ORDER BY a.message_id DESC LIMIT 1"
-            ).fetchone()
-        missing = int(unsaved.group(1).replace(",", ""))
-        assert row[:4] == ("Hi", "complete", BIG_TEXT, BIG - missing) and missing > BIG // 2
-        assert f"{unsaved.group(1)} of its 6,000 token rows were not saved" in row[4]
+def test_a_full_disk_keeps_the_question_and_text_and_ask_says_so(scripted, disk):
+    command = tuple(disk.command())
+    first = _ask(scripted, disk.where, command=command)
+    assert first.wait(60) == 0, first.communicate()
+    disk.fill_up()
+    scripted.queue(_big_answer())
+    asked = _ask(scripted, disk.where, "--max-tokens", str(BIG), command=command)
+    out, err = asked.communicate(timeout=60)
+    assert asked.returncode == EXIT_SAVED_IN_PART, err
+    assert out.startswith(BIG_TEXT)  # the answer was shown whole
+    unsaved = re.search(r"the answer is not saved in full: ([\d,]+) of its 6,000 token rows", err)
+    assert unsaved is not None, err
+    assert "its question, text and numbers were" in err
+    with closing(sqlite3.connect(disk.where / "history.sqlite3")) as conn:
+        row = conn.execute(
+            "SELECT q.text, a.status, m.text, a.token_count, a.notices FROM answers a "
+            "JOIN messages m ON m.id = a.message_id JOIN messages q ON q.id = a.question_id "
+            "ORDER BY a.message_id DESC LIMIT 1"
+        ).fetchone()
+    missing = int(unsaved.group(1).replace(",", ""))
+    assert row[:4] == ("Hi", "complete", BIG_TEXT, BIG - missing) and missing > BIG // 2
+    assert f"{unsaved.group(1)} of its 6,000 token rows were not saved" in row[4]
 
 
 async def test_a_full_disk_in_the_chat_names_each_answer_and_saves_it_when_room_returns(
-    scripted, tmp_path, monkeypatch
+    scripted, disk, monkeypatch
 ):
-    with _small_disk(tmp_path / "disk") as disk:
-        monkeypatch.setenv("LOGPROB_CHAT_DATA_DIR", str(disk))
-        app = make_app(scripted, sampling=Sampling(max_tokens=BIG))
-        app.history.retry_interval = 0.05
-        async with app.run_test(size=(140, 40)) as pilot:
-            await send(pilot, "small first")
+    monkeypatch.setenv("LOGPROB_CHAT_DATA_DIR", str(disk.where))
+    app = make_app(scripted, sampling=Sampling(max_tokens=BIG))
+    app.history.retry_interval = 0.05
+    async with app.run_test(size=(140, 40)) as pilot:
+        await send(pilot, "small first")
+        await app.history.idle()
+        disk.fill_up()
+        for n in (1, 2):
+            scripted.queue(_big_answer())
+            await send(pilot, f"big {n}")
             await app.history.idle()
-            ballast = _fill_up(disk, leave=LEAVE)
-            for n in (1, 2):
-                scripted.queue(_big_answer())
-                await send(pilot, f"big {n}")
-                await app.history.idle()
-            # One line per answer, naming it and what of it is not in the file yet.
-            unsaved = [n for n in _notes(app) if n.startswith("⚠ the answer to")]
-            assert [n.split(":")[0] for n in unsaved] == [
-                "⚠ the answer to “big 1”",
-                "⚠ the answer to “big 2”",
-            ]
-            assert all("tried again every few seconds" in n for n in unsaved)
-            assert "its question, text and numbers were" in unsaved[0]
-            assert app.main.status.text.endswith("⚠ 2 answers not saved in full")
-            ballast.unlink()  # room again
-            await wait_for(pilot, lambda: "not saved in full" not in app.main.status.text)
-            await wait_for(pilot, lambda: len([n for n in _notes(app) if "now saved" in n]) == 2)
-        stored = answers()
+        # One line per answer, naming it and what of it is not in the file yet.
+        unsaved = [n for n in _notes(app) if n.startswith("⚠ the answer to")]
+        assert [n.split(":")[0] for n in unsaved] == [
+            "⚠ the answer to “big 1”",
+            "⚠ the answer to “big 2”",
+        ]
+        assert all("tried again every few seconds" in n for n in unsaved)
+        assert "its question, text and numbers were" in unsaved[0]
+        assert app.main.status.text.endswith("⚠ 2 answers not saved in full")
+        disk.room_again()
+        await wait_for(pilot, lambda: "not saved in full" not in app.main.status.text)
+        await wait_for(pilot, lambda: len([n for n in _notes(app) if "now saved" in n]) == 2)
+    stored = answers()
     assert [(q, status, count) for q, status, _text, count, _error in stored] == [
         ("small first", "complete", 3),
         ("big 1", "complete", BIG),
@@ -244,11 +257,14 @@ def test_ask_exits_with_a_code_of_its_own_when_nothing_was_saved(scripted, tmp_p
     for directory in (locked_dir, readonly_dir):
         fill_dir(directory)
     no_home = {"HOME": "/proc/no-home", "LOGPROB_CHAT_DATA_DIR": "", "XDG_DATA_HOME": ""}
-    with _locked(locked_dir / "history.sqlite3"), read_only(readonly_dir):
+    with _locked(locked_dir / "history.sqlite3"), made_read_only(readonly_dir) as made:
+        # Where this user can write anyway (root without chattr), SQLite's query_only stands
+        # in: the same "attempt to write a readonly database" at the first write.
+        on_read_only = LOGPROB_CHAT if made else tuple(command_with("query_only = 1"))
         runs = {
             "damaged": _ask(scripted, None),
             "locked": _ask(scripted, locked_dir),
-            "read-only": _ask(scripted, readonly_dir),
+            "read-only": _ask(scripted, readonly_dir, command=on_read_only),
             "data dir is a file": _ask(scripted, file_dir),
             "no home": _ask(scripted, None, env=no_home),
             "--no-save": _ask(scripted, None, "--no-save"),

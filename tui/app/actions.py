@@ -5,7 +5,7 @@ The footer bindings, the help screen's rows and the command palette are all gene
 
 ``where`` says which part of the screen holds the binding (when its key works):
 
-* ``screen``: wherever the focus is (function keys, Esc to stop);
+* ``screen``: wherever the focus is (function keys, ctrl+c to stop);
 * ``log``: the chat log has focus (single letters and arrows, since typing there is not text);
 * ``input``: the input bar has focus.
 
@@ -69,8 +69,12 @@ INPUT = "Input"
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # -- screen-wide
-    ActionSpec("stop", "escape", "Stop", "Stop the answer being generated (keeps what arrived)",
-               GENERAL, "screen", priority=True, key_display="esc",
+    # Stopping is ctrl+c (or Esc twice, see MainScreen.escape_stops): Esc alone leaves the
+    # input, so a person who only wanted out of it never loses the answer. Only while an
+    # answer streams (the footer shows it then); otherwise ctrl+c copies as usual.
+    ActionSpec("stop", "ctrl+c", "Stop",
+               "Stop the answer being generated, keeping what arrived (also: Esc twice)",
+               GENERAL, "screen", priority=True, key_display="^c",
                palette_title="Stop generating"),
     # Keys that open a screen are priority bindings: they run as the key is read, so the keys
     # typed right after them go to the new screen, not to the input bar underneath.
@@ -95,6 +99,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Export this conversation as JSON, JSONL, Markdown or CSV (exports folder)",
                GENERAL, "screen", show=False, priority=True,
                palette_title="Export this conversation…"),
+    ActionSpec("new_conversation", "ctrl+n", "New",
+               "Start a new conversation (the current one stays in the history); after a "
+               "full context, ask the question again there",
+               GENERAL, "screen", show=False, palette_title="New conversation"),
     ActionSpec("focus_log", "f8", "Log",
                "Move the focus to the chat log (select answers, token cursor, copy)",
                GENERAL, "screen", show=False, palette_title="Focus the chat log"),
@@ -120,9 +128,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("toggle_multiline", "ctrl+o", "Multi",
                "Multi-line mode: Enter inserts a newline, ctrl+s sends", INPUT, "input",
                owner="input", palette_title="Multi-line input on/off"),
-    ActionSpec("focus_log", "escape", "Log",
-               "Move to the chat log (select answers, token cursor, copy)", INPUT, "input",
-               palette=False, key_display="esc"),
+    ActionSpec("leave_input", "escape", "Log",
+               "Leave the input for the chat log (an answer keeps coming; Esc again stops it)",
+               INPUT, "input", palette=False, key_display="esc"),
     ActionSpec("newline", "ctrl+j,shift+enter", "Newline",
                "Insert a newline without sending", INPUT, "input",
                owner="input", show=False, palette=False),
@@ -147,7 +155,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                show=False, key_display="i", palette_title="Focus the input bar"),
     ActionSpec("help", "question_mark", "Help", "Show every key and what it does", GENERAL,
                "log", show=False, palette=False, key_display="?"),
-    ActionSpec("leave", "escape", "Back", "Leave the token cursor, or go back to the input",
+    ActionSpec("leave", "escape", "Back",
+               "Leave the token cursor, or go back to the input (right after Esc in the "
+               "input, while an answer streams: stop it)",
                ANSWERS, "log", palette=False, key_display="esc"),
     # -- chat log: token cursor
     ActionSpec("toggle_cursor", "t", "Tokens", "Enter or leave the token cursor", TOKENS, "log",

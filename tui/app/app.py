@@ -42,6 +42,7 @@ from tui.app.clipboard import OSC52_MAX_BYTES, copy_note, export_path, local_cli
 from tui.app.colours import SixteenColours, colour_mode
 from tui.app.gc_policy import GcPolicy
 from tui.app.history import HistoryLink
+from tui.app.key_order import OrderedKeys
 from tui.app.messages import (
     BackendFailed,
     BackendReady,
@@ -67,6 +68,7 @@ from tui.core.crash import crash_report
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.paths import data_dir as default_data_dir
 from tui.core.presets import PresetStore, write_private
+from tui.core.recall import Recall
 from tui.core.recovery import recover
 from tui.core.settings import Sampling
 from tui.core.store import history_path
@@ -85,7 +87,7 @@ FIRST_PAINT_GRACE = 0.15
 to put the first frame on the terminal before the model load takes the GIL."""
 
 
-class LogprobChatApp(App[int]):
+class LogprobChatApp(OrderedKeys, App[int]):
     TITLE = "logprob-chat"
     ENABLE_COMMAND_PALETTE = True
 
@@ -156,6 +158,10 @@ class LogprobChatApp(App[int]):
             clock=wall_clock,
         )
         self.turn_events.add(self.history)
+        # ↑ in an empty field: earlier questions (the input, F12), system prompts (F2).
+        self.question_recall = Recall()
+        self.prompt_recall = Recall()
+        self.compare_draft: Any = None  # the compare form as F12 left it (a CompareDraft)
 
     @property
     def low_prob_threshold(self) -> float:

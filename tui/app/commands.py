@@ -1,8 +1,9 @@
 """Command palette entries (ctrl+p): the actions a screen offers, titled as in the help with
-their keys; on the chat screen also every export format, a new conversation, every preset."""
+their keys; on the chat screen also every export format and every preset."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from functools import partial
 from typing import Protocol
@@ -35,10 +36,12 @@ class ActionScreen(Protocol):
 
 class EntriesProvider(Provider):
     """A provider over a list of entries: all shown on open, fuzzy-searched by title.
-    Subclasses say what the entries are (they may change with the screen's state)."""
+    Subclasses say what the entries are (they may change with the screen's state); Textual
+    builds providers from their classes, so the entries are a method of the subclass."""
 
+    @abstractmethod
     def _entries(self) -> list[Entry]:
-        raise NotImplementedError
+        """The entries now."""
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries():
@@ -66,8 +69,8 @@ class ActionsProvider(EntriesProvider):
 
 
 class MainCommands(ActionsProvider):
-    """The chat screen's actions, then one entry per export format, a new conversation, and
-    one per preset."""
+    """The chat screen's actions (a new conversation among them), then one entry per export
+    format, and one per preset."""
 
     def _entries(self) -> list[Entry]:
         entries = super()._entries()
@@ -80,13 +83,6 @@ class MainCommands(ActionsProvider):
                     partial(dialogs.export_as, fmt.name),
                 )
             )
-        entries.append(
-            (
-                "New conversation",
-                "Start a new conversation (the current one stays in the history)",
-                dialogs.new_conversation,
-            )
-        )
         for name in dialogs.preset_names():
             title = f"Use preset: {safe_line(name)}"
             entries.append(

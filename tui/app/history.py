@@ -20,13 +20,14 @@ messages of :mod:`tui.app.messages`. What it writes, and when:
   write, so the file always holds the answer as it came, then as recovered.
 
 Every store call runs on the store's own thread (:class:`AsyncStore`); the UI thread only
-queues work. The writes of one chat are chained, so they reach the file in the order they
-happened even when one waits on a lock. A store that cannot be opened is one line in the chat
-and a badge in the status line while it lasts; the chat goes on in memory, and when the fault
-may pass (another program's lock) the file is tried again every few seconds and the session
-moved into it once it opens. An answer whose rows do not fit (a full disk) keeps its
-question, text and numbers, is named in one line, and its rows are written when there is
-room again (both in :mod:`tui.app.history_later`).
+queues work. The writes of one chat are chained (:mod:`tui.app.history_chain`), so they
+reach the file in the order they happened even when one waits on a lock. A store that cannot
+be opened is one line in the chat and a badge in the status line while it lasts; the chat
+goes on in memory, and when the fault may pass (another program's lock) the file is tried
+again every few seconds and the session moved into it once it opens. An answer whose rows
+do not fit (a full disk) keeps its question, text and numbers, is named in one line, and its
+rows are written when there is room again (both by the link's
+:class:`~tui.app.history_later.SaveLater`).
 
 API keys never reach the store: requests are recorded with the server's address without
 credentials or query (``display_url``), and the built-in engine's random local address is not
@@ -37,13 +38,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Collection
-from functools import partial
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.app.history_later import RETRY_INTERVAL, SaveLater
-from tui.app.messages import ConversationShown, Note
+from tui.app.history_chain import Job, WriteChain
+from tui.app.history_comparison import ComparisonRecord
+from tui.app.history_later import SaveLater
+from tui.app.messages import ConversationShown, HistoryState, Note
+from tui.app.text.history_badge import history_badge
+from tui.core.answer import Answer, AnswerBuilder
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
@@ -53,7 +57,7 @@ from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.comparisons import ComparisonSummary
 from tui.core.store.models import Conversation as StoredConversation
 from tui.core.store.models import ConversationSummary
-from tui.core.store.moving import high_water
+from tui.core.store.moving import Moved
 from tui.core.store.opening import DEFAULT_BUSY_TIMEOUT
 
 if TYPE_CHECKING:
@@ -66,10 +70,10 @@ goes out anyway (the writes still happen, in order, when the disk answers)."""
 CLOSE_WAIT = 3.0
 """Longest wait (seconds) at exit for the last answer's final write."""
 
-BUSY = "An answer is still coming: Esc stops it first."
+BUSY = "An answer is still coming: ctrl+c stops it first."
 
 
-class HistoryLink(SaveLater):
+class HistoryLink:
     """See the module docstring. ``start()`` once the main screen is up; ``close()`` at exit."""
 
     def __init__(
@@ -93,50 +97,42 @@ class HistoryLink(SaveLater):
         self._recorders: dict[int, Recorder] = {}  # turn id → recorder, while it streams
         self._answer_ids: dict[int, int] = {}  # turn id → its answer's id, once written
         self._streaming: set[int] = set()  # turns between before_request and turn_finished
-        self._tail: asyncio.Future[None] | None = None
-        self._reported: set[str] = set()
+        self._comparisons: list[ComparisonRecord] = []  # the ones still written to
         self._closed = False
-        self.retry_interval = RETRY_INTERVAL
         self.busy_timeout = DEFAULT_BUSY_TIMEOUT
-        self._retrying: asyncio.Task[None] | None = None
-        # While the store is in memory: the conversations this session wrote to (moved into
-        # the file when it opens) and what the memory store held before (a read-only copy).
-        self._written: list[int] = []
-        self._mark = (0, 0)
-        self._unsaved: dict[int, tuple[Turn, Recorder]] = {}  # final writes that did not fit
-        self._waiting: list[Turn] = []  # turns whose question (or answer row) did not fit
+        self._chain = WriteChain(lambda message: app.tell_chat(Note(message, kind="error")))
+        self._later = SaveLater(  # a session kept in memory, what a full disk kept out
+            path,
+            clock,
+            chain=self._chain,
+            writer=self,
+            changed=self._show_state,
+            may_move=lambda: not (self._closed or self._recorders),
+            carry_on=self._carry_on,
+        )
 
     # ------------------------------------------------------------------ plumbing
 
-    def _then(self, job: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
-        """Run ``job`` after every job queued before it; the future never raises."""
-        previous = self._tail
-
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            try:
-                await job()
-            except StoreError as exc:
-                self.report(str(exc))
-            except Exception as exc:  # a bug must not take the chat down: say it, go on
-                self.report("history: " + one_line(f"{type(exc).__name__}: {exc}"))
-
-        self._tail = asyncio.ensure_future(run())
-        return self._tail
+    def _then(self, job: Job) -> asyncio.Future[None]:
+        """Run ``job`` after every write queued before it (see :class:`WriteChain`)."""
+        return self._chain.then(job)
 
     def report(self, message: str | None) -> None:
         """Show a store problem in the chat, each distinct message once."""
-        if not message or message in self._reported:
-            return
-        self._reported.add(message)
-        with contextlib.suppress(Exception):  # the screen may be gone at exit
-            self.app.tell_chat(Note(message, kind="error"))
+        self._chain.report(message)
 
     async def idle(self) -> None:
         """Wait until every queued write has been done (or has failed)."""
-        while self._tail is not None and not self._tail.done():
-            await asyncio.wait([self._tail])
+        await self._chain.idle()
+
+    @property
+    def retry_interval(self) -> float:
+        """Seconds between two tries to open the file or write what did not fit."""
+        return self._later.retry_interval
+
+    @retry_interval.setter
+    def retry_interval(self, seconds: float) -> None:
+        self._later.retry_interval = seconds
 
     # ------------------------------------------------------------------ opening
 
@@ -155,9 +151,7 @@ class HistoryLink(SaveLater):
             store = await AsyncStore.memory(problem=problem, clock=self.clock)
         self.store = store
         if store.in_memory:
-            self._mark = await store.call(high_water)
-            if store.passing:
-                self._start_retrying()
+            await self._later.kept_in_memory(store)
         self.ready.set()
         # Said after the last conversation is shown (showing it clears the chat log).
         notes = [store.problem]
@@ -168,6 +162,7 @@ class HistoryLink(SaveLater):
                 f"{recovered} {what} still streaming when logprob-chat last stopped; "
                 "kept as incomplete"
             )
+        await self._load_recall(store)
         try:
             notes.append(await self._reopen_last(store))
         finally:
@@ -179,7 +174,9 @@ class HistoryLink(SaveLater):
         """Show the last conversation unless told not to; a note when it is not carried on."""
         if self.new:
             return None
-        conversation_id = await store.last_conversation_id()
+        # The chat's own: one `ask` just made (a script, another terminal) is not reopened,
+        # nor are its settings carried on.
+        conversation_id = await store.last_conversation_id(source="chat")
         if conversation_id is None:
             return None
         conversation = await store.load_conversation(conversation_id, lazy=True)
@@ -201,6 +198,12 @@ class HistoryLink(SaveLater):
             markup=False,
         )
         return None
+
+    async def _load_recall(self, store: AsyncStore) -> None:
+        """Earlier sessions' questions and system prompts, for ↑ in the input and in F2."""
+        with contextlib.suppress(StoreError):  # ↑ then recalls this session's only
+            self.app.question_recall.add_older(await store.recent_questions())
+            self.app.prompt_recall.add_older(await store.recent_system_prompts())
 
     def _server_url(self) -> str | None:
         """This run's server (``None``: the built-in engine), as the command line gave it."""
@@ -254,17 +257,21 @@ class HistoryLink(SaveLater):
         self._then(lambda: self._ask(turn))
 
     async def _ask(self, turn: Turn) -> None:
-        if self._waiting:  # earlier questions wait for room: this one after them, in order
-            self._wait(turn, "not saved yet: earlier questions wait for room in the file")
+        if self._later.unsaved.questions_wait:  # this one after them, in order
+            self._later.wait(turn, "not saved yet: earlier questions wait for room in the file")
             return
         try:
-            await self._write_question(turn)
+            await self.write_question(turn)
         except StoreError as exc:
             if not exc.passing:
                 raise  # (said once, like any failed write)
-            self._wait(turn, f"not saved yet ({exc})")
+            self._later.wait(turn, f"not saved yet ({exc})")
 
-    async def _write_question(self, turn: Turn) -> None:
+    def question_saved(self, turn: Turn) -> bool:
+        """Whether the turn's question is in the store (as :class:`TurnWriter` asks)."""
+        return turn.id in self._questions
+
+    async def write_question(self, turn: Turn) -> None:
         store = self.store
         assert store is not None  # opened by the first job
         if self.conversation_id is None:
@@ -276,8 +283,8 @@ class HistoryLink(SaveLater):
                 base_url=params.base_url,
             )
             await store.hold(self.conversation_id)  # (new: nobody else can hold it)
-        if store.in_memory and self.conversation_id not in self._written:
-            self._written.append(self.conversation_id)  # to move into the file when it opens
+        if store.in_memory:
+            self._later.wrote_to(self.conversation_id)  # moved into the file when it opens
         self._questions[turn.id] = await store.add_user_message(self.conversation_id, turn.question)
 
     async def before_request(self, turn: Turn) -> None:
@@ -315,20 +322,39 @@ class HistoryLink(SaveLater):
         recorder = self._recorders.pop(turn.id, None)
         if recorder is not None:
             await recorder.write_final(answer)
+            self._answer_ids[turn.id] = recorder.answer_id  # a recovery replaces its tokens
             self.report(recorder.problem)
-            self._check_final(turn, recorder)
+            self._later.written(turn, recorder)
             return
-        if self._is_waiting(turn):
+        if self._later.unsaved.is_waiting(turn):
             return  # written with its question once there is room
         question = self._questions.get(turn.id)
         if question is None or self.conversation_id is None or self.store is None:
             return
         try:
-            await self._save_finished(turn, answer)
+            recorder = await self.write_answer(turn, answer)
         except StoreError as exc:
             if not exc.passing:
                 raise
-            self._wait(turn, f"not saved yet ({exc})")
+            self._later.wait(turn, f"not saved yet ({exc})")
+        else:
+            self._later.written(turn, recorder)
+
+    async def write_answer(self, turn: Turn, answer: Answer) -> Recorder:
+        """Write a finished answer whose question is saved (one that never streamed, or
+        whose answer row did not fit before), keeping what fits. Raises StoreError when
+        not even its answer row can be written."""
+        assert self.store is not None and self.conversation_id is not None
+        recorder = await Recorder.begin(
+            self.store,
+            AnswerBuilder.holding(answer),
+            self.conversation_id,
+            self._params(turn),
+            question_id=self._questions[turn.id],
+        )
+        await recorder.write_final(answer)
+        self._answer_ids[turn.id] = recorder.answer_id
+        return recorder
 
     def turn_recovered(self, turn: Turn) -> None:
         self._then(lambda: self._replace_tokens(turn))
@@ -427,7 +453,40 @@ class HistoryLink(SaveLater):
     def record_comparison(self, fields: dict[str, Any]) -> ComparisonRecord:
         """Keep a comparison (a scored answer) in the history as it runs: created now,
         results as they come, its end; in order with the chat's writes, never waiting."""
-        return ComparisonRecord(self, fields)
+        record = ComparisonRecord(self._chain, lambda: self.store, dict(fields))
+        self._comparisons = [r for r in self._comparisons if not r.ended] + [record]
+        return record
+
+    # ------------------------------------------------------------------ saving later
+
+    def _show_state(self) -> None:
+        """The status line's badge: the history in memory only, or answers not in full."""
+        store = self.store
+        badge = history_badge(
+            memory_only=store is None or store.in_memory,
+            unsaved_answers=self._later.unsaved.count,
+        )
+        with contextlib.suppress(Exception):  # the screen may be gone at exit
+            self.app.tell_chat(HistoryState(badge))
+
+    async def _carry_on(self, opened: AsyncStore, moved: Moved) -> None:
+        """The session kept in memory is now in the file ``opened``: write there from now
+        on, and make every id of the memory store this link keeps the file's."""
+        self.store = opened
+        if self.conversation_id is not None:
+            self.conversation_id = moved.conversations.get(
+                self.conversation_id, self.conversation_id
+            )
+            await opened.hold(self.conversation_id)
+        self._questions = {
+            turn: moved.messages.get(question, question)
+            for turn, question in self._questions.items()
+        }
+        for record in self._comparisons:
+            record.moved(moved)
+        # Answer ids were the memory store's (the move does not map them): a recovery that
+        # ends after the move must not replace the tokens of whatever has that id in the file.
+        self._answer_ids.clear()
 
     # ------------------------------------------------------------------ exit
 
@@ -441,42 +500,8 @@ class HistoryLink(SaveLater):
         # A cancelled generation reports its end on its next turn of the event loop.
         while self._streaming and loop.time() < deadline:
             await asyncio.sleep(0.01)
-        if self._tail is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self.idle()), deadline - loop.time())
-        if self._retrying is not None:
-            self._retrying.cancel()
-        if self._unsaved or self._waiting:  # one last try before the process goes
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._write_later(), max(0.1, deadline - loop.time()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.idle()), deadline - loop.time())
+        await self._later.close(deadline - loop.time())  # one last try for what did not fit
         if self.store is not None:
             await self.store.close()
-
-
-class ComparisonRecord:
-    """One comparison being written (see :meth:`HistoryLink.record_comparison`): each call
-    queues its write behind the ones before it; a store problem is one line in the chat."""
-
-    def __init__(self, link: HistoryLink, fields: dict[str, Any]) -> None:
-        self.link = link
-        self.id: int | None = None
-        link._then(partial(self._create, fields))
-
-    async def _create(self, fields: dict[str, Any]) -> None:
-        await self.link.ready.wait()
-        if self.link.store is not None:
-            self.id = await self.link.store.create_comparison(**fields)
-
-    def result(self, fields: dict[str, Any]) -> None:
-        self.link._then(partial(self._result, fields))
-
-    async def _result(self, fields: dict[str, Any]) -> None:
-        if self.link.store is not None and self.id is not None:
-            await self.link.store.save_result(self.id, **fields)
-
-    def finish(self, status: str) -> None:
-        self.link._then(partial(self._finish, status))
-
-    async def _finish(self, status: str) -> None:
-        if self.link.store is not None and self.id is not None:
-            await self.link.store.finish_comparison(self.id, status)  # type: ignore[arg-type]

@@ -6,7 +6,10 @@ program (or a test) can pass its own with the same signatures:
 * ``system_prompt(store, prompt, preset)``: dismisses with
   ``PromptChoice(name: str | None, prompt: str)`` or ``None``;
 * ``settings(models, model, sampling)``: dismisses with
-  ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``;
+  ``SettingsChoice(model: str, sampling: Sampling)`` or ``None``; ``models`` is None while
+  the server's list is being asked, then given to the screen's ``show_models(models)`` (a
+  screen without that method keeps what it opened with); ``note`` is a line to show under
+  the fields (the built-in model's demo defaults);
 * ``help(rows, intro)``: ``rows`` are ``(key, description, group)``; ``intro`` lines come
   first (the chat's welcome), when given.
 """
@@ -30,8 +33,10 @@ class Modals:
     def system_prompt(self, store: PresetStore, prompt: str, preset: str | None) -> Screen[Any]:
         return SystemPromptScreen(store, prompt, preset)
 
-    def settings(self, models: list[str], model: str, sampling: Sampling) -> Screen[Any]:
-        return SettingsScreen(models, model, sampling)
+    def settings(
+        self, models: list[str] | None, model: str, sampling: Sampling, note: str = ""
+    ) -> Screen[Any]:
+        return SettingsScreen(models, model, sampling, note)
 
     def help(self, rows: list[tuple[str, str, str]], intro: list[str] | None = None) -> Screen[Any]:
         return HelpScreen(rows, intro)

@@ -30,11 +30,10 @@ from tui.core.wire.events import StreamEvent
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
 
-CONTEXT_FULL_REMEDY = (
-    "start a new one (ctrl+p → New conversation, or F6 then ctrl+n); this one stays in the history"
-)
+CONTEXT_FULL_REMEDY = "ctrl+n asks it again in a new conversation (this one stays in the history)"
 """Said after a server's "context exceeded" error (see ``context_full_message``): every later
-question in this conversation would fail the same way."""
+question in this conversation would fail the same way. The question is kept (back in the
+input, and ↑ recalls it), and ctrl+n asks it again (``context_full_question``)."""
 
 
 class TurnDriver:
@@ -44,6 +43,10 @@ class TurnDriver:
     def __init__(self, app: LogprobChatApp) -> None:
         self.app = app
         self._open: set[int] = set()  # ids of turns asked and not finished
+        self._context_full = False  # the answer being finished failed for a full context
+        self.context_full_question: str | None = None
+        """The question of the latest answer, when it failed because the conversation no
+        longer fits the model's context (what ctrl+n asks again in a new conversation)."""
 
     @property
     def busy(self) -> bool:
@@ -92,6 +95,8 @@ class TurnDriver:
 
     def finished(self, turn: Turn, streamed: bool) -> None:
         self._open.discard(turn.id)
+        self.context_full_question = turn.question if self._context_full else None
+        self._context_full = False
         if streamed:
             self.app.gc_policy.stream_ended()
         self.app.turn_events.emit("turn_finished", turn)
@@ -124,6 +129,7 @@ class TurnDriver:
 
     def error_text(self, error: LogprobChatError) -> str:
         if is_context_full(error):
+            self._context_full = True
             return context_full_message(
                 error, CONTEXT_FULL_REMEDY, built_in=self.app.session.embedded
             )

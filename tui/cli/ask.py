@@ -17,11 +17,12 @@ from tui.cli.options import (
     add_store_options,
     backend_options,
     fail,
+    output_width,
     sampling_options,
 )
 from tui.cli.recording import EXIT_NOT_SAVED, EXIT_SAVED_IN_PART, AskHistory
 from tui.core import gc_pause, json_stream
-from tui.core.answer import Answer, AnswerBuilder
+from tui.core.answer import Answer, AnswerBuilder, Prefill
 from tui.core.backend import Backend, open_backend, resolve_model
 from tui.core.errors import (
     LogprobChatError,
@@ -78,6 +79,12 @@ def add_parser(subparsers: Any) -> None:
         help="with --json: also the server's logprob rows exactly as received (key 'raw')",
     )
     parser.add_argument("--no-save", action="store_true", help="do not record in the history")
+    parser.add_argument(
+        "--prefill",
+        metavar="TEXT",
+        help="the start of the answer, exactly: the model continues it (llama.cpp, the "
+        "built-in model, vLLM, SGLang); only the new tokens are scored",
+    )
     parser.set_defaults(run=run)
 
 
@@ -112,11 +119,13 @@ def build_messages(system: str | None, message: str) -> list[dict[str, str]]:
 def run(args: argparse.Namespace) -> int:
     if args.raw and not args.json:
         return fail("--raw goes with --json (it adds the server's rows to the JSON object)")
+    if getattr(args, "prefill", None) == "":
+        return fail("--prefill is empty: give the start of the answer to continue")
     try:
         message = read_message(args.message, sys.stdin)
         system, _preset = system_prompt(args)
-        sampling = sampling_options(args)
         options = backend_options(args)
+        sampling = sampling_options(args, options)
         backend = open_backend(options)
     except LogprobChatError as exc:
         return fail(str(exc))
@@ -150,11 +159,15 @@ async def _ask(
         except LogprobChatError as exc:
             await history.fail(str(exc))
             return fail(str(exc), 1)
-        request = ChatRequest(messages, model, sampling, stream=not args.no_stream)
-        builder = AnswerBuilder()
+        prefill = getattr(args, "prefill", None)
+        request = ChatRequest(messages, model, sampling, stream=not args.no_stream, prefill=prefill)
+        builder = AnswerBuilder(prefill=None if prefill is None else Prefill(prefill))
         await history.begin(model, builder)
         in_reasoning = False
         scrubber = LiveScrubber()  # an API key the server echoes never reaches the screen
+        if live and prefill:
+            out.write(safe_text(prefill))  # the answer as it reads: the given start, then more
+            out.flush()
         try:
             async with _within(when, deadline):
                 async for event in client.chat(request):
@@ -272,7 +285,7 @@ def _print_answer(
         if answer.reasoning:
             out.write("── reasoning ──\n" + safe_text(answer.reasoning) + "\n── answer ──\n")
         out.write(safe_text(answer.text))
-    out.write("\n\n" + stats_text(answer, sampling.max_tokens) + "\n")
+    out.write("\n\n" + stats_text(answer, sampling.max_tokens, output_width(out)) + "\n")
     out.flush()
 
 
@@ -330,11 +343,14 @@ def answer_json(
 ) -> dict[str, Any]:
     """The ``--json`` object: everything about one answer, each logprob row once (the token
     objects of :func:`tui.core.json_stream.token_object`); with ``raw`` also the server's
-    rows as received. The arrays are :class:`~tui.core.json_stream.Lazy`: made while written
+    rows as received. With ``--prefill``: ``prefill`` is the given start, ``answer`` and the
+    tokens are what the model wrote after it (the whole text is ``prefill + answer``). The
+    arrays are :class:`~tui.core.json_stream.Lazy`: made while written
     (:func:`write_json`), never held as one string."""
     document: dict[str, Any] = {
         "model": answer.model or backend.connection.model,
-        "answer": answer.text,
+        "answer": answer.new_text,
+        "prefill": answer.prefill,
         "reasoning": answer.reasoning,
         "refusal": answer.refusal,
         "finish_reason": answer.finish_reason,

@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     # Every bad value is reported here, in one line, before the screen opens.
     try:
         system, preset = system_prompt(args)
-        sampling = sampling_options(args)
         options = backend_options(args)
+        sampling = sampling_options(args, options)
         validate_options(options)
     except LogprobChatError as exc:
         return fail(str(exc))

@@ -19,9 +19,11 @@ from tui.cli.options import (
     add_sampling_options,
     backend_options,
     fail,
+    output_width,
     sampling_options,
 )
 from tui.core.backend import Backend, open_backend, resolve_model
+from tui.core.cells import cell_width, fit_cells
 from tui.core.compare import (
     DEFAULT_CONCURRENCY,
     DEFAULT_SAMPLES,
@@ -32,7 +34,6 @@ from tui.core.compare import (
     Sample,
     resolve_prompts,
 )
-from tui.core.compare.cells import cell_width, fit_cells, pad_cells
 from tui.core.compare.export import (
     SAMPLE_COLUMNS,
     result_json,
@@ -54,10 +55,10 @@ from tui.core.compare.plan import MAX_CONCURRENCY, MAX_SAMPLES
 from tui.core.errors import LogprobChatError
 from tui.core.jsonio import dumps_compact
 from tui.core.safety import safe_line, safe_text
+from tui.core.table import Column, Table, fit_table, wrap_cells
 from tui.core.wire.client import ChatClient
 
 MAX_ERRORS_SHOWN = 5
-READING_WIDTH = 100
 
 
 class _PromptAction(argparse.Action):
@@ -147,15 +148,16 @@ def run(args: argparse.Namespace) -> int:
         return fail(problem)
     try:
         message = read_message(args.message, sys.stdin)
+        options = backend_options(args)
         plan = ComparePlan(
             tuple(resolve_prompts(args.prompts or [])),
             message,
             samples=args.samples or DEFAULT_SAMPLES,
-            sampling=sampling_options(args),
+            sampling=sampling_options(args, options),
             concurrency=args.concurrency,
             stream=not args.no_stream,
         )
-        backend = open_backend(backend_options(args))
+        backend = open_backend(options)
     except LogprobChatError as exc:
         return fail(str(exc))
     try:
@@ -212,7 +214,7 @@ def _write(args: argparse.Namespace, result: CompareResult, backend: Backend) ->
     elif args.csv_summary:
         out.write(to_csv(summary_columns(), summary_rows(result), raw_cells=args.raw_cells))
     else:
-        out.write(render_text(result, backend.display_name or result.model))
+        out.write(render_text(result, backend.display_name or result.model, output_width(out)))
     out.flush()
 
 
@@ -270,100 +272,149 @@ class Progress:
 
 # ---------------------------------------------------------------------------- text
 
+READING_WIDTH = 100
+"""The longest line of the explanations (prose reads badly wider)."""
 
-def render_text(result: CompareResult, backend_name: str) -> str:
-    """The readable report: header, prompts, aggregate table, samples, differences, notes."""
+SHORT_HEADINGS = {"perplexity": "ppl", "low_prob_count": "low p"}
+"""Headings that give way to a shorter form in a narrow terminal."""
+DROP_ORDER = {"perplexity": 4, "tokens": 3, "low_prob_count": 2, "min_prob": 1}
+"""Columns left out of a narrow terminal's table, the highest first: perplexity is exp of
+−mean logprob (shown), token counts say least about confidence. Mean logprob, mean prob and
+the prompt always stay; a metric added to METRICS and not named here goes first."""
+KEPT = ("mean_logprob", "mean_prob")
+
+
+def render_text(result: CompareResult, backend_name: str, width: int | None = None) -> str:
+    """The readable report: header, prompts, aggregate table, samples, differences, notes,
+    within ``width`` terminal cells (``None``: as wide as its tables are)."""
     plan = result.plan
     k = len(plan.prompts)
+    prose = min(width or READING_WIDTH, READING_WIDTH)
     lines = [
-        run_heading(result, backend_name),
-        f"Question: {fit_cells(safe_line(plan.message), 100)}",
+        *_line(run_heading(result, backend_name), width),
+        f"Question: {fit_cells(safe_line(plan.message), max(10, prose - 10))}",
+        "",
+        "Prompts",
+        *_indented(_prompt_table(result, width)),
         "",
     ]
-
-    lines.append("Prompts")
-    label_width = max(cell_width(p.label) for p in plan.prompts)
-    for i, prompt in enumerate(plan.prompts, 1):
-        text = safe_line(prompt.system) if prompt.system else "(no system prompt)"
-        if prompt.preset:
-            text = f"[preset] {text}"
-        lines.append(f"  {i}  {pad_cells(prompt.label, label_width)}  {fit_cells(text, 70)}")
+    table = _table(result, width)
+    lines += table.lines
+    if table.dropped:
+        lines += _line(
+            f"(left out for the terminal's width: {', '.join(table.dropped)}; "
+            "--csv-summary has every column)",
+            width,
+        )
     lines.append("")
-    lines += _table(result)
-    lines.append("")
-    lines += _sample_lines(result, label_width)
+    lines += _sample_lines(result, width)
     if k > 1:
         lines.append("")
-        lines += _difference_lines(result, label_width)
+        lines += _difference_lines(result, width)
     lines.append("")
-    lines += _reading(result)
+    lines += _reading(result, prose)
     return "\n".join(lines) + "\n"
 
 
-TABLE_COLUMNS: tuple[tuple[str, str | None, bool], ...] = (
-    # (heading, metric, right-aligned): the prompt and its count, then every metric of METRICS
-    ("prompt", None, False),
-    ("ok", None, True),
-    *((metric.heading, metric.name, True) for metric in METRICS.values()),
-)
+INDENT = "  "
 
 
-def _table(result: CompareResult) -> list[str]:
-    best = {m: result.best(m) for _, m, _ in TABLE_COLUMNS if m}
-    columns = list(TABLE_COLUMNS)
-    headings = [heading for heading, *_ in columns]
-    if not any(p.stats["mean_logprob"].has_interval for p in result.prompts):
-        headings[2] = "mean logprob"  # no interval to speak of (n = 1, or no spread)
+def _line(text: str, width: int | None) -> list[str]:
+    """One line of the report, wrapped when the terminal is narrower."""
+    return [text] if width is None else wrap_cells(text, width)
+
+
+def _indented(table: Table) -> list[str]:
+    return [(INDENT + line).rstrip() for line in table.lines]
+
+
+def _inner(width: int | None) -> int | None:
+    return None if width is None else width - len(INDENT)
+
+
+def _prompt_table(result: CompareResult, width: int | None) -> Table:
+    """Number, name and text of each prompt. A prompt written on the command line is named by
+    its own start, so its text is shown once; a preset's name comes before its text."""
+    rows = []
+    for i, prompt in enumerate(result.plan.prompts, 1):
+        text = safe_line(prompt.system) if prompt.system else "(no system prompt)"
+        rows.append([str(i), prompt.label if prompt.preset else "", text])
+    columns = [Column(right=True), Column(wrap=True, min_cells=8), Column(wrap=True, min_cells=16)]
+    if not any(row[1] for row in rows):
+        columns, rows = [columns[0], columns[2]], [[row[0], row[2]] for row in rows]
+    else:
+        rows = [[n, label, f"[preset] {text}" if label else text] for n, label, text in rows]
+    return fit_table(columns, rows, _inner(width), header=False)
+
+
+def _table(result: CompareResult, width: int | None) -> Table:
+    best = {m.name: result.best(m.name) for m in METRICS.values()}
+    interval = any(p.stats["mean_logprob"].has_interval for p in result.prompts)
+    columns = [Column("prompt", wrap=True, min_cells=12), Column("ok", right=True)]
+    for metric in METRICS.values():
+        heading = metric.heading
+        if metric.name == "mean_logprob" and not interval:
+            heading = "mean logprob"  # no interval to speak of (n = 1, or no spread)
+        columns.append(
+            Column(
+                heading,
+                right=True,
+                short=SHORT_HEADINGS.get(metric.name),
+                drop=DROP_ORDER.get(metric.name, 0 if metric.name in KEPT else 5),
+            )
+        )
     covers = {p.index: prompt_covers(p) for p in result.prompts}
     if any(covers.values()):
         # The numbers leave tokens out (llama.cpp's hidden split characters not recovered):
         # said next to them, in the table.
-        columns.append(("coverage", None, False))
-        headings.append("coverage")
-    rows = [headings]
+        columns.append(Column("coverage", wrap=True, min_cells=16))
+    rows = []
     for p in result.prompts:
         row = [p.label, f"{p.ok}/{p.planned}"]
-        for _, metric, _ in TABLE_COLUMNS[2:]:
-            assert metric is not None
-            cell = metric_cell(metric, p.stats[metric])
-            row.append(cell + ("*" if best.get(metric) == p.index else " "))
-        if len(columns) > len(TABLE_COLUMNS):
+        for metric in METRICS.values():
+            cell = metric_cell(metric.name, p.stats[metric.name])
+            row.append(cell + ("*" if best.get(metric.name) == p.index else " "))
+        if any(covers.values()):
             row.append(covers[p.index] or "all tokens")
         rows.append(row)
-    widths = [max(cell_width(r[c]) for r in rows) for c in range(len(columns))]
-    lines = []
-    for row in rows:
-        cells = [pad_cells(cell, widths[c], right=columns[c][2]) for c, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-    return lines
+    return fit_table(columns, rows, width)
 
 
-def _sample_lines(result: CompareResult, label_width: int) -> list[str]:
-    lines = [
+def _sample_lines(result: CompareResult, width: int | None) -> list[str]:
+    lines = _line(
         "Mean logprob of each sample, in order (✗ failed, – cancelled or without logprobs, "
-        "✂ cut: max_tokens or context full)"
-    ]
+        "✂ cut: max_tokens or context full)",
+        width,
+    )
     max_tokens = result.plan.sampling.max_tokens
-    for p in result.prompts:
-        cells = " ".join(sample_cell(s, max_tokens=max_tokens) for s in result.samples_of(p.index))
-        lines.append(f"  {pad_cells(p.label, label_width)}  {cells}")
-    return lines
+    rows = [
+        [
+            p.label,
+            " ".join(sample_cell(s, max_tokens=max_tokens) for s in result.samples_of(p.index)),
+        ]
+        for p in result.prompts
+    ]
+    columns = [Column(wrap=True, min_cells=12), Column(wrap=True, min_cells=8)]
+    return lines + _indented(fit_table(columns, rows, _inner(width), header=False))
 
 
-def _difference_lines(result: CompareResult, label_width: int) -> list[str]:
-    lines = [difference_heading(result)]
-    for row in difference_rows(result):
-        lines.append(
-            f"  {pad_cells(row.label, label_width)}  {row.name:<12}  "
-            f"{pad_cells(row.value, 30)}  {row.verdict}"
-        )
-    return lines
+def _difference_lines(result: CompareResult, width: int | None) -> list[str]:
+    rows = [[row.label, row.name, row.value, row.verdict or ""] for row in difference_rows(result)]
+    columns = [
+        Column(wrap=True, min_cells=12),
+        Column(),
+        Column(wrap=True, min_cells=14),
+        Column(wrap=True, min_cells=12),
+    ]
+    return _line(difference_heading(result), width) + _indented(
+        fit_table(columns, rows, _inner(width), header=False)
+    )
 
 
-def _reading(result: CompareResult) -> list[str]:
-    lines = textwrap.wrap(reading_text(result), READING_WIDTH)
+def _reading(result: CompareResult, prose: int) -> list[str]:
+    lines = textwrap.wrap(reading_text(result), prose)
     for note in result.notes:
-        lines += textwrap.wrap(f"Note: {note}", READING_WIDTH, subsequent_indent="  ")
+        lines += textwrap.wrap(f"Note: {note}", prose, subsequent_indent="  ")
     return lines
 
 

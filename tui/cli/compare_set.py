@@ -16,18 +16,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from tui.cli.options import _integer, add_store_options, backend_options, fail, sampling_options
+from tui.cli.options import (
+    _integer,
+    add_store_options,
+    backend_options,
+    fail,
+    output_width,
+    sampling_options,
+)
 from tui.cli.set_text import render_set
 from tui.core.backend import Backend, BackendOptions, open_backend, resolve_model
+from tui.core.cells import cell_width
 from tui.core.compare import ComparePlan, Sample
-from tui.core.compare.cells import cell_width
 from tui.core.compare.plan import DEFAULT_SAMPLES, resolve_prompts
 from tui.core.errors import LogprobChatError
 from tui.core.export.rows import write_private_file
@@ -112,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         return fail(problem)
     try:
-        plan = None if args.resume is not None else _new_plan(args)
         options = backend_options(args)
+        plan = None if args.resume is not None else _new_plan(args, options)
     except LogprobChatError as exc:
         return fail(str(exc))
     try:
@@ -124,14 +130,14 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), 1)
 
 
-def _new_plan(args: argparse.Namespace) -> SetPlan:
+def _new_plan(args: argparse.Namespace, options: BackendOptions) -> SetPlan:
     path = Path(args.questions).expanduser()
     return SetPlan(
         tuple(resolve_prompts(args.prompts or [])),
         tuple(read_questions(path)),
         mode="score" if args.score else "sample",
         samples=args.samples or DEFAULT_SAMPLES,
-        sampling=sampling_options(args),
+        sampling=sampling_options(args, options),
         concurrency=args.concurrency,
         top_logprobs=args.top_logprobs,
         stream=not args.no_stream,
@@ -322,7 +328,7 @@ def _write(
             _note(f"cannot write {target}: {exc.strerror or exc}")
         else:
             _note(f"wrote {target}")
-    width = shutil.get_terminal_size((100, 24)).columns
+    width = output_width(out)
     out.write(render_set(summary, backend=output.backend, width=width, comparison_id=comparison_id))
     out.flush()
 

@@ -36,6 +36,7 @@ def config_defaults(config: AppConfig) -> dict[str, Any]:
         "top_logprobs": sampling.top_logprobs,
         "max_tokens": sampling.max_tokens,
         "seed": sampling.seed,
+        "repeat_penalty": sampling.repeat_penalty,
         "app_config": config,
     }
 

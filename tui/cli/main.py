@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -14,15 +15,33 @@ from tui.core.errors import LogprobChatError, one_line
 SUBCOMMANDS = ("chat", "ask", "compare", "score", "export", "history")
 
 
+class CommandLineParser(OneLineParser):
+    """The top-level parser: arguments no subcommand took are named with the subcommand they
+    were given to, and where its options are listed."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        command = getattr(parsed, "command", None)
+        if extras and command:
+            self.exit(
+                2,
+                f"{PROG}: error: {' '.join(extras)}: not an argument of `{PROG} {command}` "
+                f"(see {PROG} {command} --help)\n",
+            )
+        return parsed, extras
+
+
 def build_parser() -> OneLineParser:
-    parser = OneLineParser(
+    parser = CommandLineParser(
         prog=PROG,
         description="A terminal chat that shows how confident a language model was in every "
         "answer, from its token logprobs. Without a subcommand, opens the chat.",
     )
     parser.add_argument("--version", action="version", version=version_text())
     subparsers = parser.add_subparsers(
-        title="commands", metavar="COMMAND", parser_class=OneLineParser
+        title="commands", metavar="COMMAND", parser_class=OneLineParser, dest="command"
     )
     chat.add_parser(subparsers)
     ask.add_parser(subparsers)
@@ -33,14 +52,48 @@ def build_parser() -> OneLineParser:
     return parser
 
 
+def _option_arities(parser: argparse.ArgumentParser) -> dict[str, bool]:
+    """Every option string of every subcommand → whether it takes a value."""
+    arities: dict[str, bool] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                arities.update(_option_arities(sub))
+        for option in action.option_strings:
+            arities[option] = action.nargs != 0
+    return arities
+
+
+def subcommand_first(args: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """The arguments with the subcommand first: ``--base-url X ask hi`` → ``ask hi --base-url
+    X`` (options typed before the subcommand are the subcommand's, moved to the end of its
+    arguments, before a ``--``); no subcommand at all means the chat (``--model x`` opens it).
+
+    Options are skipped with their values (known from every subcommand's parser), so a value
+    that happens to be a subcommand's name (``--system ask``) is never taken for one."""
+    args = list(args)
+    arities = _option_arities(parser)
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token in ("-h", "--help", "--version") and i == 0:
+            return args
+        if token == "--" or not token.startswith("-") or token == "-":
+            break
+        if "=" not in token and arities.get(token, False):
+            i += 1  # its value
+        i += 1
+    if i >= len(args) or args[i] not in SUBCOMMANDS:
+        return ["chat", *args]
+    leading, command, rest = args[:i], args[i], args[i + 1 :]
+    end = rest.index("--") if "--" in rest else len(rest)
+    return [command, *rest[:end], *leading, *rest[end:]]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    # No subcommand (or only options) means the chat: `logprob-chat --model x` opens the TUI.
-    if not args_list or (
-        args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
-    ):
-        args_list.insert(0, "chat")
-    args = parse_args_with_config(build_parser(), args_list)
+    parser = build_parser()
+    args_list = subcommand_first(sys.argv[1:] if argv is None else argv, parser)
+    args = parse_args_with_config(parser, args_list)
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

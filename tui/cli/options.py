@@ -11,11 +11,13 @@ from typing import NoReturn, TextIO
 
 from tui import __version__
 from tui.core.backend import BackendOptions
+from tui.core.builtin_defaults import BUILTIN_MAX_TOKENS, BUILTIN_REPEAT_PENALTY, builtin_sampling
 from tui.core.errors import ConfigError
 from tui.core.settings import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_LOGPROBS,
+    MAX_REPEAT_PENALTY,
     MAX_TOP_LOGPROBS,
     Sampling,
 )
@@ -178,10 +180,18 @@ def add_sampling_options(parser: argparse.ArgumentParser, *, system_prompt: bool
         action=Remember,
         default=DEFAULT_MAX_TOKENS,
         metavar="N",
-        help=f"(default {DEFAULT_MAX_TOKENS})",
+        help=f"(default {DEFAULT_MAX_TOKENS}; the built-in model {BUILTIN_MAX_TOKENS})",
     )
     group.add_argument(
         "--seed", type=_integer("--seed"), action=Remember, metavar="N", help="sampling seed"
+    )
+    group.add_argument(
+        "--repeat-penalty",
+        type=_number("--repeat-penalty", 1, MAX_REPEAT_PENALTY),
+        action=Remember,
+        metavar="P",
+        help="llama.cpp's repetition penalty, 1 to 2 (default: none; the built-in model "
+        f"{BUILTIN_REPEAT_PENALTY:g}, with max_tokens {BUILTIN_MAX_TOKENS})",
     )
     group.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
     group.add_argument(
@@ -242,13 +252,36 @@ def backend_options(args: argparse.Namespace) -> BackendOptions:
     )
 
 
-def sampling_options(args: argparse.Namespace) -> Sampling:
-    return Sampling(
+def sampling_options(args: argparse.Namespace, options: BackendOptions | None = None) -> Sampling:
+    """The sampling asked for; with the built-in model (``options`` without a URL or model
+    file), its demo defaults for what was neither typed nor set in ``config.toml``."""
+    sampling = Sampling(
         temperature=args.temperature,
         top_logprobs=args.top_logprobs,
         max_tokens=args.max_tokens,
         seed=args.seed,
+        repeat_penalty=getattr(args, "repeat_penalty", None),
     )
+    if options is not None and options.embedded and not options.model_file:
+        config = getattr(args, "app_config", None)
+        chosen = given_options(args) | (config.sampling_given if config is not None else set())
+        sampling = builtin_sampling(sampling, chosen)
+    return sampling
+
+
+def output_width(stream: TextIO) -> int | None:
+    """Terminal cells a table printed on ``stream`` may take: ``COLUMNS`` when set (as
+    argparse and most tools read it), the terminal's width when ``stream`` is one, else
+    ``None``: a file or a pipe, where lines are kept whole for the program reading them."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or None
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -273,6 +306,7 @@ __all__ = [
     "backend_options",
     "fail",
     "given_options",
+    "output_width",
     "read_api_key",
     "sampling_options",
     "version_text",

@@ -22,7 +22,14 @@ from typing import Any
 from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.backend import Backend
 from tui.core.settings import Sampling
-from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError, history_path
+from tui.core.store import (
+    AnswerParams,
+    AsyncStore,
+    Lineage,
+    Recorder,
+    StoreError,
+    history_path,
+)
 
 EXIT_NOT_SAVED = 3
 """``ask``'s exit code when the answer was printed but not saved in the history: the file is
@@ -81,6 +88,7 @@ class AskHistory:
                 system_prompt=params.system_prompt,
                 model=params.model,
                 base_url=params.base_url,
+                source="ask",  # kept in the history, never reopened by the chat
             )
             # Held while ask runs: a chat started meanwhile does not carry this one on.
             await store.hold(history.conversation_id)
@@ -116,7 +124,7 @@ class AskHistory:
             self.params = _with_model(self.params, model)
         try:
             self.recorder = await Recorder.begin(
-                self.store, builder, self.conversation_id, self.params
+                self.store, builder, self.conversation_id, self.params, lineage=Lineage.asked()
             )
         except StoreError as exc:
             self._note(str(exc))

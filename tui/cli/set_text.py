@@ -1,19 +1,17 @@
 """``logprob-chat compare --questions``'s text: which prompt wins on how many questions,
-with the paired interval, then one row per question, fitted to the terminal's width.
+with the paired interval, then one row per question, fitted to the terminal's width by the
+shared :func:`tui.core.table.fit_table` (wide characters take two cells; when the terminal
+is narrow, headings take their short forms, text wraps, the least wanted columns go and are
+named). On a pipe or in a file (``width`` ``None``) lines are kept whole.
 
-The numbers come from :mod:`tui.core.sets.stats`; this only lays them out (cells padded by
-terminal cells: Japanese takes two per character).
+The numbers and cells come from :mod:`tui.core.sets.stats` and :mod:`tui.core.sets.table`.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
-from tui.cli.score_text import fit_table
-from tui.core.compare.cells import cell_width, fit_cells, pad_cells
 from tui.core.safety import safe_line
-from tui.core.score.table import Column
 from tui.core.sets.stats import SetSummary
 from tui.core.sets.table import (
     SUMMARY_HEADINGS,
@@ -21,122 +19,103 @@ from tui.core.sets.table import (
     summary_cells,
     verdict_sentences,
 )
+from tui.core.table import Column, Table, fit_table, wrap_cells
 
-GAP = "  "
-MIN_QUESTION = 12
-VALUE_CELLS = 8
-
-
-def _column(heading: str, *, right: bool = True, keep: int = 1) -> Column:
-    return Column(heading, lambda _row: "", right=right, keep=keep)
-
-
-KEEP = (9, 3, 8, 5, 7, 6, 8)
-"""How long each summary column stays when the table must lose columns to fit (higher
-stays longer): prompt, questions, mean logprob, mean prob, Δ, interval, win/tie/loss."""
-
-SUMMARY_COLUMNS = tuple(
-    _column(heading, right=k > 0, keep=KEEP[k]) for k, heading in enumerate(SUMMARY_HEADINGS)
-)
+READING_WIDTH = 100
+SHORT = ("prompt", "n", "logprob", "prob", "Δ", "95% CI", "W/T/L")
+"""Each summary heading's short form, for a narrow terminal."""
+DROP = (0, 0, 0, 2, 0, 0, 1)
+"""Which summary columns go first when even short headings do not fit: mean prob, then
+win/tie/loss (the sentences under the table say them too)."""
 
 
-def verdict_lines(summary: SetSummary, width: int) -> list[str]:
-    """One sentence per prompt against the baseline, wrapped to ``width``."""
-    lines = []
-    for sentence in verdict_sentences(summary):
-        lines += textwrap.wrap(sentence, width, subsequent_indent="  ")
-    return lines
+def summary_table(summary: SetSummary, width: int | None) -> Table:
+    columns = [
+        Column(heading, right=k > 0, wrap=k == 0, min_cells=12, short=SHORT[k], drop=DROP[k])
+        for k, heading in enumerate(SUMMARY_HEADINGS)
+    ]
+    return fit_table(columns, summary_cells(summary), width)
 
 
-def question_lines(summary: SetSummary, width: int) -> list[str]:
-    """The per-question table: id, question, then mean logprob under each prompt (``*`` on
-    the highest of the row). Prompts that do not fit are left out, said below it."""
-    plan = summary.plan
-    labels = [safe_line(p.label) for p in plan.prompts]
-    ids = [safe_line(q.id) for q in plan.questions]
-    id_cells = max(cell_width("id"), *(cell_width(i) for i in ids))
-    value_sizes = [max(VALUE_CELLS, min(cell_width(label), 16)) for label in labels]
-    room = width - id_cells - len(GAP)
-    shown = 0
-    for size in value_sizes:
-        if room - (size + len(GAP)) < MIN_QUESTION and shown >= 1:
-            break
-        room -= size + len(GAP)
-        shown += 1
-    question_size = max(MIN_QUESTION, room)
-    heading = [
-        pad_cells("id", id_cells),
-        pad_cells("question", question_size),
+def question_table(summary: SetSummary, width: int | None) -> Table:
+    """id, question, then the mean logprob under each prompt (``*`` on the highest of the
+    row); prompts that do not fit go from the last one (and are named)."""
+    prompts = summary.plan.prompts
+    columns = [
+        Column("id", wrap=True, min_cells=4),
+        Column("question", wrap=True, min_cells=12),
         *(
-            pad_cells(fit_cells(labels[k], value_sizes[k]), value_sizes[k], right=True)
-            for k in range(shown)
+            Column(safe_line(p.label), right=True, drop=len(prompts) - k if k else 0)
+            for k, p in enumerate(prompts)
         ),
     ]
-    lines = [GAP.join(heading).rstrip()]
-    for j in range(len(plan.questions)):
+    rows = []
+    for j in range(len(summary.plan.questions)):
         ident, question, *values = question_cells(summary, j)
-        cells = [
-            pad_cells(ident, id_cells),
-            pad_cells(fit_cells(question, question_size), question_size),
-            # a value without the highest-mark keeps a space, so the numbers line up
-            *(
-                pad_cells(
-                    values[k] if values[k].endswith("*") else values[k] + " ",
-                    value_sizes[k],
-                    right=True,
-                )
-                for k in range(shown)
-            ),
-        ]
-        lines.append(GAP.join(cells).rstrip())
-    if shown < len(labels):
-        lines.append(
-            f"(prompts {shown + 1}–{len(labels)} do not fit in {width} columns: "
-            "--csv has every value)"
-        )
-    return lines
+        # a value without the highest-mark keeps a space, so the numbers line up
+        rows.append([ident, question, *(v if v.endswith("*") else v + " " for v in values)])
+    return fit_table(columns, rows, width)
 
 
-def render_set(summary: SetSummary, *, backend: str, width: int, comparison_id: int | None) -> str:
-    """The whole report: heading, prompts, the summary, the verdicts, the questions."""
+def _line(text: str, width: int | None) -> list[str]:
+    return [text] if width is None else wrap_cells(text, width)
+
+
+def render_set(
+    summary: SetSummary, *, backend: str, width: int | None, comparison_id: int | None
+) -> str:
+    """The whole report: heading, the summary, the verdicts, the questions, how to read it
+    (``width`` terminal cells; ``None``: lines whole)."""
     plan = summary.plan
-    width = max(40, width)
+    prose = min(width or READING_WIDTH, READING_WIDTH)
     what = "reference answers scored" if plan.mode == "score" else f"{plan.samples} samples each"
-    heading = (
-        f"Question set{f' {safe_line(plan.source)}' if plan.source else ''} · "
-        f"{len(plan.questions)} questions × {len(plan.prompts)} prompts · {what} · "
-        f"{safe_line(backend)}"
+    source = f" {safe_line(plan.source)}" if plan.source else ""
+    lines = _line(
+        f"Question set{source} · {len(plan.questions)} questions × {len(plan.prompts)} "
+        f"prompts · {what} · {safe_line(backend)}",
+        width,
     )
-    lines = textwrap.wrap(heading, width)
     if comparison_id is not None:
         lines.append(f"Kept in the history as comparison {comparison_id}.")
     if not summary.complete:
-        lines.append(
-            f"Incomplete: {summary.done} of {plan.total} requests done"
-            + (f" (resume: logprob-chat compare --resume {comparison_id})" if comparison_id else "")
+        resume = (
+            f" (resume: logprob-chat compare --resume {comparison_id})" if comparison_id else ""
         )
+        lines += _line(f"Incomplete: {summary.done} of {plan.total} requests done{resume}", width)
     if summary.failed:
         lines.append(f"{summary.failed} requests failed (left out of the numbers).")
     lines.append("")
-    lines += fit_table(SUMMARY_COLUMNS, summary_cells(summary), width)
+    table = summary_table(summary, width)
+    lines += table.lines
+    if table.dropped:
+        lines += _line(
+            f"(left out for the terminal's width: {', '.join(table.dropped)}; "
+            "--csv-summary has every column)",
+            width,
+        )
     lines.append("")
-    verdicts = verdict_lines(summary, width)
-    if verdicts:
-        lines += verdicts
+    for sentence in verdict_sentences(summary):
+        lines += _line(sentence, prose)
+    if len(plan.prompts) > 1:
         lines.append("")
-    lines += textwrap.wrap(
-        "Mean logprob per question (nats/token; * the highest of the row)", width
-    )
-    lines += question_lines(summary, width)
+    lines += _line("Mean logprob per question (nats/token; * the highest of the row)", width)
+    questions = question_table(summary, width)
+    lines += questions.lines
+    if questions.dropped:
+        lines += _line(
+            f"(prompts left out for the terminal's width: "
+            f"{', '.join(questions.dropped)}; --csv has every value)",
+            width,
+        )
     lines.append("")
-    lines += textwrap.wrap(
+    lines += _line(
         "Each question's value is the mean logprob of its answer"
         + (" (the mean over its samples)" if plan.mode == "sample" else "")
         + "; Δ is the mean over questions of the difference to the first prompt, with a "
         "paired t interval; a difference within 0.01 nats/token counts as a tie.",
-        width,
+        prose,
     )
     return "\n".join(lines) + "\n"
 
 
-__all__: Sequence[str] = ["render_set"]
+__all__: Sequence[str] = ["question_table", "render_set", "summary_table"]

@@ -11,13 +11,21 @@ Timing (seconds, from an injectable monotonic clock):
   comparable to llama.cpp's ``predicted_per_second``. ``None`` when the tokens came within
   :data:`MIN_RATE_SPAN` of each other (one burst: nothing to measure). Whole replies:
   n / duration, the end-to-end rate (prompt processing included).
+
+A continued answer (:class:`Prefill`: the start of the answer was given, the model went on)
+holds the whole text, the given start first (``Answer.prefill``), and the given start's
+token records first when they are known (``Answer.prefill_tokens`` of them: a branch of an
+answer, :mod:`tui.core.branch`); ``ask --prefill`` gives text only, so its tokens are the new
+ones. The headline numbers (:attr:`Answer.metrics`) cover every token the answer holds; the
+new ones alone are :attr:`Answer.new_metrics`. Timings and ``usage`` are the request's: the
+new tokens only.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tui.core.metrics import (
@@ -51,6 +59,18 @@ Status = Literal["streaming", "complete", "stopped", "error", "incomplete"]
 streaming when the program died (found in the store at the next start)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """The start of an answer given to the model to continue (an assistant prefill).
+
+    ``text`` is sent exactly; ``records`` are its token records when they are known (a branch
+    of an answer: the parent's tokens before the divergence and the chosen one, numbered from
+    0), else empty (``ask --prefill``: its tokens were never generated, so never scored)."""
+
+    text: str
+    records: tuple[TokenRecord, ...] = ()
+
+
 @dataclass(slots=True)
 class Answer:
     """One assistant answer with everything needed to show, store and export it."""
@@ -71,6 +91,8 @@ class Answer:
     duration: float | None = None
     tokens_per_second: float | None = None
     low_prob_threshold: float = DEFAULT_LOW_PROB_THRESHOLD
+    prefill: str | None = None  # the given start of the text, when it was continued
+    prefill_tokens: int = 0  # the leading token records that belong to it (not generated here)
     # Raw rows not parsed yet (a reopened conversation: tui.core.store.codec.RawParts).
     raw_pending: Any = field(default=None, repr=False, compare=False)
 
@@ -87,10 +109,35 @@ class Answer:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
+    def token_total(self) -> int | None:
+        """Tokens the answer is made of, for coverage: the server's ``completion_tokens``
+        plus the given start's records (a branch's prefix and chosen token)."""
+        generated = self.completion_tokens
+        return None if generated is None else generated + self.prefill_tokens
+
+    @property
+    def new_text(self) -> str:
+        """The text the model wrote in this answer's request (after the given start)."""
+        if self.prefill and self.text.startswith(self.prefill):
+            return self.text[len(self.prefill) :]
+        return self.text
+
+    @property
     def metrics(self) -> Metrics:
-        """Answer-scope metrics (see :mod:`tui.core.metrics`)."""
+        """Answer-scope metrics of every token the answer holds (a branch's prefix and chosen
+        token included; see :mod:`tui.core.metrics`)."""
         return compute_metrics(
             self.tokens,
+            completion_tokens=self.token_total,
+            threshold=self.low_prob_threshold,
+        )
+
+    @property
+    def new_metrics(self) -> Metrics:
+        """Answer-scope metrics of the tokens generated in this answer's request only (all of
+        them for an answer that was not continued from given tokens)."""
+        return compute_metrics(
+            self.tokens[self.prefill_tokens :],
             completion_tokens=self.completion_tokens,
             threshold=self.low_prob_threshold,
         )
@@ -100,7 +147,7 @@ class Answer:
         return compute_metrics(
             self.tokens,
             scopes=("reasoning",),
-            completion_tokens=self.completion_tokens,
+            completion_tokens=self.token_total,
             threshold=self.low_prob_threshold,
         )
 
@@ -122,13 +169,17 @@ class Answer:
 
 
 class AnswerBuilder:
-    """Feed events in order with :meth:`apply`; read live numbers; :meth:`finish` at the end."""
+    """Feed events in order with :meth:`apply`; read live numbers; :meth:`finish` at the end.
+
+    With a :class:`Prefill`, the answer starts with its text and records (copies), and the
+    rows that arrive are numbered after them (``index`` and ``char_start`` shifted)."""
 
     def __init__(
         self,
         *,
         clock: Callable[[], float] = time.monotonic,
         threshold: float = DEFAULT_LOW_PROB_THRESHOLD,
+        prefill: Prefill | None = None,
     ) -> None:
         self._clock = clock
         self._t0 = clock()
@@ -142,6 +193,9 @@ class AnswerBuilder:
         self.deltas_received = 0
         self.streamed = True
         self.scrubbed = False  # finish() took an API key out of the answer
+        self._offset = 0
+        if prefill is not None:
+            self._start_from(prefill)
 
     @classmethod
     def holding(cls, answer: Answer) -> AnswerBuilder:
@@ -155,12 +209,23 @@ class AnswerBuilder:
             builder.live.add(row)
         return builder
 
+    def _start_from(self, prefill: Prefill) -> None:
+        answer = self.answer
+        answer.prefill = prefill.text
+        answer.prefill_tokens = self._offset = len(prefill.records)
+        answer.tokens = [replace(record) for record in prefill.records]
+        self.live.add_all(answer.tokens)
+        if prefill.text:
+            self._text.append(prefill.text)
+
     def apply(self, event: StreamEvent) -> None:
         kind = type(event)
         answer = self.answer
         if kind is TokensReceived:
             assert isinstance(event, TokensReceived)
             self._mark()
+            if self._offset:
+                _shift(event.tokens, self._offset)
             answer.tokens.extend(event.tokens)
             answer.raw.extend(event.raw)
             self.rows_received += len(event.tokens)
@@ -209,7 +274,13 @@ class AnswerBuilder:
         return "".join(self._reasoning)
 
     def live_metrics(self) -> Metrics:
-        return self.live.snapshot(self.answer.completion_tokens)
+        return self.live.snapshot(self.answer.token_total)
+
+    @property
+    def reading_prompt(self) -> bool:
+        """No text, reasoning or token has come yet: the model is still reading the prompt
+        (prompt processing, which takes seconds for a long conversation on a CPU)."""
+        return self._first is None
 
     def elapsed(self) -> float:
         return self._clock() - self._t0
@@ -237,3 +308,11 @@ class AnswerBuilder:
         if generated > 1 and span >= MIN_RATE_SPAN:
             answer.tokens_per_second = (generated - 1) / span
         return answer
+
+
+def _shift(rows: list[TokenRecord], offset: int) -> None:
+    """Number rows after a given start of ``offset`` records."""
+    for row in rows:
+        row.index += offset
+        if row.char_start is not None:
+            row.char_start += offset

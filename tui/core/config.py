@@ -108,6 +108,9 @@ class AppConfig:
 
     connection: ConnectionConfig = field(default_factory=ConnectionConfig)
     sampling: Sampling = field(default_factory=Sampling)
+    sampling_given: frozenset[str] = field(default=frozenset(), compare=False)
+    """The ``[sampling]`` keys the file sets (the built-in engine's demo defaults give way to
+    them, as to options typed on the command line)."""
     ui: UIConfig = field(default_factory=UIConfig)
     keys: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
@@ -174,6 +177,7 @@ def load_config(path: Path | None = None) -> AppConfig:
     config = AppConfig(
         connection=connection,
         sampling=_sampling(sections["sampling"], problems),
+        sampling_given=frozenset(k for k in SAMPLING_FIELDS if k in sections["sampling"]),
         ui=_ui(sections["ui"], problems),
         keys=_keys(sections["keys"], problems),
         path=path,

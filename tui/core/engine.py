@@ -85,6 +85,16 @@ def alias_for(path: Path) -> str:
     return path.stem.lower()
 
 
+def new_api_key() -> str:
+    """A fresh key for the engine's loopback server: 48 hex digits (192 bits).
+
+    Hex rather than URL-safe base64 because a base64 key can begin with "-",
+    and argparse then reads ``--api-key -xyz`` as a missing value (a CI run
+    failed that way when the engine's key was passed to the CLI).
+    """
+    return secrets.token_hex(24)
+
+
 @dataclass(frozen=True, slots=True)
 class EngineInfo:
     base_url: str
@@ -127,7 +137,7 @@ class EmbeddedEngine:
                 import xllamacpp
             except ImportError as exc:  # pragma: no cover - a broken install
                 raise EngineError(f"the embedded engine is unavailable: {exc}") from exc
-            api_key = secrets.token_urlsafe(24)
+            api_key = new_api_key()
             params = xllamacpp.CommonParams()
             params.model.path = str(self.path)
             params.n_parallel = self.slots

@@ -8,6 +8,12 @@ File ``presets.toml``::
 
 A broken file is reported in one line and treated as empty, and it is never overwritten: saving
 refuses until the user fixes or moves it, so a typo cannot cost them their presets.
+
+A few presets are built in (:data:`BUILTIN_PRESETS`, English and Japanese), so the README's
+``compare --preset polite --preset terse`` works on a fresh install. They are listed after the
+user's own, marked ``builtin``, and never written to the file nor deleted. A user's preset of
+the same name (in the file) is the user's, and wins while it exists; the F2 dialog saves an
+edited built-in preset as a copy (:func:`copy_name`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,32 @@ MAX_NAME = 80
 class Preset:
     name: str
     prompt: str
+    builtin: bool = False
+
+
+BUILTIN_PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "polite",
+        "You are a polite and helpful assistant. Answer courteously, in complete sentences.",
+        builtin=True,
+    ),
+    Preset("terse", "Answer as briefly as possible, in a few words.", builtin=True),
+    Preset(
+        "丁寧",
+        "あなたは親切で丁寧なアシスタントです。敬語を使い、わかりやすく答えてください。",
+        builtin=True,
+    ),
+    Preset("簡潔", "できるだけ短く、一言で答えてください。", builtin=True),
+)
+"""Shipped with the program (see the module docstring); English first, then Japanese."""
+
+
+def copy_name(name: str, taken: list[str] | set[str]) -> str:
+    """A free name for an edited copy of preset ``name``: "polite (copy)", "polite (copy 2)"…"""
+    candidate, n = f"{name} (copy)", 2
+    while candidate in taken:
+        candidate, n = f"{name} (copy {n})", n + 1
+    return candidate[:MAX_NAME]
 
 
 class PresetsNotSaved(ConfigError):
@@ -46,8 +78,11 @@ class PresetStore:
     write, and reported as :class:`PresetsNotSaved`.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | None = None, builtins: tuple[Preset, ...] = BUILTIN_PRESETS
+    ) -> None:
         self.path = path or config_dir() / PRESETS_FILE
+        self.builtins = builtins
         self.problem: str | None = None
         self._on_disk: list[Preset] = []  # the file as last read
         self._pending: dict[str, Preset | None] = {}  # this session's unwritten changes
@@ -97,24 +132,44 @@ class PresetStore:
 
     @property
     def presets(self) -> list[Preset]:
+        """The user's presets, then the built-in ones they have not named their own."""
+        self._refresh()
+        return self._with_builtins()
+
+    @property
+    def saved(self) -> list[Preset]:
+        """The user's own presets only (the file and this session's unwritten changes)."""
         self._refresh()
         return list(self._presets)
 
+    def _with_builtins(self) -> list[Preset]:
+        own = {p.name for p in self._presets}
+        return [*self._presets, *(p for p in self.builtins if p.name not in own)]
+
     def names(self) -> list[str]:
-        self._refresh()
-        return [p.name for p in self._presets]
+        return [p.name for p in self.presets]
 
     def get(self, name: str) -> Preset:
         # (no re-read here: a name picked from a list shown a moment ago must still resolve)
-        for preset in self._presets:
+        for preset in self._with_builtins():
             if preset.name == name:
                 return preset
-        known = ", ".join(p.name for p in self._presets) or "none saved yet"
+        known = ", ".join(p.name for p in self._with_builtins())
         raise ConfigError(f"unknown preset {name!r} (known: {known})")
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` stands for a built-in preset (not one of the user's own)."""
+        own = any(p.name == name for p in self._presets)
+        return not own and any(p.name == name for p in self.builtins)
 
     def save(self, name: str, prompt: str) -> Preset:
         """Add or replace a preset and write the file (atomically, merged with what other
-        instances wrote). Raises :class:`PresetsNotSaved` when the file cannot be written."""
+        instances wrote). Raises :class:`PresetsNotSaved` when the file cannot be written.
+
+        Under a built-in preset's name this is the user's own preset of that name, which wins
+        over the built-in one as in a file written by hand (the built-in one is never
+        written, and is back when the user's is deleted); the F2 dialog offers a copy's name
+        instead (:func:`copy_name`), so nobody overwrites a built-in preset by accident."""
         name = name.strip()
         if not name:
             raise ConfigError("a preset needs a name")
@@ -125,6 +180,9 @@ class PresetStore:
         return preset
 
     def delete(self, name: str) -> None:
+        self._refresh()
+        if self.is_builtin(name):
+            raise ConfigError(f"{name} is a built-in preset: it cannot be deleted")
         self._change(name, None)
 
     def _change(self, name: str, preset: Preset | None) -> None:

@@ -18,6 +18,7 @@ import math
 from tui.core.answer import Answer
 from tui.core.metrics import Metrics
 from tui.core.safety import safe_line
+from tui.core.table import Column, fit_table
 
 
 def fmt_prob(p: float | None) -> str:
@@ -149,15 +150,49 @@ NO_LOGPROBS = ("Logprobs", "none returned by the server")
 """The first row of an answer the server sent no logprobs for (every other number is "–")."""
 
 
+PREFILL_SHOWN = 40
+"""Characters of a given start shown in the stats (the answer shows all of it)."""
+
+
+def continued_rows(answer: Answer) -> list[tuple[str, str]]:
+    """What a continued answer's numbers cover (none for an answer that was not): a branch
+    holds its given tokens (the prefix copied from its parent and the chosen token), so its
+    headline numbers cover the whole answer and the new tokens get a line of their own; a
+    given start without tokens (``ask --prefill``) is not scored at all."""
+    if answer.prefill is None:
+        return []
+    if not answer.prefill_tokens:
+        shown = safe_line(answer.prefill)
+        if len(shown) > PREFILL_SHOWN:
+            shown = shown[: PREFILL_SHOWN - 1] + "…"
+        return [("Given start", f"“{shown}” ({len(answer.prefill)} characters, not scored)")]
+    new = answer.new_metrics
+    given = answer.prefill_tokens
+    return [
+        (
+            "Branch",
+            f"{given} token{'s' if given != 1 else ''} given (prefix and chosen token), "
+            f"{new.tokens} new; the numbers below cover all of them",
+        ),
+        (
+            "New tokens",
+            f"Σ {fmt_num(new.sum_logprob)}, mean logprob {fmt_num(new.mean_logprob)}, "
+            f"mean prob {fmt_prob(new.mean_prob)}",
+        ),
+    ]
+
+
 def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str, str]]:
     """Metric rows plus timing, finish and model lines for one answer: after
-    :data:`NO_LOGPROBS` when the server sent none, and after a "Covers" line when the numbers
-    leave tokens out (:func:`coverage_words`)."""
+    :data:`NO_LOGPROBS` when the server sent none, after a "Covers" line when the numbers
+    leave tokens out (:func:`coverage_words`), and after what a continued answer's numbers
+    cover (:func:`continued_rows`)."""
     metrics = answer.metrics
     rows = [] if answer.has_logprobs else [NO_LOGPROBS]
     covers = coverage_words(metrics)
     if covers is not None:
         rows.append(("Covers", covers))
+    rows += continued_rows(answer)
     rows += metric_rows(metrics)
     rows += [
         ("Time to first token", fmt_seconds(answer.ttft)),
@@ -177,8 +212,11 @@ def answer_rows(answer: Answer, max_tokens: int | None = None) -> list[tuple[str
     return rows
 
 
-def stats_text(answer: Answer, max_tokens: int | None = None) -> str:
-    """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy)."""
-    rows = answer_rows(answer, max_tokens)
-    width = max(len(label) for label, _ in rows)
-    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+STATS_COLUMNS = (Column(wrap=True, min_cells=12), Column(wrap=True, min_cells=12))
+
+
+def stats_text(answer: Answer, max_tokens: int | None = None, width: int | None = None) -> str:
+    """A plain-text block of :func:`answer_rows`, labels aligned (for the CLI and copy),
+    within ``width`` terminal cells (``None``: one line per row)."""
+    rows = [list(row) for row in answer_rows(answer, max_tokens)]
+    return fit_table(STATS_COLUMNS, rows, width, header=False).text

@@ -1,14 +1,17 @@
 """Carry on a stored conversation: its turns as the chat shows them, and the settings to use.
 
 Pure functions from the store's :class:`~tui.core.store.models.Conversation` to the chat's
-:class:`~tui.core.conversation.Turn` list and :class:`ResumedSettings`; no I/O, no widgets.
+:class:`~tui.core.conversation.Conversation` (:func:`conversation_of`: every turn, siblings
+and branches in place, the selected path as it was) or its selected path alone
+(:func:`turns_of`), and :class:`ResumedSettings`; no I/O, no widgets.
 
-Pairing questions with answers: messages are read in order; an assistant message answers the
-latest question that has no answer yet. Two answers to one question (``ask`` run twice into
-one conversation is not possible today, but an older file may hold one) become two turns with
-the same question. A question whose answer was never written (the process died between the
-question and the request) gets an empty answer marked ``incomplete``, so nothing on screen is
-left "waiting" for a request that will never come.
+Pairing questions with answers (:func:`tui.core.store.lineage.exchanges`): messages are read
+in order; an assistant message answers the latest question that has no answer yet, else the
+question it names (a regenerated answer names its question). The tree comes from what each
+answer says of itself (:mod:`tui.core.store.lineage`; an older file is a single path). A
+question whose answer was never written (the process died between the question and the
+request) gets an empty answer marked ``incomplete``, so nothing on screen is left "waiting"
+for a request that will never come.
 
 Settings: the next question continues with the system prompt, preset, model and sampling of
 the conversation's latest answer, except for what this run was given on the command line
@@ -29,10 +32,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from tui.core.answer import Answer
-from tui.core.conversation import Turn
+from tui.core.conversation import Conversation, Turn
 from tui.core.errors import ConfigError
 from tui.core.safety import safe_line
 from tui.core.settings import Sampling, display_url, normalise_base_url
+from tui.core.store.lineage import arrange, exchanges
 from tui.core.store.models import AnswerParams, StoredAnswer
 from tui.core.store.models import Conversation as StoredConversation
 
@@ -57,6 +61,7 @@ def _turn_for(question: str, stored: StoredAnswer | None, fallback: Sampling) ->
     if stored is None:
         return Turn(question=question, answer=Answer(status="incomplete"), sampling=fallback)
     params = stored.params
+    lineage = stored.lineage
     return Turn(
         question=question,
         system_prompt=params.system_prompt or "",
@@ -65,30 +70,38 @@ def _turn_for(question: str, stored: StoredAnswer | None, fallback: Sampling) ->
         model=params.model or "",
         base_url=params.base_url or "",
         answer=stored.answer,
+        origin=lineage.origin or "ask",
+        point=lineage.branch,
+        stored_id=stored.id,
     )
 
 
-def turns_of(conversation: StoredConversation, fallback: Sampling | None = None) -> list[Turn]:
-    """Every exchange of ``conversation`` as a finished :class:`Turn` (see the module doc)."""
+def conversation_of(
+    conversation: StoredConversation, fallback: Sampling | None = None
+) -> Conversation:
+    """Every exchange of ``conversation`` as a finished :class:`Turn`, siblings and
+    branches where they were (each turn's ``stored_id``, ``origin``, ``point`` and ``source``
+    restored), the same sibling selected (see the module docstring)."""
     fallback = fallback or Sampling()
-    texts = {m.id: m.text for m in conversation.messages if m.role == "user"}
-    turns: list[Turn] = []
-    pending: str | None = None  # the latest question without an answer yet
-    for message in conversation.messages:
-        if message.role == "user":
-            if pending is not None:
-                turns.append(_turn_for(pending, None, fallback))
-            pending = message.text
-        elif message.answer is not None:
-            stored = message.answer
-            if pending is not None:
-                question, pending = pending, None
-            else:
-                question = texts.get(stored.question_id or -1, "")
-            turns.append(_turn_for(question, stored, fallback))
-    if pending is not None:
-        turns.append(_turn_for(pending, None, fallback))
-    return turns
+    pairs = exchanges(conversation)
+    turns = [_turn_for(question, stored, fallback) for question, stored in pairs]
+    places = arrange([(None, None) if s is None else (s.id, s.lineage) for _, s in pairs])
+    by_stored = {turn.stored_id: turn for turn in turns if turn.stored_id is not None}
+    result = Conversation(turns)
+    for turn, (_, stored), place in zip(turns, pairs, places, strict=True):
+        parent = None if place.parent is None else turns[place.parent]
+        result.parents[turn.id] = None if parent is None else parent.id
+        if place.selected:
+            result.chosen[None if parent is None else parent.id] = turn.id
+        if stored is not None and stored.lineage.source_id is not None:
+            turn.source = by_stored.get(stored.lineage.source_id)
+    return result
+
+
+def turns_of(conversation: StoredConversation, fallback: Sampling | None = None) -> list[Turn]:
+    """The selected path of :func:`conversation_of`, in order (what a chat that shows one
+    answer per question puts on screen)."""
+    return conversation_of(conversation, fallback).path()
 
 
 @dataclass(frozen=True, slots=True)

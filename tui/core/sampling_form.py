@@ -20,7 +20,7 @@ from tui.core.settings import (
     validate_sampling,
 )
 
-SAMPLING_FIELDS = ("temperature", "top_logprobs", "max_tokens", "seed")
+SAMPLING_FIELDS = ("temperature", "top_logprobs", "max_tokens", "seed", "repeat_penalty")
 
 # Each field is checked alone, the others held at valid defaults.
 _CHECKS: dict[str, Callable[[Any], None]] = {
@@ -30,6 +30,9 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "seed": lambda v: validate_sampling(
         DEFAULT_TEMPERATURE, DEFAULT_TOP_LOGPROBS, DEFAULT_MAX_TOKENS, v
     ),
+    "repeat_penalty": lambda v: validate_sampling(
+        DEFAULT_TEMPERATURE, DEFAULT_TOP_LOGPROBS, DEFAULT_MAX_TOKENS, None, v
+    ),
 }
 
 
@@ -37,17 +40,19 @@ def check_sampling_field(name: str, value: Any) -> Any:
     """``value`` if it is valid for sampling field ``name`` (temperature as a float), else
     :class:`ConfigError` with the shared message naming the field."""
     _CHECKS[name](value)
-    return float(value) if name == "temperature" else value
+    if name == "temperature" or (name == "repeat_penalty" and value is not None):
+        return float(value)
+    return value
 
 
 def _parse_text(name: str, text: str) -> Any:
     """Text → the field's type. Unparseable text goes to the check as it is, which then
     reports the type error in the shared words ("must be a whole number …, not 'abc'")."""
     text = text.strip()
-    if name == "seed" and not text:
+    if name in ("seed", "repeat_penalty") and not text:
         return None
     try:
-        return float(text) if name == "temperature" else int(text)
+        return float(text) if name in ("temperature", "repeat_penalty") else int(text)
     except ValueError:
         return text
 
@@ -61,10 +66,17 @@ class SamplingForm:
 
 
 def parse_sampling_form(
-    temperature: str, top_logprobs: str, max_tokens: str, seed: str
+    temperature: str, top_logprobs: str, max_tokens: str, seed: str, repeat_penalty: str = ""
 ) -> SamplingForm:
-    """Check the fields as typed. A blank seed means none; every other field is required."""
-    texts = dict(zip(SAMPLING_FIELDS, (temperature, top_logprobs, max_tokens, seed), strict=True))
+    """Check the fields as typed. A blank seed or repeat_penalty means none; every other
+    field is required."""
+    texts = dict(
+        zip(
+            SAMPLING_FIELDS,
+            (temperature, top_logprobs, max_tokens, seed, repeat_penalty),
+            strict=True,
+        )
+    )
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, text in texts.items():
@@ -82,7 +94,7 @@ def format_sampling_field(name: str, sampling: Sampling) -> str:
     value = getattr(sampling, name)
     if value is None:
         return ""
-    if name == "temperature":
+    if name in ("temperature", "repeat_penalty"):
         return f"{value:g}"
     return str(value)
 

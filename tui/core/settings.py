@@ -15,30 +15,41 @@ DEFAULT_MAX_TOKENS = 512
 MAX_TOP_LOGPROBS = 20  # OpenAI's documented maximum; vLLM's and Ollama's default cap
 MAX_TEMPERATURE = 2.0  # OpenAI's documented range is 0..2
 MAX_MAX_TOKENS = 1_000_000
+MAX_REPEAT_PENALTY = 2.0  # llama.cpp accepts more; beyond 2 answers turn to noise
 
 
 @dataclass(frozen=True, slots=True)
 class Sampling:
-    """What the next request asks for. Defaults are the prototype's (0.7, top 5, 512)."""
+    """What the next request asks for. Defaults are the prototype's (0.7, top 5, 512).
+
+    ``repeat_penalty`` is llama.cpp's repetition penalty (1 = none; ``None``: not sent, the
+    server's own default). Only llama.cpp reads it, so it is sent only when set: the built-in
+    engine's demo defaults set it (:mod:`tui.core.builtin_defaults`)."""
 
     temperature: float = DEFAULT_TEMPERATURE
     top_logprobs: int = DEFAULT_TOP_LOGPROBS
     max_tokens: int = DEFAULT_MAX_TOKENS
     seed: int | None = None
+    repeat_penalty: float | None = None
 
     def __post_init__(self) -> None:
-        validate_sampling(self.temperature, self.top_logprobs, self.max_tokens, self.seed)
+        validate_sampling(
+            self.temperature, self.top_logprobs, self.max_tokens, self.seed, self.repeat_penalty
+        )
 
     def with_changes(self, **changes: Any) -> Sampling:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        values = {
             "temperature": self.temperature,
             "top_logprobs": self.top_logprobs,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
         }
+        if self.repeat_penalty is not None:
+            values["repeat_penalty"] = self.repeat_penalty
+        return values
 
     @property
     def deterministic(self) -> bool:
@@ -46,7 +57,9 @@ class Sampling:
         return self.temperature == 0 and self.seed is not None
 
 
-def validate_sampling(temperature: Any, top_logprobs: Any, max_tokens: Any, seed: Any) -> None:
+def validate_sampling(
+    temperature: Any, top_logprobs: Any, max_tokens: Any, seed: Any, repeat_penalty: Any = None
+) -> None:
     """Raise :class:`ConfigError` naming the first bad value and its allowed range."""
     if isinstance(temperature, bool) or not isinstance(temperature, int | float):
         raise ConfigError(f"temperature must be a number from 0 to 2, not {temperature!r}")
@@ -62,6 +75,13 @@ def validate_sampling(temperature: Any, top_logprobs: Any, max_tokens: Any, seed
         raise ConfigError(f"max_tokens must be from 1 to {MAX_MAX_TOKENS:,}, not {max_tokens}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ConfigError(f"seed must be a whole number, not {seed!r}")
+    if repeat_penalty is not None:
+        if isinstance(repeat_penalty, bool) or not isinstance(repeat_penalty, int | float):
+            raise ConfigError(
+                f"repeat_penalty must be a number from 1 to 2, not {repeat_penalty!r}"
+            )
+        if not math.isfinite(repeat_penalty) or not 1 <= repeat_penalty <= MAX_REPEAT_PENALTY:
+            raise ConfigError(f"repeat_penalty must be from 1 to 2, not {repeat_penalty:g}")
 
 
 def normalise_base_url(url: str) -> str:

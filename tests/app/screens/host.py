@@ -9,9 +9,12 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from tui.app.key_order import OrderedKeys
 
-class Host(App[None]):
-    """Pushes ``make_screen()`` on mount; every dismissal result lands in ``results``."""
+
+class Host(OrderedKeys, App[None]):
+    """Pushes ``make_screen()`` on mount; every dismissal result lands in ``results``. Keys
+    are handled in order, one at a time, as in the chat app (``tui.app.key_order``)."""
 
     TITLE = "logprob-chat test host"
 

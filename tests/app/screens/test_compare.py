@@ -185,7 +185,7 @@ async def test_samples_open_with_heatmap_and_inspector_and_a_failed_one_is_shown
         assert "1 failed" in str(screen.query_one("#compare-progress").render())
         assert "Note: 1 of 6 samples failed" in report_text(screen)
 
-        await pilot.press("enter")  # the careful row → its samples
+        # When the run ends the focus is on the careful prompt's samples.
         assert screen.query_one("#compare-sample-list").has_focus
         await pilot.press("down", "down", "enter")  # sample #3: logprobs −0.5, −0.7
         await until(lambda: isinstance(app.screen, SampleScreen))
@@ -424,3 +424,55 @@ async def test_preset_boxes_read_ticked_or_not_without_colour(scripted, tmp_path
         await pilot.pause()
         shown = screen_text(app)
         assert "[ ] (no system prompt)" in shown and "[x] polite" in shown
+
+
+async def test_at_80x24_enter_right_after_a_run_opens_sample_1(scripted):
+    # Issue 15 item 11: the focus was on the table, Enter did nothing visible.
+    scripted.default = japanese_reply
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        screen.query_one("#compare-presets", SelectionList).deselect_all()
+        fill(screen, question=QUESTION, written=f"{POLITE}\n---\n{TERSE}", samples="2")
+        fill(screen, seed=str(SEED))
+        await run_comparison(pilot, screen)
+        await pilot.press("enter")
+        await until(lambda: isinstance(app.screen, SampleScreen))
+        assert "sample #1 of 2" in app.screen.title_text
+
+
+async def test_the_form_is_remembered_between_openings(scripted):
+    # Issue 15 item 11: F12 forgot the question, the prompts and the sample count.
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        screen.query_one("#compare-presets", SelectionList).deselect_all()
+        fill(screen, question="first question", written="A\n---\nB", samples="7")
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, CompareScreen))
+        screen = await open_compare(pilot)
+        assert screen.query_one("#compare-question", TextArea).text == "first question"
+        assert screen.query_one("#compare-written", TextArea).text == "A\n---\nB"
+        assert screen.query_one("#compare-samples", Input).value == "7"
+        assert list(screen.query_one("#compare-presets", SelectionList).selected) == []
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, CompareScreen))
+        app.main.input.insert("a new question")  # typed since: it is the question now
+        screen = await open_compare(pilot)
+        assert screen.query_one("#compare-question", TextArea).text == "a new question"
+        assert screen.query_one("#compare-written", TextArea).text == "A\n---\nB"
+
+
+async def test_at_80x24_the_prompts_box_shows_the_first_prompt_while_the_second_is_typed(
+    scripted,
+):
+    app = make_app(scripted, system_prompt="You are a helpful assistant.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        written = screen.query_one("#compare-written", TextArea)
+        written.focus()
+        await pilot.press("end", "enter", *"---", "enter", *"Answer in one word.")
+        await pilot.pause()
+        assert written.text.endswith("---\nAnswer in one word.")
+        shown = screen_text(app)
+        assert "You are a helpful assistant." in shown and "Answer in one word." in shown

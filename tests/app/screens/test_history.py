@@ -166,7 +166,9 @@ async def test_delete_asks_first_and_deleting_the_open_one_starts_anew(scripted)
         screen = await open_history(pilot)
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Delete “Geography quiz” and its 1 answer?" in screen_text(app)
+        assert app.screen.question.startswith(
+            "Delete “Geography quiz” (last used today 08:30, 1 answer)?"
+        )
         await pilot.press("n")  # no: nothing happens
         await pilot.pause()
         assert len(screen.summaries) == 3
@@ -219,6 +221,42 @@ async def test_opening_is_refused_while_an_answer_streams(scripted):
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert [v.turn.question for v in app.main.chat.views] == ["long"]
-        assert any("Esc stops it first" in n.message for n in app._notifications)
-        await pilot.press("escape")
+        assert any("ctrl+c stops it first" in n.message for n in app._notifications)
+        await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: not app.main.busy)
+
+
+async def test_ctrl_d_right_after_typing_acts_on_what_was_searched(scripted):
+    # Issue 15 item 16: ctrl+d right after typing a search (before its pause) beeped, or
+    # asked about a row the search had not found.
+    old, _, geo = conversations()
+    app = make_app(scripted, wall_clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.history.conversation_id == geo)
+        await open_history(pilot)
+        type_ahead(app, *"猫は", "ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question.startswith(
+            "Delete “猫はどこに座りましたか？” (last used 2025-10-24, 2 answers)?"
+        )
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: old not in [c for (c,) in sql("SELECT id FROM conversations")]
+        )
+
+
+async def test_the_list_opens_on_the_current_conversation_clearly_highlighted(scripted):
+    old, _, _geo = conversations()
+    app = make_app(scripted, wall_clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.history.conversation_id is not None)
+        await app.history.open(old)  # the oldest: the last row
+        screen = await open_history(pilot)
+        assert screen.highlighted_id() == old
+        options = screen.option_list
+        assert app.focused is not options  # the focus is in the search field
+        blurred = options.get_visual_style("option-list--option-highlighted")
+        options.focus()
+        await pilot.pause()
+        assert options.get_visual_style("option-list--option-highlighted") == blurred
+        assert blurred.background != options.get_visual_style("option-list--option").background

@@ -183,3 +183,30 @@ async def test_top_logprobs_0_is_warned_about_where_it_is_chosen():
         await pilot.press("ctrl+s")  # a warning never blocks
         await pilot.pause()
     assert app.results == [SettingsChoice("gpt-oss-20b", Sampling(top_logprobs=0))]
+
+
+async def test_opens_before_the_servers_list_and_shows_it_when_it_comes():
+    # F3 opens at once (keys typed after it land here): the current model meanwhile.
+    app = host(models=None, current="gpt-oss-20b")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        assert "asking the server for its models" in screen_text(app)
+        assert screen.models == ["gpt-oss-20b"] and app.focused.id == "settings-model"
+        await screen.show_models(MODELS)
+        await pilot.pause()
+        model_list = screen.query_one("#settings-model", OptionList)
+        assert screen.models == MODELS and model_list.highlighted == 1
+        assert app.focused is model_list
+        assert "asking the server" not in screen_text(app)
+
+
+async def test_a_server_without_a_list_leaves_a_name_field():
+    app = host(models=None, current="gpt-oss-20b")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.show_models([])
+        await pilot.pause()
+        field = app.screen.query_one("#settings-model", Input)
+        assert field.value == "gpt-oss-20b" and app.focused is field

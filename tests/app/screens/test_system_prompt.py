@@ -4,27 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tomli_w
 from textual.widgets import Input, OptionList, Static, TextArea
 
 from tests.app.screens.host import Host, screen_text
+from tests.app.support import type_ahead
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.system_prompt import PromptChoice, SystemPromptScreen
-from tui.core.presets import PresetStore
+from tui.core.presets import BUILTIN_PRESETS, PresetStore
 
 POLITE = "あなたは親切なAIです。丁寧に答えてください。"
 TERSE = "Answer in one word."
 
 
 def make_store() -> PresetStore:
+    """The user's own "polite" and "terse" (as in the README's example file): theirs win over
+    the built-in presets of the same names, which then are not listed."""
     store = PresetStore()
-    store.save("polite", POLITE)
-    store.save("terse", TERSE)
+    write_presets(store.path, {"polite": POLITE, "terse": TERSE})
+    store.reload()
     return store
 
 
+def write_presets(path: Path, presets: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = [{"name": name, "prompt": prompt} for name, prompt in presets.items()]
+    path.write_text(tomli_w.dumps({"preset": entries}), encoding="utf-8")
+
+
 def on_disk() -> dict[str, str]:
-    """The presets as a fresh store reads them from the file."""
-    return {p.name: p.prompt for p in PresetStore().presets}
+    """The user's presets as a fresh store reads them from the file."""
+    return {p.name: p.prompt for p in PresetStore().saved}
 
 
 def host(store: PresetStore, prompt: str = "You are a pirate.", name: str | None = None) -> Host:
@@ -85,15 +95,58 @@ async def test_escape_cancels_with_none_and_changes_nothing():
     assert on_disk() == {"polite": POLITE, "terse": TERSE}
 
 
-async def test_a_typed_prompt_with_no_presets_is_custom():
+async def test_typing_on_the_preset_list_writes_the_prompt():
+    # Issue 15 item 11: F2 opened on the preset list (a fresh install has the built-in ones),
+    # where typing did nothing.
     app = host(PresetStore(), prompt="")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.focused is app.screen.query_one("#prompt-editor")  # nothing to pick
+        assert app.focused is app.screen.query_one("#prompt-presets")  # one key to switch
         await type_text(pilot, "Be brief.")
+        assert app.focused is app.screen.query_one("#prompt-editor")
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.results == [PromptChoice(None, "Be brief.")]
+
+
+async def test_typed_right_after_opening_lands_at_the_end_of_the_prompt():
+    app = host(PresetStore(), prompt="You are a pirate.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        type_ahead(app, *" Arr!", "ctrl+s")  # as fast as a terminal delivers them
+        await pilot.pause()
+        await pilot.pause()
+    assert app.results == [PromptChoice(None, "You are a pirate. Arr!")]
+
+
+async def test_built_in_presets_are_listed_marked_and_stay_as_shipped():
+    # Issue 15 item 5: a fresh install has presets, marked as built in, never overwritten.
+    app = host(PresetStore(), prompt="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = [line.split("▊ ")[1].split()[0] for line in screen_text(app).splitlines()[4:9]]
+        assert rows == ["──", *(preset.name for preset in BUILTIN_PRESETS)]
+        assert "── built in ──" in screen_text(app)
+        await pilot.press("enter")  # load "polite"
+        await pilot.pause()
+        assert app.screen.query_one("#prompt-editor", TextArea).text == BUILTIN_PRESETS[0].prompt
+        # Its own name is not offered for saving: a copy's is.
+        assert app.screen.query_one("#prompt-name", Input).value == "polite (copy)"
+        await pilot.press("tab", "end", *" Always.", "ctrl+n", "enter")
+        await pilot.pause()
+        assert on_disk() == {"polite (copy)": BUILTIN_PRESETS[0].prompt + " Always."}
+        # Deleting a built-in one is refused; saving under its name too.
+        await pilot.press("shift+tab", "shift+tab", "end", "delete")  # the last: 簡潔
+        await pilot.pause()
+        assert isinstance(app.screen, SystemPromptScreen)
+        assert "簡潔 is built in" in screen_text(app)
+        await pilot.press("ctrl+n", *"x", "ctrl+a")
+        name = app.screen.query_one("#prompt-name", Input)
+        name.value = "terse"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "terse is built in" in screen_text(app)
+        assert name.value == "terse (copy)"
+    assert on_disk() == {"polite (copy)": BUILTIN_PRESETS[0].prompt + " Always."}
 
 
 async def test_save_the_editor_text_as_a_new_preset():

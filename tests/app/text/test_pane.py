@@ -7,6 +7,7 @@ import math
 
 from tui.app.text.pane import AnswerState, headline, pane_hint, shown_key, stats_of
 from tui.core.answer import Answer, AnswerBuilder
+from tui.core.wire.events import TextDelta
 from tui.core.wire.records import TokenRecord
 
 
@@ -26,8 +27,10 @@ def test_the_stats_title_says_how_the_answer_ended():
     recovering = AnswerState("Answer", 2, answer=_answer([0.5]), recovering="recovering 3…")
     assert stats_of(recovering)[0] == "Answer #2 · recovering 3…"
     assert stats_of(AnswerState("Sample", 3))[0] == "Sample #3 · waiting for the model"
-    live = AnswerState("Answer", 1, live=AnswerBuilder())
-    assert stats_of(live)[0] == "Answer #1 · streaming"
+    assert stats_of(AnswerState("Answer", 1, live=AnswerBuilder()))[0] == (
+        "Answer #1 · reading the prompt…"  # nothing has come yet
+    )
+    assert stats_of(AnswerState("Answer", 1, live=_streaming()))[0] == "Answer #1 · streaming"
 
 
 def test_the_headline_carries_coverage_and_the_lowest_token_by_its_number():
@@ -41,9 +44,13 @@ def test_the_headline_carries_coverage_and_the_lowest_token_by_its_number():
 
 
 def test_the_headline_while_streaming_waiting_and_recovering():
-    live = headline(AnswerState("Answer", 4, live=AnswerBuilder(), alive=7))
-    assert live == (
-        "Answer #4 · … streaming · 0 tokens · server alive, no tokens for 7 s (Esc stops)"
+    live = headline(AnswerState("Answer", 4, live=_streaming(), alive=7))
+    assert live.startswith("Answer #4 · … streaming · 0 tokens")
+    assert live.endswith(" · server alive, no tokens for 7 s (ctrl+c stops)")
+    # Keep-alives before any token: a server reading a long prompt.
+    reading = headline(AnswerState("Answer", 4, live=AnswerBuilder(), alive=7))
+    assert reading == (
+        "Answer #4 · … reading the prompt… · server alive, no tokens for 7 s (ctrl+c stops)"
     )
     assert headline(AnswerState("Answer", 4)) == "Answer #4 · … waiting for the model"
     state = AnswerState("Answer", 4, answer=_answer([0.5], 2), recovering="recovering 1… 0/1")
@@ -59,3 +66,10 @@ def test_hints_name_the_keys_as_bound():
     assert pane_hint("wide").endswith("F4 hide") and len(pane_hint("wide")) <= 46
     assert len(pane_hint("large")) <= 78  # one line of an 80-column terminal
     assert shown_key("f4") == "F4" and shown_key("t") == "t" and shown_key("ctrl+l") == "ctrl+l"
+
+
+def _streaming() -> AnswerBuilder:
+    """A builder some text has come to (no logprob rows yet)."""
+    builder = AnswerBuilder()
+    builder.apply(TextDelta("Hi"))
+    return builder

@@ -52,7 +52,7 @@ def test_recovery_in_progress_replaces_the_state_and_says_how_to_skip_it():
         _answer(54, 96), recovering="recovering 42 split-character tokens… 10/43"
     )
     assert footer.startswith(
-        "⟳ recovering 42 split-character tokens… 10/43 (Esc skips) · covers 54 of 96 tokens"
+        "⟳ recovering 42 split-character tokens… 10/43 (ctrl+c skips) · covers 54 of 96 tokens"
     )
 
 
@@ -65,6 +65,6 @@ def test_keep_alives_alone_are_said_in_the_live_line():
     assert live_footer(metrics) == "… streaming · 0 tokens"
     assert alive_words(0.4) is None  # under a second: nothing to say yet
     line = live_footer(metrics, alive=12.3)
-    assert line == "… streaming · 0 tokens · server alive, no tokens for 12 s (Esc stops)"
+    assert line == "… streaming · 0 tokens · server alive, no tokens for 12 s (ctrl+c stops)"
     waiting = live_footer(metrics, waiting=True, alive=5)
-    assert waiting == "… waiting for the model · server alive, no tokens for 5 s (Esc stops)"
+    assert waiting == "… waiting for the model · server alive, no tokens for 5 s (ctrl+c stops)"

@@ -1,6 +1,6 @@
 """The chat log's recovery phase, with fake hooks (issue 11 in the TUI): after a complete
 answer whose rows llama.cpp merged, its hidden tokens are measured with progress in the chat
-line and the pane; Esc skips it and the answer stays complete with its coverage; a recovered
+line and the pane; ctrl+c skips it and the answer stays complete with its coverage; a recovered
 answer replaces the shown one (text blocks, pane, heat) and goes to the store after its final
 write. The same on the real engine: ``tests/app/test_recovery.py``."""
 
@@ -78,10 +78,10 @@ async def test_recovery_shows_progress_then_the_recovered_answer_everywhere():
         stream(hooks)
         await wait_for(pilot, lambda: "1/2" in view.footer_text)
         await pilot.pause()
-        # The answer is complete (and saved) first; recovery is its own phase, Esc skips it.
+        # The answer is complete (and saved) first; recovery is its own phase, ctrl+c skips it.
         assert view.turn.answer.status == "complete" and log.busy
         assert view.footer_text.startswith(
-            "⟳ recovering 2 split-character tokens… 1/2 (Esc skips) · covers 3 of 5 tokens"
+            "⟳ recovering 2 split-character tokens… 1/2 (ctrl+c skips) · covers 3 of 5 tokens"
         )
         pane.show_progress()
         assert pane.headline.render().plain.startswith(

@@ -15,7 +15,7 @@ from tui.core.score.history import comparison_fields, plan_of, result_fields
 from tui.core.score.result import Score
 from tui.core.score.run import ScoreEntry, ScorePlan
 from tui.core.store import Store
-from tui.core.store.schema import user_version
+from tui.core.store.schema import SCHEMA_VERSION, user_version
 from tui.core.wire.records import TokenRecord
 
 
@@ -89,7 +89,7 @@ def test_a_score_round_trips(tmp_path: Path) -> None:
     assert (summary.prompts, summary.questions, summary.results) == (2, 1, 2)
     assert summary.first_question == "首都は？"
     with closing(sqlite3.connect(path)) as conn:
-        assert user_version(conn) == 4
+        assert user_version(conn) == SCHEMA_VERSION
         row = conn.execute(
             "SELECT sum_logprob, stop_logprob, token_count FROM comparison_results "
             "WHERE status = 'ok'"

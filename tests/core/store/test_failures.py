@@ -53,20 +53,28 @@ def _writable(path: Path) -> bool:
 
 
 @contextmanager
-def read_only(path: Path) -> Iterator[None]:
+def made_read_only(path: Path) -> Iterator[bool]:
+    """``path`` read-only while the block runs; whether it could be made so (root can
+    write to a read-only file: then ``chattr +i`` is tried)."""
     mode = path.stat().st_mode
     path.chmod(0o555 if path.is_dir() else 0o444)
     immutable = False
     try:
         if _writable(path) and os.geteuid() == 0 and shutil.which("chattr"):
             immutable = subprocess.run(["chattr", "+i", str(path)], check=False).returncode == 0
-        if _writable(path):
-            pytest.skip("this file system cannot make a file read-only for this user")
-        yield
+        yield not _writable(path)
     finally:
         if immutable:
             subprocess.run(["chattr", "-i", str(path)], check=True)
         path.chmod(mode)
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    with made_read_only(path) as made:
+        if not made:
+            pytest.skip("this file system cannot make a file read-only for this user")
+        yield
 
 
 def _one_line(problem: str | None) -> str:

@@ -146,6 +146,21 @@ def test_a_version_2_file_reads_completely_and_new_answers_are_compact(db_path: 
     assert reopened.answers[2].answer.tokens == expected.tokens
     assert reopened.answers[2].answer.raw == expected.raw
     with closing(sqlite3.connect(db_path)) as conn:
-        assert user_version(conn) == SCHEMA_VERSION == 4
+        assert user_version(conn) == SCHEMA_VERSION == 6
         formats = conn.execute("SELECT format, count(*) FROM answer_parts GROUP BY format")
         assert formats.fetchall() == [(1, 3), (2, 1)]  # old parts untouched, the new one packed
+
+
+def test_version_5_keeps_earlier_conversations_as_the_chats(db_path: Path) -> None:
+    """Version 5 adds ``conversations.source``: what was there counts as the chat's."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(V2_FILE, db_path)
+    with Store.open(db_path) as store:
+        (old,) = store.list_conversations()
+        asked = store.create_conversation(source="ask")
+        store.add_user_message(asked, "from a script")
+        assert old.source == "chat"
+        assert store.last_conversation_id(source="chat") == old.id
+        assert store.last_conversation_id() == asked
+    with closing(sqlite3.connect(db_path)) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE conversations SET source = 'other'")

@@ -20,6 +20,7 @@ from tui.app.history import BUSY
 from tui.app.screens.export import ExportScreen
 from tui.app.screens.history import HistoryChoice, HistoryScreen
 from tui.app.text.status import prompt_label
+from tui.core.builtin_defaults import BUILTIN_SETTINGS_NOTE
 from tui.core.errors import LogprobChatError
 from tui.core.export import conversation_format
 
@@ -71,6 +72,7 @@ class ChatDialogs:
         s = self.app.session
         s.system_prompt = choice.prompt
         s.preset = choice.name
+        self.app.prompt_recall.add(choice.prompt)
         self.screen.update_status()
         label = prompt_label(s.preset, s.system_prompt)
         self.screen.notify(f"system prompt: {label} — applies to the next question", markup=False)
@@ -88,13 +90,26 @@ class ChatDialogs:
         self._apply_prompt(PresetChoice(preset.name, preset.prompt))
 
     def settings(self) -> None:
-        self._work(self._settings(), "settings")
-
-    async def _settings(self) -> None:
+        """Open the settings at once (keys typed right after F3 go there), then ask the
+        server for its models and show them in it."""
         s = self.app.session
         current = s.model or (s.backend.connection.model if s.backend else None) or ""
+        options = self.app.options
+        builtin = s.embedded and not options.model_file
+        screen = self.app.modals.settings(
+            None if s.client is not None else [],
+            current,
+            s.sampling,
+            BUILTIN_SETTINGS_NOTE if builtin else "",
+        )
+        self.app.push_screen(screen, self._apply_settings)
+        if s.client is not None:
+            self._work(self._list_models(screen), "settings")
+
+    async def _list_models(self, screen: Any) -> None:
         # No list (the server failed to give one) makes the modal offer a name field, where
         # any model can be typed; a list always has the current model in it.
+        s = self.app.session
         models: list[str] = []
         if s.client is not None:
             try:
@@ -103,10 +118,14 @@ class ChatDialogs:
                 self.screen.notify(
                     f"could not list models: {exc}", markup=False, severity="warning"
                 )
-        screen = self.app.modals.settings(models, current, s.sampling)
-        choice = await self.app.push_screen_wait(screen)
+        show = getattr(screen, "show_models", None)
+        if show is not None:
+            await show(models)
+
+    def _apply_settings(self, choice: Any) -> None:
         if choice is None:
             return
+        s = self.app.session
         s.sampling = choice.sampling
         if choice.model:
             s.model = choice.model
@@ -140,14 +159,17 @@ class ChatDialogs:
         elif choice.conversation_id is not None:
             self._work(self._open(choice.conversation_id), "history")
 
-    def new_conversation(self) -> None:
+    def new_conversation(self, *, say: bool = True) -> bool:
+        """Start a new conversation (the screen is cleared); False when it cannot be now."""
         try:
             self.app.history.start_new()
         except LogprobChatError as exc:
             self.screen.notify(str(exc), markup=False, severity="warning")
-            return
-        self.screen.notify("New conversation: the next question starts it.", markup=False)
-        self.screen.input.focus()
+            return False
+        if say:
+            self.screen.notify("New conversation: the next question starts it.", markup=False)
+        self.screen.set_focus(self.screen.input)
+        return True
 
     async def _open(self, conversation_id: int) -> None:
         try:
@@ -241,7 +263,9 @@ class ChatDialogs:
 
     def compare(self) -> None:
         """Open the compare screen from where the chat is: this question, the chat's system
-        prompt as the baseline, its sampling, concurrency from the engine's slots."""
+        prompt as the baseline, its sampling, concurrency from the engine's slots; the
+        prompts and samples as it was left, when it was opened before (and its question,
+        unless one is typed in the input bar)."""
         # Imported when first opened: its widgets (a data table, selection lists) and the
         # statistics are not needed to paint the chat at start-up.
         from tui.app.screens.compare import CompareScreen
@@ -251,13 +275,19 @@ class ChatDialogs:
         engine = s.backend.engine if s.backend is not None else None
         view = self.screen.chat.selected_view
         answer = view.turn.answer if view is not None else None
+        draft = self.app.compare_draft
+        typed = self.screen.input.text
+        # The typed text (or, without a draft, the last question), else the draft's.
+        keep = draft is not None and not typed.strip()
+        question = draft.question if keep else self.compare_question()
         self.app.push_screen(
             CompareScreen(
-                question=self.compare_question(),
+                question=question,
                 system_prompt=s.system_prompt,
                 preset=s.preset,
                 sampling=s.sampling,
                 concurrency=engine.slots if engine is not None else DEFAULT_CONCURRENCY,
                 answer=answer.text if answer is not None else "",
+                draft=draft,
             )
         )

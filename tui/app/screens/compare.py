@@ -13,6 +13,11 @@ Two views on one screen:
   the highlighted prompt; Enter on a sample opens it with its heatmap and token inspector.
   ``x`` exports everything (JSON and CSV). Esc stops a run, then goes back to the form.
 
+The form is remembered between openings (:class:`CompareDraft`: question, written prompts,
+ticked presets, baseline, samples), so F12 opens as it was left; a question typed in the
+chat's input bar meanwhile takes the question's place. When a run ends the focus is on the
+samples of the highlighted prompt, so Enter opens sample #1.
+
 The results view is :class:`~tui.app.widgets.compare_results.CompareResults`; this screen owns
 the form, the run and the export. The run is an async worker over
 :class:`~tui.core.compare.Comparison`; finished samples mark the view dirty and a timer
@@ -29,16 +34,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     Footer,
     Input,
-    Label,
     OptionList,
     SelectionList,
     Static,
@@ -47,21 +50,20 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.app.screens.compare_commands import FORM_HINT, FORM_TITLE, HELP_ROWS, CompareCommands
+from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
 from tui.app.screens.compare_export import run_export
+from tui.app.screens.compare_form import NUMBER_FIELDS, CompareDraft, compose_form
 from tui.app.screens.set_entry import KeptComparison, start_set
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
 from tui.app.widgets.question_source import QuestionSource
-from tui.app.widgets.tick_list import TickList
+from tui.app.widgets.recall_keys import recall_key
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
 from tui.core.compare.export import write_exports
 from tui.core.compare.form import (
-    FIELD_LABELS,
     NO_SYSTEM,
-    NUMBER_FIELDS,
     Candidate,
     CandidateKey,
     CompareForm,
@@ -71,7 +73,7 @@ from tui.core.compare.form import (
     split_prompts,
 )
 from tui.core.errors import LogprobChatError, one_line
-from tui.core.safety import safe_line, safe_text
+from tui.core.safety import safe_line
 from tui.core.sampling_form import field_warning, format_sampling_field
 from tui.core.settings import Sampling
 
@@ -119,7 +121,10 @@ class CompareScreen(Screen[None]):
         sampling: Sampling,
         concurrency: int,
         answer: str = "",
+        draft: CompareDraft | None = None,
     ) -> None:
+        """``draft``: the form as the last opening left it (its question gives way to a
+        ``question`` typed in the chat's input since)."""
         super().__init__()
         self.question = question
         self.answer = answer  # the chat's selected answer, for the "score" mode
@@ -127,6 +132,10 @@ class CompareScreen(Screen[None]):
         self.concurrency = concurrency
         self.baseline: CandidateKey = key_for(preset, system_prompt)
         self.current_prompt = system_prompt.strip() if not preset else ""
+        self.draft = draft
+        if draft is not None:
+            self.baseline = draft.baseline
+            self.current_prompt = draft.written
         self.comparison: Comparison | None = None
         self.kept: KeptComparison | None = None
         self.plan: ComparePlan | None = None
@@ -146,61 +155,25 @@ class CompareScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="compare-form"):
-            yield Static(Content(FORM_TITLE), id="compare-form-title", markup=False)
-            yield Label("Question", classes="compare-label")
-            yield TextArea(
-                safe_text(self.question),
-                id="compare-question",
-                soft_wrap=True,
-                tab_behavior="focus",
-            )
-            yield Static("", markup=False, id="compare-question-error", classes="compare-error")
-            yield CompareMode(self.answer, id="compare-mode")
-            yield QuestionSource(self.chat_app.data_dir, id="compare-set")
-            with Horizontal(id="compare-sources"):
-                with Vertical(classes="compare-source"):
-                    yield Label("Presets (space ticks)", classes="compare-label")
-                    yield TickList[CandidateKey](id="compare-presets")
-                with Vertical(classes="compare-source"):
-                    yield Label(
-                        "Write prompts (a line of --- between two)", classes="compare-label"
-                    )
-                    yield TextArea(
-                        safe_text(self.current_prompt),
-                        id="compare-written",
-                        soft_wrap=True,
-                        tab_behavior="focus",
-                    )
-            yield Label(
-                "Compared in this order (Enter on one: make it the baseline)",
-                classes="compare-label",
-            )
-            yield OptionList(id="compare-order", markup=False)
-            yield Static("", markup=False, id="compare-prompts-error", classes="compare-error")
-            with Horizontal(classes="compare-fields"):
-                for name in NUMBER_FIELDS:
-                    label, hint = FIELD_LABELS[name]
-                    with Vertical(classes="compare-field"):
-                        yield Label(label, classes="compare-label")
-                        yield Input(
-                            self._initial(name),
-                            id=f"compare-{name}",
-                            compact=True,
-                            tooltip=hint,
-                            classes="compare-input",
-                        )
-            for name in NUMBER_FIELDS:
-                yield Static("", markup=False, id=f"compare-{name}-error", classes="compare-error")
-            yield Static("", markup=False, id="compare-top-warning", classes="compare-warning")
-            yield Static("", markup=False, id="compare-run-error", classes="compare-error")
-            yield Static(Content(FORM_HINT), id="compare-hint", markup=False)
+        initial = {name: self._initial(name) for name in NUMBER_FIELDS}
+        yield from compose_form(
+            self.question, self.answer, self.current_prompt, initial, self.chat_app.data_dir
+        )
         yield CompareResults(id="compare-results")
         yield Footer(compact=True)
 
+    def on_key(self, event: events.Key) -> None:
+        """↑ in the empty question: earlier questions; in the empty prompts box: earlier
+        system prompts (as in the chat's input and in F2)."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.id == "compare-question":
+            recall_key(focused, self.chat_app.question_recall, event)
+        elif isinstance(focused, TextArea) and focused.id == "compare-written":
+            recall_key(focused, self.chat_app.prompt_recall, event)
+
     def _initial(self, name: str) -> str:
         if name == "samples":
-            return str(DEFAULT_SAMPLES)
+            return self.draft.samples if self.draft is not None else str(DEFAULT_SAMPLES)
         if name == "concurrency":
             return str(self.concurrency)
         return format_sampling_field(name, self.sampling)
@@ -225,16 +198,16 @@ class CompareScreen(Screen[None]):
 
     def _fill_presets(self) -> None:
         store = self.chat_app.presets
-        ticked = self.baseline
+        ticked = set(self.draft.ticked) if self.draft is not None else {self.baseline}
         options: list[Selection[CandidateKey]] = [
-            Selection(Content("(no system prompt)"), NO_SYSTEM, ticked == NO_SYSTEM)
+            Selection(Content("(no system prompt)"), NO_SYSTEM, NO_SYSTEM in ticked)
         ]
         for preset in store.presets:
             key: CandidateKey = ("preset", preset.name)
             label = Content.assemble(
                 Content(safe_line(preset.name)), ("  " + preview(preset.prompt), DIM)
             )
-            options.append(Selection(label, key, ticked == key))
+            options.append(Selection(label, key, key in ticked))
         presets = self.query_one("#compare-presets", SelectionList)
         presets.add_options(options)
         presets.highlighted = 0  # so the first Space ticks a row instead of doing nothing
@@ -301,6 +274,7 @@ class CompareScreen(Screen[None]):
             max_tokens=text("max_tokens"),
             concurrency=text("concurrency"),
             top_logprobs=text("top_logprobs"),
+            repeat_penalty=self.sampling.repeat_penalty,
         )
 
     def _show_error(self, name: str, message: str) -> None:
@@ -356,6 +330,7 @@ class CompareScreen(Screen[None]):
 
     def start(self, plan: ComparePlan) -> None:
         """Show the results view for ``plan`` and send its requests."""
+        self._keep_draft()
         self.plan = plan
         self.comparison = None
         self.result = None
@@ -418,6 +393,9 @@ class CompareScreen(Screen[None]):
             # first laid out drew its histograms and sample lines for a guessed width.
             self.call_after_refresh(self._show_results)
             self.refresh_bindings()
+            if self.showing_results and self.focused in (None, self.results.table):
+                # Enter now opens the highlighted prompt's sample #1 (Tab: back to the table).
+                self.set_focus(self.query_one("#compare-sample-list"))
 
     def action_stop(self) -> None:
         self.workers.cancel_group(self, "compare")
@@ -466,7 +444,18 @@ class CompareScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_close(self) -> None:
+        self._keep_draft()
         self.dismiss(None)
+
+    def _keep_draft(self) -> None:
+        """Remember the form for the next opening (``app.compare_draft``)."""
+        self.chat_app.compare_draft = CompareDraft(
+            question=self.query_one("#compare-question", TextArea).text,
+            written=self.query_one("#compare-written", TextArea).text,
+            ticked=tuple(self.query_one("#compare-presets", SelectionList).selected),
+            baseline=self.baseline,
+            samples=self.query_one("#compare-samples", Input).value,
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(self.chat_app.modals.help(list(HELP_ROWS)))

@@ -10,9 +10,6 @@ from tui.app.commands import EntriesProvider, Entry
 if TYPE_CHECKING:
     from tui.app.screens.compare import CompareScreen
 
-FORM_TITLE = "Compare system prompts: the same question, N samples each"
-FORM_HINT = "ctrl+s runs · Esc goes back to the chat · the first prompt is the baseline"
-
 HELP_ROWS: tuple[tuple[str, str, str], ...] = (
     ("ctrl+s", "Run the comparison (from the form, or again from the results)", "Compare"),
     ("esc", "Stop a running comparison (what finished is kept)", "Compare"),

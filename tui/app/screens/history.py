@@ -3,7 +3,11 @@
 Keys (all in the footer): type to filter (the search field has focus; letters typed on the
 list go there too), ``↑``/``↓``/PageUp/PageDown move in the list from anywhere, Enter opens the
 highlighted conversation, ``F2`` renames it, ``ctrl+d`` (or Delete on the list) deletes it
-after a confirmation, ``ctrl+n`` starts a new conversation, Esc clears the search or goes back.
+after a confirmation naming it with its date and size, ``ctrl+n`` starts a new conversation,
+Esc clears the search or goes back. The list opens on the chat's current conversation, its
+row drawn as clearly as a focused list's; a key that acts on the highlighted row right after
+typing a search (the search waits for a pause in typing) first runs that search, so it acts
+on a row of what was typed for.
 
 The screen only reads and edits the history through a :class:`HistorySource` (the app's
 :class:`~tui.app.history.HistoryLink`), off the UI thread; opening is done by whoever pushed
@@ -32,7 +36,7 @@ from textual.widgets.option_list import Option
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.rename import RenameScreen
 from tui.app.screens.type_ahead import deliver_early_key
-from tui.app.text.history_rows import comparison_line, header_line, summary_line
+from tui.app.text.history_rows import comparison_line, header_line, summary_line, when_label
 from tui.core.errors import LogprobChatError
 from tui.core.safety import safe_line
 from tui.core.store.comparisons import ComparisonSummary
@@ -56,6 +60,15 @@ class HistoryChoice:
 
     action: Literal["open", "new", "comparison"]
     conversation_id: int | None = None
+
+
+def delete_question(summary: ConversationSummary, now: float, tz: tzinfo | None = None) -> str:
+    """What the confirmation asks: the conversation by title, when it was last used and its
+    size, so one of several with the same title is told apart."""
+    title = safe_line(summary.display_title)
+    what = "answer" if summary.answers == 1 else "answers"
+    when = when_label(summary.updated_at, now, tz)
+    return f"Delete “{title}” (last used {when}, {summary.answers} {what})? This cannot be undone."
 
 
 class ConversationList(OptionList):
@@ -163,6 +176,8 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         if ids:
             target = keep if keep in ids else (self.current_id if self.current_id in ids else None)
             options.highlighted = ids.index(target) if target is not None else 0
+            # (once laid out: the current conversation may be far down the list)
+            self.call_after_refresh(options.scroll_to_highlight)
         count = len(ids)
         noun = "conversation" if count == 1 else "conversations"
         if self._query:
@@ -224,14 +239,14 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         self._search(event.value.strip(), delay=SEARCH_DELAY)
 
     @on(Input.Submitted, "#history-search")
-    def _submitted(self, event: Input.Submitted) -> None:
+    async def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_open()
+        await self.action_open()
 
     @on(OptionList.OptionSelected, "#history-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    async def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_open()
+        await self.action_open()
 
     def on_key(self, event: events.Key) -> None:
         # "Type to filter" wherever the focus is: a letter typed on the list goes to the search.
@@ -250,7 +265,24 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         """Move in the list from the search field (the list's own keys do it when focused)."""
         await self.option_list.run_action(action)
 
-    def action_open(self) -> None:
+    async def _search_now(self) -> None:
+        """Run the search typed so far if it has not run yet (it waits for a pause in
+        typing): Enter, F2 or ctrl+d right after typing act on a row it found."""
+        typed = self.query_one("#history-search", Input).value.strip()
+        if typed == self._query and self.loaded.is_set():
+            return
+        self.workers.cancel_group(self, "history-search")
+        try:
+            summaries = await self.source.summaries(typed)
+        except LogprobChatError as exc:
+            self._status(str(exc), error=True)
+            return
+        self._query, self.summaries = typed, summaries
+        self._fill(keep=self.highlighted_id())
+        self.loaded.set()
+
+    async def action_open(self) -> None:
+        await self._search_now()
         summary = self.highlighted()
         if summary is None:
             self.app.bell()
@@ -268,7 +300,8 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         else:
             self.dismiss(None)
 
-    def action_rename(self) -> None:
+    async def action_rename(self) -> None:
+        await self._search_now()
         summary = self.highlighted()
         if summary is None:
             self.app.bell()
@@ -289,14 +322,14 @@ class HistoryScreen(Screen[HistoryChoice | None]):
             return
         self._search(self._query)
 
-    def action_delete(self) -> None:
+    async def action_delete(self) -> None:
+        await self._search_now()
         summary = self.highlighted()
         if summary is None:
             self.app.bell()
             return
         title = safe_line(summary.display_title)
-        what = "answer" if summary.answers == 1 else "answers"
-        question = f"Delete “{title}” and its {summary.answers} {what}? This cannot be undone."
+        question = delete_question(summary, self.now(), self.tz)
 
         def confirmed(yes: bool | None) -> None:
             if yes:

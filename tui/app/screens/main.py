@@ -23,6 +23,7 @@ its own, and the pane's through :meth:`action_pane`. Its dialogs are
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -54,6 +55,10 @@ from tui.app.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
 
+ESC_TWICE = 1.0
+"""Seconds within which a second Esc stops a streaming answer (the first leaves the input,
+or the token cursor: what Esc does when nothing streams)."""
+
 BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (100, "-wide")]
 """Below 100 columns (80×24 over SSH) the chat takes the width, a compact pane under it."""
 
@@ -68,6 +73,8 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.dialogs = ChatDialogs(self)
+        self._last_escape = -ESC_TWICE  # time.monotonic() of the last Esc while busy
+        self.queued: str | None = None  # a question sent while an answer streamed
 
     @property
     def chat_app(self) -> LogprobChatApp:
@@ -95,7 +102,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="chat-area"):
                 yield ChatLog(app.turns, id="log")
             yield AnswerPane(threshold=app.low_prob_threshold, heat=app.ui_settings.heatmap)
-        yield PromptInput(id="input")
+        yield PromptInput(recall=app.question_recall, id="input")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -178,9 +185,25 @@ class MainScreen(Screen[None]):
             self.pane.show(message.view, keep_cursor=True)
 
     @on(ChatLog.TurnAsked)
+    def _turn_asked(self) -> None:
+        self.refresh_bindings()  # ctrl+c stops
+
     @on(ChatLog.TurnFinished)
-    def _turn_changed(self) -> None:
-        self.refresh_bindings()  # Esc stops, or no longer
+    def _turn_finished(self) -> None:
+        self.refresh_bindings()  # ctrl+c stops no longer
+        again = self.chat_app.turns.context_full_question
+        if again is not None and not self.input.text and self.queued is None:
+            self.input.insert(again)  # kept: ctrl+n asks it again in a new conversation
+        queued, self.queued = self.queued, None
+        self.input.show_queued(False)
+        if queued is not None and self.input.text == queued and not self.chat.busy:
+            self._send(queued)
+
+    @on(PromptInput.Changed, "#input")
+    def _input_changed(self) -> None:
+        if self.queued is not None and self.input.text != self.queued:
+            self.queued = None  # edited: it waits for Enter again
+            self.input.show_queued(False)
 
     @on(AnswerPane.HeatChanged)
     def _heat_changed(self, message: AnswerPane.HeatChanged) -> None:
@@ -194,14 +217,15 @@ class MainScreen(Screen[None]):
             self.notify("Type a question first.", markup=False)
             return
         if self.chat.busy:
-            pump = self.chat.pump
-            if pump is not None and pump.live is None and pump.recovering is not None:
-                words = "Hidden tokens are being measured: Esc skips it. Your text is kept."
-            else:
-                words = "An answer is still coming: Esc stops it. Your text is kept."
-            self.notify(words, markup=False)
+            # Kept in the input, and sent as the next question when this answer ends.
+            self.queued = text
+            self.input.show_queued(True)
             return
-        message.input.clear()
+        self._send(text)
+
+    def _send(self, text: str) -> None:
+        self.chat_app.question_recall.add(text)
+        self.input.clear()
         view = self.chat.ask(self.chat_app.turns.new_turn(text))
         s = self.session
         if s.ready:
@@ -238,21 +262,53 @@ class MainScreen(Screen[None]):
     def action_stop(self) -> None:
         self.chat.stop()
 
+    def escape_stops(self) -> bool:
+        """Whether this Esc is the second one within :data:`ESC_TWICE` seconds while an
+        answer streams (it then stops the answer)."""
+        now = time.monotonic()
+        second = self.chat.busy and now - self._last_escape <= ESC_TWICE
+        self._last_escape = -ESC_TWICE if second else now
+        return second
+
+    def action_leave_input(self) -> None:
+        """Esc in the input: to the chat log (the text stays), or, as the second Esc while
+        an answer streams, stop it."""
+        if self.escape_stops():
+            self.action_stop()
+            return
+        self.set_focus(self.chat)
+
     def action_leave(self) -> None:
+        if self.escape_stops():
+            self.action_stop()
+            self.set_focus(self.input)
+            return
         if not self.pane.leave_cursor():
-            self.input.focus()
+            self.set_focus(self.input)
 
     def action_focus_input(self) -> None:
-        self.input.focus()
+        self.set_focus(self.input)
 
     def action_focus_log(self) -> None:
-        self.chat.focus()
+        self.set_focus(self.chat)
 
     def action_focus_json(self) -> None:
         self.pane.focus_json()
 
     def action_toggle_pane(self) -> None:
         toggle_pane(self, self.chat, self.pane)
+
+    def action_new_conversation(self) -> None:
+        """ctrl+n: a new conversation; right after a full context, the question that did not
+        fit is asked again there (unless the input was changed meanwhile)."""
+        again = self.chat_app.turns.context_full_question
+        if not self.dialogs.new_conversation(say=again is None):
+            return
+        self.chat_app.turns.context_full_question = None
+        if again is not None and self.input.text in ("", again):
+            self.input.clear()
+            # After the log is emptied (ConversationShown, queued before this callback).
+            self.call_later(self._send, again)
 
     def action_help(self) -> None:
         self.dialogs.help()

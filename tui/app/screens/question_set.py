@@ -37,7 +37,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from tui.app.screens.compare_export import run_export
 from tui.core.backend import resolve_model
-from tui.core.compare.cells import fit_cells
+from tui.core.cells import fit_cells
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.safety import safe_line
 from tui.core.sets.export import results_csv, set_document, summary_csv

@@ -10,9 +10,10 @@ from typing import Any
 
 from textual.widgets import Input
 
+from tui.app.screens.compare_form import NUMBER_FIELDS
 from tui.app.widgets.compare_mode import CompareMode
 from tui.core.compare import ComparePlan, Sample
-from tui.core.compare.form import NUMBER_FIELDS, parse_compare_form
+from tui.core.compare.form import parse_compare_form
 from tui.core.errors import LogprobChatError
 from tui.core.questions import read_questions
 from tui.core.sets.history import comparison_fields, result_fields, sample_result, set_of_one

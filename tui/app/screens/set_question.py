@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.app.messages import SampleChosen
 from tui.core.answer import Answer
-from tui.core.compare.cells import fit_cells
+from tui.core.cells import fit_cells
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError
 from tui.core.safety import safe_line

@@ -6,6 +6,10 @@ with a bad field shows the messages and keeps the modal open. A valid but surpri
 (top_logprobs 0: no alternatives, and on llama.cpp 1 asked instead) gets a warning under its
 field, from the moment it is typed (or when the modal opens with it), never blocking.
 
+The screen opens at once (keys typed right after F3 land in it) with the model list known so
+far; the server's own list is asked meanwhile and shown when it comes (:meth:`show_models`):
+as the list, or, when the server gives none, as a field where any name can be typed.
+
 Model names come from the server: shown through ``safe_line`` with markup off.
 """
 
@@ -41,11 +45,14 @@ class SettingsChoice:
     sampling: Sampling
 
 
+LOADING = "asking the server for its models…"
+
 _LABELS = {
     "temperature": ("Temperature", "0 to 2"),
     "top_logprobs": ("Top logprobs", f"alternatives per token, 0 to {MAX_TOP_LOGPROBS}"),
     "max_tokens": ("Max tokens", "at least 1"),
     "seed": ("Seed", "blank = none"),
+    "repeat_penalty": ("Repeat penalty", "llama.cpp, 1 to 2; blank = none"),
 }
 
 
@@ -67,11 +74,21 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
     ]
 
-    def __init__(self, models: list[str], current_model: str, sampling: Sampling) -> None:
+    AUTO_FOCUS = "#settings-model"
+
+    def __init__(
+        self, models: list[str] | None, current_model: str, sampling: Sampling, note: str = ""
+    ) -> None:
+        """``models`` None: the server's list is still being asked (:meth:`show_models`);
+        ``note``: a line under the fields (the built-in model's demo defaults)."""
         super().__init__()
+        self.note = note
         # No list from the server means a text field (with the current name), not a
         # one-entry list that would leave no way to name another model.
-        self.models = model_options(models, current_model) if models else []
+        self.awaiting_models = models is None
+        self.models = model_options(models or [], current_model)
+        if not models and not self.awaiting_models:
+            self.models = []
         self.current_model = current_model
         self.sampling = sampling
 
@@ -83,19 +100,13 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
             dialog.border_subtitle = "Enter or ctrl+s applies · Esc cancels · Tab next field"
             with Horizontal(classes="settings-row", id="settings-model-row"):
                 yield Label("Model", classes="settings-label")
-                if self.models:
-                    yield OptionList(
-                        *(Option(Content(safe_line(name))) for name in self.models),
-                        markup=False,
-                        id="settings-model",
-                    )
-                else:
-                    yield Input(
-                        safe_line(self.current_model),
-                        placeholder="model name (the server lists none)",
-                        compact=True,
-                        id="settings-model",
-                    )
+                yield self._model_widget()
+            yield Static(
+                LOADING if self.awaiting_models else "",
+                markup=False,
+                id="settings-model-note",
+                classes="settings-note",
+            )
             yield Static("", markup=False, id="settings-model-error", classes="settings-error")
             for name in SAMPLING_FIELDS:
                 label, hint = _LABELS[name]
@@ -114,17 +125,49 @@ class SettingsScreen(ModalScreen[SettingsChoice | None]):
                 yield Static(
                     "", markup=False, id=f"settings-{name}-warning", classes="settings-warning"
                 )
+            if self.note:
+                yield Static(self.note, markup=False, id="settings-note")
         yield Footer()
+
+    def _model_widget(self) -> OptionList | Input:
+        if self.models:
+            options = OptionList(
+                *(Option(Content(safe_line(name))) for name in self.models),
+                markup=False,
+                id="settings-model",
+            )
+            if self.current_model in self.models:
+                options.highlighted = self.models.index(self.current_model)
+            return options
+        return Input(
+            safe_line(self.current_model),
+            placeholder="model name (the server lists none)",
+            compact=True,
+            id="settings-model",
+        )
 
     def on_mount(self) -> None:
         for error in self.query(".settings-error"):
             error.display = False
         for name in SAMPLING_FIELDS:
             self._show_warning(name)
-        model = self.query_one("#settings-model")
-        if isinstance(model, OptionList) and self.current_model in self.models:
-            model.highlighted = self.models.index(self.current_model)
-        model.focus()
+        self.query_one("#settings-model-note").display = self.awaiting_models
+
+    async def show_models(self, models: list[str]) -> None:
+        """The server's list came (empty: it gave none): show it, with the current model
+        highlighted (the only one offered meanwhile) and the focus where it was."""
+        if not self.awaiting_models or not self.is_attached:
+            return
+        self.awaiting_models = False
+        self.query_one("#settings-model-note").display = False
+        old = self.query_one("#settings-model")
+        had_focus = old.has_focus
+        self.models = model_options(models, self.current_model) if models else []
+        new = self._model_widget()
+        await old.remove()
+        await self.query_one("#settings-model-row").mount(new)
+        if had_focus:
+            self.set_focus(new)
 
     # ------------------------------------------------------------------ reading the form
 

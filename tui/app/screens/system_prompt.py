@@ -3,6 +3,13 @@
 Keys (all in the footer): ``ctrl+s`` apply, ``esc`` cancel, ``ctrl+n`` save the editor text
 as a preset (focuses the name field; Enter there saves), ``delete`` on the preset list deletes
 the highlighted preset, Enter on the list loads it into the editor, Tab moves between parts.
+The list has the focus when the screen opens (switching is one keystroke away); typing there
+writes in the editor instead (at the end of its text), so a person who came to write a prompt
+is never typing into nothing. ↑ in the empty editor brings back earlier system prompts.
+
+Built-in presets (``tui.core.presets.BUILTIN_PRESETS``) are marked as such and stay as
+shipped: picking one fills the name field with a free copy's name ("polite (copy)"), so
+editing it and pressing Enter in the name field saves the user's own copy.
 
 Preset names and prompts are user text from a file: never parsed as markup, and shown through
 ``safe_text``/``safe_line`` so control characters cannot reach the terminal. When the shown
@@ -25,8 +32,9 @@ from textual.widgets.option_list import Option
 
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.type_ahead import deliver_early_key
+from tui.app.widgets.recall_keys import recall_key
 from tui.core.errors import ConfigError
-from tui.core.presets import MAX_NAME, PresetsNotSaved, PresetStore
+from tui.core.presets import MAX_NAME, PresetsNotSaved, PresetStore, copy_name
 from tui.core.safety import safe_line, safe_text
 
 _PREVIEW = 60  # characters of a prompt shown beside its name in the list
@@ -39,6 +47,10 @@ class PromptChoice:
 
     name: str | None
     prompt: str
+
+
+BUILTIN_HEADING = "── built in ──"
+"""The list's row above the built-in presets (a heading, never highlighted)."""
 
 
 def preset_label(name: str, prompt: str) -> Content:
@@ -75,7 +87,7 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         self._candidate: str | None = current_name
         self._loaded_original = current_prompt
         self._loaded_shown = safe_text(current_prompt)
-        self._names: list[str] = []
+        self._names: list[str | None] = []  # one per list row; None: the built-in heading
         # Start where switching is one keystroke away: the list, when there is one. Set as
         # the screen's auto focus (given when the screen is shown), not later in on_mount, so
         # that keys typed right after F2 already find it (see type_ahead).
@@ -119,7 +131,20 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         self._show_editing()
 
     def on_key(self, event: events.Key) -> None:
-        deliver_early_key(self, event)
+        if deliver_early_key(self, event):
+            return
+        if self.focused is self.editor:
+            # ↑ in the empty editor: the system prompts used before (the chat app's).
+            recall_key(self.editor, getattr(self.app, "prompt_recall", None), event)
+            return
+        if isinstance(self.focused, PresetList) and event.is_printable and event.character:
+            # Typing on the list writes the prompt: the editor takes the focus at once (the
+            # next key typed goes there too) and this character, at the end of its text.
+            event.stop()
+            editor = self.editor
+            self.set_focus(editor)
+            editor.move_cursor(editor.document.end)
+            editor.insert(event.character)
 
     # ------------------------------------------------------------------ state
 
@@ -136,13 +161,24 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
 
     def _fill_list(self, select: str | None = None) -> None:
         presets = self.store.presets
-        self._names = [p.name for p in presets]
+        options: list[Option] = []
+        self._names = []
+        for preset in presets:
+            if preset.builtin and None not in self._names:
+                options.append(Option(Content.styled(BUILTIN_HEADING, "dim"), disabled=True))
+                self._names.append(None)
+            options.append(Option(preset_label(preset.name, preset.prompt)))
+            self._names.append(preset.name)
         option_list = self.query_one("#prompt-presets", PresetList)
-        option_list.set_options(Option(preset_label(p.name, p.prompt)) for p in presets)
-        if select in self._names:
+        option_list.set_options(options)
+        if select is not None and select in self._names:
             option_list.highlighted = self._names.index(select)
-        elif self._names:
-            option_list.highlighted = 0
+        elif presets:
+            option_list.highlighted = self._names.index(presets[0].name)
+
+    @property
+    def preset_names(self) -> set[str]:
+        return {name for name in self._names if name is not None}
 
     def _show_editing(self) -> None:
         choice = self.current_choice()
@@ -175,6 +211,8 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         name = self._names[event.option_index]
+        if name is None:
+            return
         preset = self.store.get(name)
         shown = safe_text(preset.prompt)
         # Set the candidate first: replacing the text fires Changed, which reads it.
@@ -182,8 +220,17 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         editor = self.editor
         # replace() (not load_text) keeps the edit history: ctrl+z brings back the old text.
         editor.replace(shown, editor.document.start, editor.document.end)
-        self.query_one("#prompt-name", Input).value = safe_line(name)
         self._show_editing()
+        if preset.builtin:
+            # Its own name cannot be saved over: offer a copy's, ready for Enter.
+            copy = copy_name(name, self.preset_names)
+            self.query_one("#prompt-name", Input).value = safe_line(copy)
+            self._status(
+                f"Loaded built-in {safe_line(name)}; ctrl+s applies it, or edit it and save "
+                f"your copy (ctrl+n, Enter: {safe_line(copy)})"
+            )
+            return
+        self.query_one("#prompt-name", Input).value = safe_line(name)
         self._status(f"Loaded {safe_line(name)}; ctrl+s applies it (ctrl+z in the editor undoes)")
 
     @on(Input.Submitted, "#prompt-name")
@@ -215,6 +262,9 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
         if self.store.problem:
             self._status(f"Not deleting: {self.store.problem}", error=True)
             return
+        if self.store.is_builtin(name):
+            self._status(f"{safe_line(name)} is built in: it stays (it is not in your file)")
+            return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -242,7 +292,16 @@ class SystemPromptScreen(ModalScreen[PromptChoice | None]):
             self._status(f"Not saving: {self.store.problem}; fix or move the file", error=True)
             return
         text = self.editor.text
-        if name in self._names and self.store.get(name).prompt != text:
+        if self.store.is_builtin(name):
+            copy = copy_name(name, self.preset_names)
+            self.query_one("#prompt-name", Input).value = safe_line(copy)
+            self._status(
+                f"{safe_line(name)} is built in and stays as shipped: Enter saves your copy as "
+                f"{safe_line(copy)}",
+                error=True,
+            )
+            return
+        if name in self.preset_names and self.store.get(name).prompt != text:
 
             def confirmed(yes: bool | None) -> None:
                 if yes:

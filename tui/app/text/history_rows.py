@@ -25,6 +25,8 @@ from tui.core.store.comparisons import ComparisonSummary
 from tui.core.store.models import ConversationSummary
 
 GAP = "  "
+ASK_MARK = "(ask) "
+"""Before the title of a conversation ``logprob-chat ask`` started."""
 WHEN = 11
 ANSWERS = 3
 MEAN = 6
@@ -96,6 +98,8 @@ def summary_line(
     first = safe_line(summary.first_question.strip().split("\n", 1)[0])
     named = bool(summary.title and summary.title.strip())
     title = safe_line(summary.display_title)
+    if summary.source == "ask":
+        title = ASK_MARK + title  # kept apart: the chat never reopens it on its own
     head = GAP.join(
         [
             _fit(when_label(summary.updated_at, now, tz), WHEN),

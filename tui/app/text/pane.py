@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tui.app.text.summary import RECOVERING_MARK, alive_words, state_words
+from tui.app.text.summary import READING_PROMPT, RECOVERING_MARK, alive_words, state_words
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.metrics import Metrics
 from tui.core.report import (
@@ -51,7 +51,8 @@ def stats_of(state: AnswerState) -> tuple[str, Rows]:
       (:func:`~tui.core.report.answer_rows`: "Covers 54 of 96 tokens" first when the numbers
       leave tokens out);
     * streaming: "Answer #2 · streaming" and the running sums only (O(1) per repaint; the
-      timings come when it ends, so they never depend on the repaint rate);
+      timings come when it ends, so they never depend on the repaint rate), "Answer #2 ·
+      reading the prompt…" until its first token;
     * waiting for the model: the title alone.
     """
     head = f"{state.noun} #{state.number}"
@@ -60,7 +61,8 @@ def stats_of(state: AnswerState) -> tuple[str, Rows]:
         label = state.recovering or finish_label(answer, state.max_tokens)
         return f"{head} · {label}", answer_rows(answer, state.max_tokens)
     if live is not None:
-        return f"{head} · streaming", metric_rows(live.live_metrics())
+        words = READING_PROMPT if live.reading_prompt else "streaming"
+        return f"{head} · {words}", metric_rows(live.live_metrics())
     return f"{head} · waiting for the model", []
 
 
@@ -107,7 +109,10 @@ def headline(state: AnswerState | None) -> str:
             parts += headline_numbers(metrics)
         return " · ".join(parts)
     if live is not None:
-        parts = [head, "… streaming", *headline_numbers(live.live_metrics())]
+        if live.reading_prompt:
+            parts = [head, f"… {READING_PROMPT}"]
+        else:
+            parts = [head, "… streaming", *headline_numbers(live.live_metrics())]
     else:
         parts = [head, "… waiting for the model"]
     silent = alive_words(state.alive)

@@ -57,19 +57,22 @@ def shorten_middle(text: str, width: int) -> str:
 
 def sampling_fields(sampling: Sampling, *, compact: bool) -> list[str]:
     seed = "–" if sampling.seed is None else str(sampling.seed)
+    penalty = sampling.repeat_penalty
     if compact:
-        return [
+        fields = [
             f"T{sampling.temperature:g}",
             f"k{sampling.top_logprobs}",
             f"max{sampling.max_tokens}",
             f"seed{seed}",
         ]
-    return [
+        return fields + ([f"rep{penalty:g}"] if penalty is not None else [])
+    fields = [
         f"temperature {sampling.temperature:g}",
         f"top_logprobs {sampling.top_logprobs}",
         f"max_tokens {sampling.max_tokens}",
         f"seed {seed}",
     ]
+    return fields + ([f"repeat_penalty {penalty:g}"] if penalty is not None else [])
 
 
 def status_line(

@@ -32,7 +32,7 @@ STATE_MARK = {
     "streaming": "…",
     "complete": "✓",
     "stopped": "■",
-    "error": "⚠",
+    "error": "✗",  # (its error line below starts with ⚠: one warning sign is enough)
     "incomplete": "◌",
     FINISH_CUT_MAX_TOKENS: "✂",
     FINISH_CUT_CONTEXT: "✂",
@@ -53,7 +53,8 @@ def answer_header(turn: Turn, number: int) -> str:
     parts = [f"#{number}", prompt_label(turn.preset, turn.system_prompt)]
     if turn.model:
         parts.append(safe_line(turn.model))
-    parts.append(f"T{s.temperature:g} k{s.top_logprobs} max{s.max_tokens} seed{seed}")
+    penalty = "" if s.repeat_penalty is None else f" rep{s.repeat_penalty:g}"
+    parts.append(f"T{s.temperature:g} k{s.top_logprobs} max{s.max_tokens} seed{seed}{penalty}")
     return " · ".join(parts)
 
 
@@ -75,18 +76,31 @@ def state_words(answer: Answer, max_tokens: int | None = None) -> str:
     return f"{STATE_MARK.get(label, '?')} {label}"
 
 
+READING_PROMPT = "reading the prompt…"
+"""Said from the request until the first token: a model reads a long prompt for seconds, and
+"streaming · 0 tokens" meanwhile looked stuck."""
+
+
 def alive_words(idle: float | None) -> str | None:
-    """ "server alive, no tokens for 12 s (Esc stops)" while a stream carries only
+    """ "server alive, no tokens for 12 s (ctrl+c stops)" while a stream carries only
     keep-alives (``idle`` seconds since its last piece), else ``None``."""
     if idle is None or idle < ALIVE_AFTER:
         return None
-    return f"server alive, no tokens for {idle:.0f} s (Esc stops)"
+    return f"server alive, no tokens for {idle:.0f} s (ctrl+c stops)"
 
 
-def live_footer(m: Metrics, waiting: bool = False, alive: float | None = None) -> str:
-    """While streaming: state and the running numbers (O(1) to build); ``alive``: seconds of
-    keep-alives alone (:func:`alive_words`)."""
-    parts = ["… waiting for the model"] if waiting else ["… streaming", *metrics_summary(m)]
+def live_footer(
+    m: Metrics, waiting: bool = False, alive: float | None = None, reading: float | None = None
+) -> str:
+    """While streaming: state and the running numbers (O(1) to build). ``reading``: seconds
+    since the request, while no token has come yet (:data:`READING_PROMPT`, with the seconds
+    from the first whole one); ``alive``: seconds of keep-alives alone (:func:`alive_words`)."""
+    if waiting:
+        parts = ["… waiting for the model"]
+    elif reading is not None:
+        parts = [f"… {READING_PROMPT}" + (f" {reading:.0f} s" if reading >= 1 else "")]
+    else:
+        parts = ["… streaming", *metrics_summary(m)]
     silent = alive_words(alive)
     if silent is not None:
         parts.append(silent)
@@ -100,7 +114,7 @@ def answer_footer(
     progress words of the recovery running now (``recovering 42 split-character tokens…
     10/43``), shown instead of the state, with the key that skips it."""
     if recovering is not None:
-        parts = [f"{RECOVERING_MARK} {recovering} (Esc skips)"]
+        parts = [f"{RECOVERING_MARK} {recovering} (ctrl+c skips)"]
     else:
         parts = [state_words(answer, max_tokens)]
     if answer.has_logprobs:

@@ -224,7 +224,9 @@ class AnswerView(Vertical):
         if self.turn.answer is not None:
             self.load(self.turn.answer)
         else:
-            self.show_live(None, waiting=self.turn.live is None)
+            live = self.turn.live
+            reading = 0.0 if live is not None and live.reading_prompt else None
+            self.show_live(None, waiting=live is None, reading=reading)
 
     # ------------------------------------------------------------------ content
 
@@ -348,11 +350,19 @@ class AnswerView(Vertical):
     # ------------------------------------------------------------------ state lines
 
     def show_live(
-        self, metrics: Metrics | None, *, waiting: bool = False, alive: float | None = None
+        self,
+        metrics: Metrics | None,
+        *,
+        waiting: bool = False,
+        alive: float | None = None,
+        reading: float | None = None,
     ) -> None:
-        """The line under a streaming answer; ``alive``: seconds of keep-alives alone."""
+        """The line under a streaming answer; ``alive``: seconds of keep-alives alone;
+        ``reading``: seconds since the request while the server reads the prompt."""
         self.alive = alive
-        text = live_footer(_EMPTY if metrics is None else metrics, waiting=waiting, alive=alive)
+        text = live_footer(
+            _EMPTY if metrics is None else metrics, waiting=waiting, alive=alive, reading=reading
+        )
         update_static(self._footer, Content(text))
 
     def show_recovering(self, words: str | None) -> None:

@@ -20,13 +20,13 @@ Recovery: a complete answer with tokens llama.cpp did not send a row for
 (:meth:`TurnHooks.can_recover`) has a phase of its own after that, before
 ``answer_finished``: a second worker (:meth:`TurnHooks.recover`) measures them while the
 answer's line says "recovering 42 split-character tokens… 10/43"; the pump stays busy (a new
-question waits), Esc skips it and the answer stays as it came (complete, its numbers
-"covers 54 of 96 tokens"). A recovered answer replaces the turn's (view, pane, heatmap, JSON
-follow) and :meth:`TurnHooks.recovered` lets the store rewrite its tokens after its final
-write.
+question waits), ctrl+c (or Esc twice) skips it and the answer stays as it came (complete,
+its numbers "covers 54 of 96 tokens"). A recovered answer replaces the turn's (view, pane,
+heatmap, JSON follow) and :meth:`TurnHooks.recovered` lets the store rewrite its tokens
+after its final write.
 
 A question asked before the model is ready is *held* (:attr:`StreamPump.held`): it goes out
-when the backend is ready, or fails with the reason; Esc stops it without a request.
+when the backend is ready, or fails with the reason; ctrl+c stops it without a request.
 
 The pump is owned by :class:`~tui.app.widgets.chat_log.ChatLog` and calls back only into it.
 What it needs from the rest of the app (the request, the store's hooks, the GC policy) comes
@@ -122,7 +122,7 @@ class TurnHooks(Protocol):
         self, turn: Turn, on_progress: Callable[[RecoveryProgress], None]
     ) -> RecoveryResult:
         """Measure ``turn.answer``'s hidden tokens (:func:`tui.core.recovery.recover`, with
-        the messages it was asked with); cancelled when Esc skips it."""
+        the messages it was asked with); cancelled when ctrl+c skips it."""
         ...
 
     def recovered(self, turn: Turn) -> None:
@@ -143,6 +143,9 @@ class LiveFeed:
     seen: int = 0  # tokens of builder.answer.tokens already handed to the view
     skip: int = 0  # ticks to let pass: the last repaint carried a flood of rows
     alive: float | None = None  # seconds of keep-alives alone, while that lasts
+    # When the request went out (wall time, for "reading the prompt… 4 s": the builder's
+    # own clock times the answer and is not read for display).
+    sent_at: float = field(default_factory=time.monotonic)
 
 
 class StreamPump:
@@ -170,7 +173,7 @@ class StreamPump:
         builder = self.hooks.new_builder()
         turn.live = builder
         live = self.live = LiveFeed(turn, view, builder)
-        view.show_live(None)
+        view.show_live(None, reading=0.0)
         self.log.answer_started(view)
         if self.ticker is None:
             self.ticker = self.log.set_interval(1 / FLUSH_HZ, self.flush, pause=True)
@@ -274,7 +277,9 @@ class StreamPump:
             live.view.feed(text, reasoning, new, final=final)
         if final:
             return
-        live.view.show_live(live.builder.live_metrics(), alive=live.alive)
+        builder = live.builder
+        reading = time.monotonic() - live.sent_at if builder.reading_prompt else None
+        live.view.show_live(builder.live_metrics(), alive=live.alive, reading=reading)
         if new or text or reasoning:
             self.hooks.progress(live.turn, live.builder)
         self.log.answer_ticked(live.view)

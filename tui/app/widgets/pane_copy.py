@@ -41,7 +41,7 @@ class PaneCopyActions:
             return None
         if view.turn.answer is None:
             self.notify(
-                "This answer is still coming: copy it when it ends (Esc stops it).",
+                "This answer is still coming: copy it when it ends (ctrl+c stops it).",
                 markup=False,
             )
             return None

@@ -7,6 +7,8 @@ for a newline" cannot be relied on. Instead:
   can send) or shift+enter (where the terminal reports it) inserts a newline;
 * multi-line mode (ctrl+o): Enter inserts a newline; ctrl+s sends.
 
+↑ in the empty input brings back the earlier questions, shell-like (``recall``).
+
 Pasted text keeps its newlines in both modes. The input holds at most
 :data:`MAX_INPUT_CHARS` characters: a bigger paste (a 1 MB log by mistake) is cut to fit, with
 a warning that says how much was left out, instead of a question no server would take.
@@ -22,6 +24,8 @@ from textual.reactive import reactive
 from textual.widgets import TextArea
 
 from tui.app.actions import bindings_for
+from tui.app.widgets.recall_keys import recall_key
+from tui.core.recall import Recall
 
 MAX_INPUT_CHARS = 256_000
 """About 64k tokens: more than the context of most self-hosted models (the built-in one takes
@@ -29,6 +33,7 @@ MAX_INPUT_CHARS = 256_000
 
 SINGLE_TITLE = "⏎ send · ctrl+j newline · ctrl+o multi-line"
 MULTI_TITLE = "multi-line: ⏎ newline · ctrl+s send · ctrl+o single-line"
+QUEUED_TITLE = "queued: sent when the answer ends · ^c stops it now · edit to keep it here"
 
 
 class PromptInput(TextArea):
@@ -37,13 +42,15 @@ class PromptInput(TextArea):
     BINDINGS = bindings_for("input")
 
     multiline: reactive[bool] = reactive(False)
+    queued: reactive[bool] = reactive(False)
+    """The text was sent while an answer streamed: it goes when that answer ends."""
 
     @dataclass
     class Submitted(Message):
         input: PromptInput
         text: str
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, recall: Recall | None = None, **kwargs: object) -> None:
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
@@ -51,16 +58,32 @@ class PromptInput(TextArea):
             tab_behavior="focus",
             **kwargs,  # type: ignore[arg-type]
         )
+        self.recall = recall
+        """Earlier questions: ↑ in the empty input brings them back (shell-like)."""
 
     def on_mount(self) -> None:
         self.border_title = SINGLE_TITLE
 
     def watch_multiline(self, multiline: bool) -> None:
-        self.border_title = MULTI_TITLE if multiline else SINGLE_TITLE
+        self._show_title()
         self.set_class(multiline, "-multiline")
         self.refresh_bindings()
 
+    def watch_queued(self) -> None:
+        self._show_title()
+
+    def _show_title(self) -> None:
+        if self.queued:
+            self.border_title = QUEUED_TITLE
+        else:
+            self.border_title = MULTI_TITLE if self.multiline else SINGLE_TITLE
+
+    def show_queued(self, queued: bool) -> None:
+        self.queued = queued
+
     async def _on_key(self, event: events.Key) -> None:
+        if recall_key(self, self.recall, event):
+            return
         if event.key == "enter" and not self.multiline:
             event.stop()
             event.prevent_default()

@@ -34,18 +34,6 @@ from tui.core.presets import PresetStore
 from tui.core.sampling_form import check_sampling_field
 from tui.core.settings import Sampling
 
-NUMBER_FIELDS = ("samples", "temperature", "top_logprobs", "seed", "max_tokens", "concurrency")
-"""The form's number fields, in the order the screen shows them."""
-FIELD_LABELS = {
-    "samples": ("Samples", "answers per prompt"),
-    "temperature": ("Temperature", "0 to 2"),
-    "top_logprobs": ("Top logprobs", "alternatives per token (0: none; 1 asked on llama.cpp)"),
-    "seed": ("Seed", "blank = none; sample i uses seed + i"),
-    "max_tokens": ("Max tokens", "per answer"),
-    "concurrency": ("Concurrency", "requests at once"),
-}
-"""Each number field's label and hint (tooltip)."""
-
 SEPARATOR = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
 """A line of three or more dashes (and nothing else) separates written prompts."""
 
@@ -161,9 +149,11 @@ def parse_compare_form(
     max_tokens: str,
     concurrency: str,
     top_logprobs: int | str,
+    repeat_penalty: float | None = None,
 ) -> CompareForm:
     """Check every field as typed; a blank seed means none. ``top_logprobs`` is the form's
-    own field (text), or a number the caller fixes."""
+    own field (text), or a number the caller fixes; ``repeat_penalty`` comes from the chat's
+    settings (the form has no field for it)."""
     errors: dict[str, str] = {}
     if not prompts:
         errors["prompts"] = "choose at least one prompt: tick a preset or write one"
@@ -201,6 +191,7 @@ def parse_compare_form(
             top_logprobs=values["top_logprobs"],  # type: ignore[arg-type]
             max_tokens=values["max_tokens"],  # type: ignore[arg-type]
             seed=values["seed"],  # type: ignore[arg-type]
+            repeat_penalty=repeat_penalty,
         )
         plan = ComparePlan(
             tuple(prompts),

@@ -36,6 +36,8 @@ def run_heading(result: CompareResult, backend_name: str) -> str:
         f"temperature {s.temperature:g}",
         f"max_tokens {s.max_tokens}",
     ]
+    if s.repeat_penalty is not None:
+        head.append(f"repeat_penalty {s.repeat_penalty:g}")
     if s.seed is not None:
         head.append(
             f"seed {s.seed}" if plan.samples == 1 else f"seeds {s.seed}…{s.seed + plan.samples - 1}"

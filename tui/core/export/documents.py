@@ -14,8 +14,23 @@ JSON (``format: logprob-chat.conversation``, ``version: 2``): one document with 
               "timings": {"started_at", "ttft_s", "duration_s", "tokens_per_second",
                           "server"},
               "notices", "metrics", "reasoning_metrics",
+              "tree": {"origin": "ask" | "regenerate" | "edit" | "branch",
+                       "follows_id" (the answer this exchange comes after; null: the first
+                       question), "source_id" (the answer it was made from), "sibling",
+                       "siblings" (it is sibling 2 of 3), "selected", "on_path" (on the
+                       conversation's selected path), "turn" (its question's number on its
+                       path), "branch": {"position", "token_number", "choice", "typed",
+                       "choice_logprob", "original", "original_logprob"} | null},
+              "prefill": {"text", "tokens"} | null   (the given start of a continued
+                       answer, and how many of its leading tokens belong to it),
+              "new_metrics": the new tokens' metrics | null   (a continued answer only),
               "tokens": [token objects, as ``ask --json`` writes them],
               "raw": {"content": [rows as the server sent them]} | null   (with raw=True only)}
+
+Siblings (regenerated, edited, branched answers) are messages like any other, in the order
+written; ``tree`` says where each sits (:mod:`tui.core.store.lineage`). The headline
+``metrics`` of a branch cover its whole text (the prefix copied from its parent, the chosen
+token, the new tokens); ``new_metrics`` the new tokens alone.
 
 A token object holds each field of the token record (``tui.core.json_stream.token_object``):
 ``index``, ``scope``, ``token``, ``text``, ``bytes``, ``logprob``, ``id``, ``note``,
@@ -43,6 +58,8 @@ from typing import Any
 from tui.core import json_stream
 from tui.core.export.rows import raw_rows
 from tui.core.json_stream import Lazy, token_object
+from tui.core.report import token_number
+from tui.core.store.lineage import AnswerTree, answer_trees
 from tui.core.store.models import Conversation, StoredAnswer, StoredMessage
 
 FORMAT_NAME = "logprob-chat.conversation"
@@ -57,11 +74,33 @@ def iso_time(epoch: float | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def answer_document(stored: StoredAnswer) -> dict[str, Any]:
-    """Everything about one answer except its text (kept on the message) and raw rows. Its
-    tokens are :class:`~tui.core.json_stream.Lazy`: write it while its rows are loaded."""
+def tree_document(stored: StoredAnswer, tree: AnswerTree | None) -> dict[str, Any] | None:
+    """The ``tree`` object of an answer (``None`` without its conversation's tree)."""
+    if tree is None:
+        return None
+    point = stored.lineage.branch
+    return {
+        "origin": tree.origin,
+        "follows_id": tree.follows_id,
+        "source_id": tree.source_id,
+        "sibling": tree.sibling,
+        "siblings": tree.siblings,
+        "selected": tree.selected,
+        "on_path": tree.on_path,
+        "turn": tree.turn,
+        "branch": None
+        if point is None
+        else {**point.to_dict(), "token_number": token_number(point.position)},
+    }
+
+
+def answer_document(stored: StoredAnswer, tree: AnswerTree | None = None) -> dict[str, Any]:
+    """Everything about one answer except its text (kept on the message) and raw rows, with
+    its place among its siblings when ``tree`` is given. Its tokens are
+    :class:`~tui.core.json_stream.Lazy`: write it while its rows are loaded."""
     answer = stored.answer
     reasoning = answer.reasoning_metrics
+    continued = answer.prefill is not None
     return {
         "id": stored.id,
         "question_id": stored.question_id,
@@ -81,6 +120,9 @@ def answer_document(stored: StoredAnswer) -> dict[str, Any]:
         "notices": list(answer.notices),
         "metrics": answer.metrics.to_dict(),
         "reasoning_metrics": reasoning.to_dict() if reasoning.tokens else None,
+        "tree": tree_document(stored, tree),
+        "prefill": {"text": answer.prefill, "tokens": answer.prefill_tokens} if continued else None,
+        "new_metrics": answer.new_metrics.to_dict() if continued else None,
         "tokens": Lazy(map(token_object, answer.tokens)),
     }
 
@@ -99,6 +141,7 @@ def _message_document(message: StoredMessage) -> dict[str, Any]:
 def _messages(conversation: Conversation, raw: bool) -> Iterator[dict[str, Any]]:
     """Each message's document; an answer's rows stay loaded until the writer asks for the
     next message, i.e. while this one is written."""
+    trees = answer_trees(conversation)
     for message in conversation.messages:
         document = _message_document(message)
         stored = message.answer
@@ -106,7 +149,7 @@ def _messages(conversation: Conversation, raw: bool) -> Iterator[dict[str, Any]]
             yield document
             continue
         with raw_rows(stored.answer) as rows:
-            answer = answer_document(stored)
+            answer = answer_document(stored, trees.get(stored.id))
             if raw:
                 answer["raw"] = {"content": Lazy(rows)} if rows else None
             document["answer"] = answer
@@ -155,6 +198,7 @@ def answer_lines(conversation: Conversation) -> Iterator[dict[str, Any]]:
     """The JSONL records, one per answer, in conversation order (tokens lazy: write each
     record before asking for the next)."""
     texts = {m.id: m.text for m in conversation.messages}
+    trees = answer_trees(conversation)
     number = 0
     for message in conversation.messages:
         stored = message.answer
@@ -162,7 +206,7 @@ def answer_lines(conversation: Conversation) -> Iterator[dict[str, Any]]:
             continue
         number += 1
         with raw_rows(stored.answer):
-            document = answer_document(stored)
+            document = answer_document(stored, trees.get(stored.id))
             yield {
                 "conversation_id": conversation.id,
                 "conversation_title": conversation.display_title,

@@ -9,9 +9,12 @@ Layout::
     **System prompt** (preset "x"): a fenced block, shown before the first answer and
     again whenever an answer used a different prompt than the one before
     ### Answer 1 (status when not complete)
+    *Sibling 2/3 of question 2 · branch of answer 3 at token #12: “ Kyoto” (38.0%)
+    instead of “ Tokyo” (41.0%) · not on the selected path*   (answers with siblings)
     <details> reasoning </details>
     the answer text (Markdown as the model wrote it)
-    | Statistic | Value |           the rows of tui.core.report.answer_rows
+    | Statistic | Value |           the rows of tui.core.report.answer_rows (a continued
+                                    answer: the new tokens' numbers too)
     Request: model, temperature, top_logprobs, max_tokens, seed
 
 Model text is data: every piece goes through ``safe_text``/``safe_line`` (no terminal control
@@ -27,6 +30,7 @@ from datetime import UTC, datetime
 
 from tui.core.report import answer_rows, fmt_prob
 from tui.core.safety import safe_line, safe_text
+from tui.core.store.lineage import AnswerTree, answer_trees
 from tui.core.store.models import Conversation, StoredAnswer
 
 _INLINE = re.compile(r"([\\`*_\[\]<>#|])")
@@ -109,6 +113,29 @@ def _prompt_block(stored: StoredAnswer) -> str:
     return f"{label}:\n\n{fenced(p.system_prompt)}"
 
 
+_MADE = {"regenerate": "regenerated from", "edit": "edited from", "branch": "branch of"}
+
+
+def tree_line(stored: StoredAnswer, tree: AnswerTree, numbers: dict[int, int]) -> str | None:
+    """The line under an answer's heading saying where it sits among its siblings (``None``
+    for an answer without any, asked the ordinary way)."""
+    if tree.siblings == 1 and tree.origin == "ask":
+        return None
+    parts = [f"Sibling {tree.label} of question {tree.turn}"]
+    made = _MADE.get(tree.origin)
+    if made is not None:
+        source = numbers.get(tree.source_id or -1)
+        what = f"{made} answer {source}" if source is not None else made.split()[0]
+        point = stored.lineage.branch
+        if point is not None:
+            what += " " + point.describe()
+        parts.append(what)
+    if stored.answer.prefill is not None and stored.answer.prefill_tokens == 0:
+        parts.append("continues a given start (not scored)")
+    parts.append("on the selected path" if tree.on_path else "not on the selected path")
+    return "*" + inline(" · ".join(parts)) + "*"
+
+
 def markdown_pieces(
     conversation: Conversation, *, exported_at: float | None = None
 ) -> Iterator[str]:
@@ -135,6 +162,8 @@ def markdown_pieces(
     )
     question_number = 0
     answer_number = 0
+    trees = answer_trees(conversation)
+    numbers = {stored.id: k for k, stored in enumerate(answers, start=1)}
     previous_prompt: tuple[str | None, str | None] | None = None
     for message in conversation.messages:
         out: list[str] = []
@@ -156,6 +185,10 @@ def markdown_pieces(
         if answer.status != "complete":
             heading += f" ({answer.status})"
         out += ["", heading]
+        tree = trees.get(stored.id)
+        where = None if tree is None else tree_line(stored, tree, numbers)
+        if where is not None:
+            out += ["", where]
         if answer.error:
             out += ["", f"**Error:** {inline(answer.error)}"]
         if message.reasoning:

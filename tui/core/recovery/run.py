@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
 
 from tui.core.answer import Answer
+from tui.core.continuation import continuation_of, continued_messages, with_continuation
 from tui.core.recovery.build import Measured, measured_from, rebuild
 from tui.core.recovery.plan import (
     Plan,
@@ -105,7 +106,10 @@ def progress_message(hidden: int, total: int, done: int = 0) -> str:
 def recovery_candidate(answer: Answer) -> bool:
     """Whether recovery could add anything (no network): a complete answer whose rows look
     like llama.cpp's (every text row has an id and bytes) and number fewer than the server's
-    ``completion_tokens``."""
+    ``completion_tokens``. A continued answer: its generated part
+    (:func:`~tui.core.continuation.continuation_of`)."""
+    if answer.prefill is not None:
+        return recovery_candidate(continuation_of(answer))
     if answer.status != "complete" or not answer.tokens:
         return False
     total = answer.completion_tokens
@@ -126,7 +130,24 @@ async def recover(
 ) -> RecoveryResult:
     """The answer with its hidden tokens measured (see the module docstring). ``messages``
     are the ones the answer was asked with. Never raises for a server that cannot do it
-    (``status``/``reason`` say why); cancel the task to stop (nothing is changed then)."""
+    (``status``/``reason`` say why); cancel the task to stop (nothing is changed then).
+
+    A continued answer (a prefill: a branch, ``ask --prefill``) is recovered in its generated
+    part, asked as it was sent (the prefill as the final assistant message), and put back
+    after the given records (:mod:`tui.core.continuation`)."""
+    if answer.prefill is not None:
+        part = continuation_of(answer)
+        result = await recover(
+            part,
+            continued_messages(messages, answer),
+            connection,
+            replicate_slots=replicate_slots,
+            on_progress=on_progress,
+            server=server,
+        )
+        if result.answer is part:
+            return replace(result, answer=answer)
+        return replace(result, answer=with_continuation(answer, result.answer))
     if not recovery_candidate(answer):
         return RecoveryResult(answer, "nothing-hidden")
     own = server is None

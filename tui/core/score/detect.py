@@ -1,8 +1,8 @@
-"""Which way a server can score a given answer, if any, told from what it says about itself.
+"""Which way a server can score a given answer, if any: the program's one detector
+(:meth:`~tui.core.wire.native.NativeServer.kind`) read for scoring.
 
-* llama.cpp (and the built-in engine): ``/v1/models`` says ``owned_by: "llamacpp"``, or
-  ``/props`` answers with llama.cpp's settings → :data:`~.result.METHOD_LLAMACPP`;
-* vLLM: ``/v1/models`` says ``owned_by: "vllm"`` → :data:`~.result.METHOD_VLLM`;
+* llama.cpp (and the built-in engine) → :data:`~.result.METHOD_LLAMACPP`;
+* vLLM → :data:`~.result.METHOD_VLLM`;
 * anything else cannot: OpenAI's API (and Ollama, SGLang's OpenAI routes, most others) give
   logprobs only for the tokens they generate, and have neither a grammar that holds the model
   to a given text nor the logprobs of prompt tokens. Scoring there says so in one line
@@ -14,17 +14,11 @@ Two requests at most, once per connection (:class:`~.scorer.Scorer` keeps the an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-from urllib.parse import urlsplit
 
 import httpx
 
-from tui.core.errors import RequestError
 from tui.core.settings import Connection
-from tui.core.wire.llamacpp import LlamaCppServer, is_llamacpp_props, owned_by_llamacpp
-from tui.core.wire.vllm import owned_by_vllm
-
-Kind = Literal["llama.cpp", "vllm", "openai", "other"]
+from tui.core.wire.native import Kind, detect_kind
 
 OPENAI_REASON = (
     "OpenAI's API cannot score a given answer: it returns logprobs only for the tokens it "
@@ -50,26 +44,15 @@ class ServerKind:
         return self.reason is None
 
 
-def is_openai(base_url: str) -> bool:
-    host = (urlsplit(base_url).hostname or "").lower()
-    return host == "api.openai.com" or host.endswith(".openai.azure.com")
+def scoring_kind(kind: Kind) -> ServerKind:
+    """``kind`` with the reason it cannot score, where it cannot."""
+    if kind in ("llama.cpp", "vllm"):
+        return ServerKind(kind)
+    return ServerKind(kind, OPENAI_REASON if kind == "openai" else OTHER_REASON)
 
 
 async def detect_server(
     connection: Connection, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> ServerKind:
     """See the module docstring. Never raises for a server that will not say."""
-    if is_openai(connection.base_url):
-        return ServerKind("openai", OPENAI_REASON)
-    async with LlamaCppServer(connection, transport=transport) as server:
-        models = await server.models()
-        if owned_by_llamacpp(models):
-            return ServerKind("llama.cpp")
-        if owned_by_vllm(models):
-            return ServerKind("vllm")
-        try:
-            if is_llamacpp_props(await server.props()):
-                return ServerKind("llama.cpp")
-        except RequestError:
-            pass
-    return ServerKind("other", OTHER_REASON)
+    return scoring_kind(await detect_kind(connection, transport=transport))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tui.core.compare.cells import cell_width, fit_cells, pad_cells
+from tui.core.cells import cell_width, fit_cells, pad_cells
 from tui.core.safety import safe_line
 from tui.core.sets.stats import SetSummary
 from tui.core.sets.table import number

@@ -21,6 +21,7 @@ from tui.core.store.models import (
     AnswerParams,
     Conversation,
     ConversationSummary,
+    Lineage,
     StoredAnswer,
     StoredMessage,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ComparisonSummary",
     "Conversation",
     "ConversationSummary",
+    "Lineage",
     "Recorder",
     "Store",
     "StoreError",

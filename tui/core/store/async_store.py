@@ -23,7 +23,7 @@ from tui.core.store.comparisons import (
     StoredResult,
 )
 from tui.core.store.database import Store
-from tui.core.store.models import AnswerParams, Conversation, ConversationSummary
+from tui.core.store.models import AnswerParams, Conversation, ConversationSummary, Lineage
 from tui.core.store.opening import DEFAULT_BUSY_TIMEOUT
 
 P = ParamSpec("P")
@@ -151,6 +151,9 @@ class AsyncStore:
         *,
         question_id: int | None = None,
         started_at: float | None = None,
+        lineage: Lineage | None = None,
+        prefill: str | None = None,
+        prefill_tokens: int = 0,
     ) -> int:
         return await self.call(
             Store.begin_answer,
@@ -158,6 +161,9 @@ class AsyncStore:
             params,
             question_id=question_id,
             started_at=started_at,
+            lineage=lineage,
+            prefill=prefill,
+            prefill_tokens=prefill_tokens,
         )
 
     async def save_answer(
@@ -167,10 +173,19 @@ class AsyncStore:
         answer: Answer,
         *,
         question_id: int | None = None,
+        lineage: Lineage | None = None,
     ) -> int:
         return await self.call(
-            Store.save_answer, conversation_id, params, answer, question_id=question_id
+            Store.save_answer,
+            conversation_id,
+            params,
+            answer,
+            question_id=question_id,
+            lineage=lineage,
         )
+
+    async def select_answer(self, answer_id: int) -> None:
+        await self.call(Store.select_answer, answer_id)
 
     async def replace_tokens(self, answer_id: int, answer: Answer) -> None:
         await self.call(Store.replace_tokens, answer_id, answer)
@@ -227,8 +242,14 @@ class AsyncStore:
     async def delete_conversation(self, conversation_id: int) -> bool:
         return await self.call(Store.delete_conversation, conversation_id)
 
-    async def last_conversation_id(self) -> int | None:
-        return await self.call(Store.last_conversation_id)
+    async def recent_questions(self) -> list[str]:
+        return await self.call(Store.recent_questions)
+
+    async def recent_system_prompts(self) -> list[str]:
+        return await self.call(Store.recent_system_prompts)
+
+    async def last_conversation_id(self, source: str | None = None) -> int | None:
+        return await self.call(Store.last_conversation_id, source)
 
     async def hold(self, conversation_id: int) -> bool:
         return await self.call(Store.hold, conversation_id)

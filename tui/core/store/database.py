@@ -28,7 +28,13 @@ from tui.core.metrics import Metrics
 from tui.core.store import comparisons, reads, writes
 from tui.core.store.comparisons import ComparisonSummary, StoredComparison
 from tui.core.store.leases import Leases
-from tui.core.store.models import AnswerDelta, AnswerParams, Conversation, ConversationSummary
+from tui.core.store.models import (
+    AnswerDelta,
+    AnswerParams,
+    Conversation,
+    ConversationSummary,
+    Lineage,
+)
 from tui.core.store.opening import (
     DEFAULT_BUSY_TIMEOUT,
     SNAPSHOT_LIMIT,
@@ -226,7 +232,9 @@ class Store:
         system_prompt: str | None = None,
         model: str | None = None,
         base_url: str | None = None,
+        source: str = "chat",
     ) -> int:
+        """``source``: ``chat`` (the default) or ``ask``, which the chat never reopens."""
         return writes.create_conversation(
             self._conn,
             self.clock(),
@@ -235,6 +243,7 @@ class Store:
             system_prompt=system_prompt,
             model=model,
             base_url=base_url,
+            source=source,
         )
 
     @_guarded
@@ -250,9 +259,13 @@ class Store:
         *,
         question_id: int | None = None,
         started_at: float | None = None,
+        lineage: Lineage | None = None,
+        prefill: str | None = None,
+        prefill_tokens: int = 0,
     ) -> int:
         """Add an empty assistant message with status ``streaming``; return its id (see
-        :func:`writes.begin_answer`)."""
+        :func:`writes.begin_answer`: ``lineage`` places it among its siblings, ``prefill``
+        is a continued answer's given start)."""
         return writes.begin_answer(
             self._conn,
             self.clock(),
@@ -260,6 +273,9 @@ class Store:
             params,
             question_id=question_id,
             started_at=started_at,
+            lineage=lineage,
+            prefill=prefill,
+            prefill_tokens=prefill_tokens,
         )
 
     @_guarded
@@ -289,11 +305,18 @@ class Store:
         answer: Answer,
         *,
         question_id: int | None = None,
+        lineage: Lineage | None = None,
     ) -> int:
         """Store a finished answer in one go (a non-streamed reply, a compare sample)."""
         answer.load_raw()
         answer_id = self.begin_answer(
-            conversation_id, params, question_id=question_id, started_at=answer.started_at
+            conversation_id,
+            params,
+            question_id=question_id,
+            started_at=answer.started_at,
+            lineage=lineage,
+            prefill=answer.prefill,
+            prefill_tokens=answer.prefill_tokens,
         )
         delta = AnswerDelta(
             answer_id=answer_id,
@@ -309,6 +332,13 @@ class Store:
         return answer_id
 
     @_guarded
+    def select_answer(self, answer_id: int) -> None:
+        """Make the answer the selected one of its siblings: the conversation's path goes
+        through it when it is reopened."""
+        if not writes.select_answer(self._conn, self.clock(), answer_id):
+            raise StoreError(f"no answer {answer_id} in the history")
+
+    @_guarded
     def rename_conversation(self, conversation_id: int, title: str | None) -> None:
         """Set the title; an empty one goes back to showing the first question."""
         if not writes.rename_conversation(self._conn, conversation_id, title):
@@ -322,8 +352,19 @@ class Store:
     # ------------------------------------------------------------------ reading
 
     @_guarded
-    def last_conversation_id(self) -> int | None:
-        return reads.last_conversation_id(self._conn)
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """Distinct questions, the latest ``limit``, oldest first (↑ in the input)."""
+        return reads.recent_questions(self._conn, limit)
+
+    @_guarded
+    def recent_system_prompts(self, limit: int = 100) -> list[str]:
+        """Distinct system prompts answers were asked with, oldest first (↑ in F2)."""
+        return reads.recent_system_prompts(self._conn, limit)
+
+    @_guarded
+    def last_conversation_id(self, source: str | None = None) -> int | None:
+        """The conversation updated last; ``source`` ``chat`` or ``ask``: of those only."""
+        return reads.last_conversation_id(self._conn, source)
 
     @_guarded
     def list_conversations(

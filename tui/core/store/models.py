@@ -6,9 +6,10 @@ Times are wall-clock epoch seconds (``time.time()``, UTC); durations are seconds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tui.core.answer import Answer
+from tui.core.branch import BranchPoint
 from tui.core.metrics import Metrics
 from tui.core.settings import Sampling, display_url
 from tui.core.wire.records import TokenRecord
@@ -69,6 +70,31 @@ class AnswerParams:
         }
 
 
+Origin = Literal["ask", "regenerate", "edit", "branch"]
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Where an answer sits among its siblings, as written (schema version 6).
+
+    ``origin`` ``None``: written without it (before version 6, or by a writer that does not
+    say): the answer follows the one before it in the conversation's order. Otherwise
+    ``follows_id`` is the answer its exchange comes after (``None``: a first question),
+    ``source_id`` the answer a regenerate/edit/branch was made from, ``branch`` where a
+    branch diverged; ``selected_at`` when it was last selected among its siblings."""
+
+    origin: Origin | None = None
+    follows_id: int | None = None
+    source_id: int | None = None
+    branch: BranchPoint | None = None
+    selected_at: float | None = None
+
+    @classmethod
+    def asked(cls, follows_id: int | None = None) -> Lineage:
+        """A question asked after the answer ``follows_id`` (``None``: the first one)."""
+        return cls("ask", follows_id)
+
+
 @dataclass(slots=True)
 class AnswerDelta:
     """What changed in a streaming answer since its last checkpoint.
@@ -102,6 +128,7 @@ class StoredAnswer:
     params: AnswerParams
     answer: Answer
     checkpointed_at: float | None = None
+    lineage: Lineage = field(default_factory=Lineage)
 
 
 @dataclass(slots=True)
@@ -143,24 +170,11 @@ class Conversation:
         return display_title(self.title, self.first_question)
 
     def chat_messages(self) -> list[dict[str, str]]:
-        """The history to send before the next question (OpenAI ``messages``, no system
-        prompt): each question with the answer text it got.
+        """The history to send before the next question: the selected path's questions and
+        answers (:func:`tui.core.store.lineage.path_messages`, which says what is left out)."""
+        from tui.core.store.lineage import path_messages  # lineage reads these models
 
-        A question whose answer has no text (the request failed, or the process died before
-        anything arrived) is left out with it: the model never saw that exchange, and strict
-        chat templates reject two user turns in a row. Partial answers (stopped, incomplete)
-        are kept: they are what the user saw.
-        """
-        result: list[dict[str, str]] = []
-        question: StoredMessage | None = None
-        for message in self.messages:
-            if message.role == "user":
-                question = message
-            elif question is not None and message.text:
-                result.append({"role": "user", "content": question.text})
-                result.append({"role": "assistant", "content": message.text})
-                question = None
-        return result
+        return path_messages(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +197,8 @@ class ConversationSummary:
     first_question: str
     answers: int
     mean_prob: float | None
+    source: str = "chat"
+    """What started it: ``chat`` (the TUI) or ``ask`` (the headless command)."""
 
     @property
     def display_title(self) -> str:

@@ -8,16 +8,19 @@ with their tokens; with ``lazy`` their raw rows stay stored bytes until first ne
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from tui.core import gc_pause
 from tui.core.answer import Answer
+from tui.core.branch import BranchPoint
 from tui.core.metrics import Metrics
 from tui.core.store import codec
 from tui.core.store.models import (
     AnswerParams,
     Conversation,
     ConversationSummary,
+    Lineage,
     StoredAnswer,
     StoredMessage,
 )
@@ -28,13 +31,16 @@ ANSWER_COLUMNS = (
     "message_id, question_id, status, error, model, base_url, system_prompt, preset, "
     "temperature, top_logprobs, max_tokens, seed, reported_model, finish_reason, usage, "
     "server_timings, notices, started_at, ttft, duration, tokens_per_second, "
-    "low_prob_threshold, checkpointed_at"
+    "low_prob_threshold, checkpointed_at, origin, follows_id, source_id, branch, prefill, "
+    "prefill_tokens, selected_at"
 )
 
 
-def last_conversation_id(conn: sqlite3.Connection) -> int | None:
+def last_conversation_id(conn: sqlite3.Connection, source: str | None = None) -> int | None:
+    """The conversation updated last (of ``source``, ``chat`` or ``ask``, when given)."""
+    where, args = ("WHERE source = ? ", (source,)) if source else ("", ())
     row = conn.execute(
-        "SELECT id FROM conversations ORDER BY updated_at DESC, id DESC LIMIT 1"
+        f"SELECT id FROM conversations {where}ORDER BY updated_at DESC, id DESC LIMIT 1", args
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -55,6 +61,7 @@ def list_conversations(
         args += [pattern, pattern]
     rows = conn.execute(
         "SELECT c.id, c.title, c.created_at, c.updated_at, c.preset, c.model, c.base_url, "
+        "c.source, "
         f"(SELECT substr(m.text, 1, {FIRST_QUESTION_CHARS}) FROM messages m "
         " WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.position LIMIT 1), "
         "(SELECT count(*) FROM answers a WHERE a.conversation_id = c.id), "
@@ -72,9 +79,10 @@ def list_conversations(
             preset=row[4],
             model=row[5],
             base_url=row[6],
-            first_question=row[7] or "",
-            answers=row[8],
-            mean_prob=row[9],
+            source=row[7],
+            first_question=row[8] or "",
+            answers=row[9],
+            mean_prob=row[10],
         )
         for row in rows
     ]
@@ -127,7 +135,8 @@ def answer_from_row(
     (answer_id, question_id, status, error, model, base_url, system_prompt, preset) = row[:8]
     (temperature, top_logprobs, max_tokens, seed, reported_model, finish_reason) = row[8:14]
     (usage, server_timings, notices, started_at, ttft, duration, tps) = row[14:21]
-    (threshold, checkpointed_at) = row[21:23]
+    (threshold, checkpointed_at, origin, follows_id, source_id, branch) = row[21:27]
+    (prefill, prefill_tokens, selected_at) = row[27:30]
     pending = codec.RawParts() if lazy else None
     tokens, raw = load_parts(conn, answer_id, pending)
     answer = Answer(
@@ -145,6 +154,8 @@ def answer_from_row(
         duration=duration,
         tokens_per_second=tps,
         raw_pending=pending,
+        prefill=prefill,
+        prefill_tokens=min(prefill_tokens or 0, len(tokens)),
     )
     if threshold is not None:
         answer.low_prob_threshold = threshold
@@ -158,7 +169,14 @@ def answer_from_row(
         max_tokens=max_tokens,
         seed=seed,
     )
-    return StoredAnswer(answer_id, question_id, params, answer, checkpointed_at)
+    lineage = Lineage(
+        origin=origin,
+        follows_id=follows_id,
+        source_id=source_id,
+        branch=BranchPoint.from_dict(codec.load_json(branch)),
+        selected_at=selected_at,
+    )
+    return StoredAnswer(answer_id, question_id, params, answer, checkpointed_at, lineage)
 
 
 def load_parts(
@@ -191,3 +209,32 @@ def stored_metrics(conn: sqlite3.Connection, answer_id: int) -> Metrics | None:
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def recent_questions(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """The user's latest ``limit`` distinct questions, oldest first (for ↑ in the input)."""
+    rows = conn.execute(
+        "SELECT text FROM messages WHERE role = 'user' AND text != '' ORDER BY id DESC LIMIT ?",
+        (limit * 4,),
+    )
+    return _distinct_oldest_first((row[0] for row in rows), limit)
+
+
+def recent_system_prompts(conn: sqlite3.Connection, limit: int) -> list[str]:
+    """The latest ``limit`` distinct system prompts answers were asked with, oldest first."""
+    rows = conn.execute(
+        "SELECT system_prompt FROM answers WHERE system_prompt IS NOT NULL "
+        "AND system_prompt != '' ORDER BY message_id DESC LIMIT ?",
+        (limit * 4,),
+    )
+    return _distinct_oldest_first((row[0] for row in rows), limit)
+
+
+def _distinct_oldest_first(newest_first: Iterable[str], limit: int) -> list[str]:
+    seen: dict[str, None] = {}
+    for text in newest_first:
+        if text not in seen:
+            seen[text] = None
+            if len(seen) == limit:
+                break
+    return list(reversed(seen))

@@ -37,7 +37,7 @@ from tui.core.answer import Answer, AnswerBuilder, Status
 from tui.core.errors import LogprobChatError
 from tui.core.store.async_store import AsyncStore
 from tui.core.store.database import Store
-from tui.core.store.models import AnswerDelta, AnswerParams
+from tui.core.store.models import AnswerDelta, AnswerParams, Lineage
 
 CHECKPOINT_INTERVAL = 1.0
 """Seconds between checkpoints of a streaming answer: the most a crash can lose."""
@@ -90,16 +90,23 @@ class Recorder:
         params: AnswerParams,
         *,
         question_id: int | None = None,
+        lineage: Lineage | None = None,
         interval: float = CHECKPOINT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> Recorder:
         """Write the answer (status ``streaming``) and return its recorder. Raises
-        :class:`~tui.core.store.StoreError` when even that cannot be written."""
+        :class:`~tui.core.store.StoreError` when even that cannot be written. ``lineage``:
+        where the answer sits among its siblings; a continued answer's given start (the
+        builder's prefill) is written with it."""
+        answer = builder.answer
         answer_id = await store.begin_answer(
             conversation_id,
             params,
             question_id=question_id,
-            started_at=builder.answer.started_at,
+            started_at=answer.started_at,
+            lineage=lineage,
+            prefill=answer.prefill,
+            prefill_tokens=answer.prefill_tokens,
         )
         return cls(store, builder, answer_id, interval=interval, clock=clock)
 

@@ -6,12 +6,14 @@ A fresh file goes through every migration from 1: the upgrade path is the path e
 install takes, so it is always exercised. Released migrations are never edited; a change is a
 new migration appended at the end (tests keep a real version-1 file to open).
 
-Tables (version 4):
+Tables (version 6):
 
 ``conversations``
     id, title (``NULL`` until renamed: lists show the first question), created_at,
     updated_at (epoch seconds), and the settings of the latest answer (preset, system_prompt,
-    model, base_url without credentials) so a resumed chat carries on with them.
+    model, base_url without credentials) so a resumed chat carries on with them. Version 5
+    adds ``source``: ``chat`` (the TUI) or ``ask`` (the headless command), so the chat
+    reopens its own last conversation, never one a script just made with ``ask``.
 ``messages``
     The conversation in order (``position`` 0, 1, ...): role ``user`` or ``assistant``,
     text, reasoning. A user message is written before its request goes out.
@@ -50,6 +52,30 @@ show, export and carry them on (:mod:`tui.core.store.comparisons`):
     server's finish reason, usage and notices, timings, metrics (JSON) with the numbers lists
     sort and average by in columns (mean_logprob, mean_prob, sum_logprob, stop_logprob,
     token_count), and the tokens and raw rows in the format of ``answer_parts`` (one part).
+
+Version 6: siblings and branches (:mod:`tui.core.store.lineage` rebuilds the tree). Each
+answer says how it was made and where it sits, in columns of ``answers``:
+
+``origin``
+    ``ask``, ``regenerate``, ``edit`` or ``branch``; ``NULL`` for answers written before
+    version 6 (or by a writer that does not say): such an answer follows the one before it
+    in the conversation's order, as every answer did then.
+``follows_id``
+    The answer this exchange comes after on its path (``NULL``: a first question).
+    Answers with the same one are siblings.
+``source_id``
+    The answer a regenerate, edit or branch was made from.
+``branch``
+    JSON of a branch's divergence (``BranchPoint``: position, choice, typed, their logprobs,
+    the original token).
+``prefill``, ``prefill_tokens``
+    The start of the answer given to the model to continue (a branch, ``ask --prefill``),
+    and how many of the answer's leading tokens belong to it (0: none are stored).
+``selected_at``
+    When it was last made the selected one of its siblings (written when it begins): the
+    sibling selected latest is the one on the conversation's path.
+
+Nothing is rewritten: older answers keep ``NULL`` and read as a single path.
 """
 
 from __future__ import annotations
@@ -57,7 +83,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 
 _V1 = (
     """
@@ -234,7 +260,29 @@ _V4 = (
 )
 """Version 4: comparisons, sampled or scored (see the module docstring)."""
 
-MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4}
+_V5 = (
+    # Where a conversation was started. Earlier ones were all the chat's or ask's alike; they
+    # count as the chat's (what the chat reopened until now).
+    "ALTER TABLE conversations ADD COLUMN source TEXT NOT NULL DEFAULT 'chat' "
+    "CHECK (source IN ('chat', 'ask'))",
+)
+"""Version 5: ``conversations.source``, the chat's or ask's (see the module docstring)."""
+
+_V6 = (
+    "ALTER TABLE answers ADD COLUMN origin TEXT "
+    "CHECK (origin IN ('ask', 'regenerate', 'edit', 'branch'))",
+    "ALTER TABLE answers ADD COLUMN follows_id INTEGER "
+    "REFERENCES answers (message_id) ON DELETE SET NULL",
+    "ALTER TABLE answers ADD COLUMN source_id INTEGER "
+    "REFERENCES answers (message_id) ON DELETE SET NULL",
+    "ALTER TABLE answers ADD COLUMN branch TEXT",
+    "ALTER TABLE answers ADD COLUMN prefill TEXT",
+    "ALTER TABLE answers ADD COLUMN prefill_tokens INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE answers ADD COLUMN selected_at REAL",
+)
+"""Version 6: siblings and branches (see the module docstring)."""
+
+MIGRATIONS: dict[int, Sequence[str]] = {1: _V1, 2: _V2, 3: _V3, 4: _V4, 5: _V5, 6: _V6}
 """``MIGRATIONS[v]`` takes a file from version v − 1 to version v."""
 
 

@@ -19,7 +19,7 @@ from tui.core.answer import Answer
 from tui.core.errors import redact
 from tui.core.settings import display_url
 from tui.core.store import codec
-from tui.core.store.models import AnswerDelta, AnswerParams
+from tui.core.store.models import AnswerDelta, AnswerParams, Lineage
 from tui.core.store.opening import process_alive
 from tui.core.store.schema import user_version
 
@@ -66,11 +66,13 @@ def create_conversation(
     system_prompt: str | None,
     model: str | None,
     base_url: str | None,
+    source: str = "chat",
 ) -> int:
+    """A new conversation; ``source`` ``chat`` or ``ask`` (what started it)."""
     with transaction(conn):
         cursor = conn.execute(
             "INSERT INTO conversations (title, created_at, updated_at, preset, "
-            "system_prompt, model, base_url) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "system_prompt, model, base_url, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 clean(title),
                 now,
@@ -79,6 +81,7 @@ def create_conversation(
                 clean(system_prompt),
                 clean(model),
                 safe_url(base_url),
+                source,
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -105,10 +108,16 @@ def begin_answer(
     *,
     question_id: int | None,
     started_at: float | None,
+    lineage: Lineage | None = None,
+    prefill: str | None = None,
+    prefill_tokens: int = 0,
 ) -> int:
     """Add an empty assistant message with status ``streaming``; return its id (the answer
     id). ``question_id`` defaults to the conversation's latest user message. The
-    conversation's settings become this answer's."""
+    conversation's settings become this answer's. ``lineage``: where it sits among its
+    siblings (``None``: after the answer before it); it is the selected one from now on.
+    ``prefill``/``prefill_tokens``: the given start of a continued answer."""
+    lineage = lineage or Lineage()
     with transaction(conn):
         if question_id is None:
             row = conn.execute(
@@ -127,8 +136,9 @@ def begin_answer(
         conn.execute(
             "INSERT INTO answers (message_id, conversation_id, question_id, status, model, "
             "base_url, system_prompt, preset, temperature, top_logprobs, max_tokens, seed, "
-            "started_at, owner_pid, owner_host, checkpointed_at) "
-            "VALUES (?, ?, ?, 'streaming', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "started_at, owner_pid, owner_host, checkpointed_at, origin, follows_id, "
+            "source_id, branch, prefill, prefill_tokens, selected_at) "
+            f"VALUES (?, ?, ?, 'streaming', {', '.join('?' * 19)})",
             (
                 answer_id,
                 conversation_id,
@@ -144,6 +154,13 @@ def begin_answer(
                 started_at if started_at is not None else now,
                 os.getpid(),
                 socket.gethostname(),
+                now,
+                lineage.origin,
+                lineage.follows_id,
+                lineage.source_id,
+                None if lineage.branch is None else codec.dump_json_text(lineage.branch.to_dict()),
+                clean(prefill),
+                prefill_tokens,
                 now,
             ),
         )
@@ -316,6 +333,16 @@ def next_position(conn: sqlite3.Connection, conversation_id: int) -> int:
     ):
         raise sqlite3.OperationalError(f"conversation {conversation_id} is not in the history")
     return int(row[0])
+
+
+def select_answer(conn: sqlite3.Connection, now: float, answer_id: int) -> bool:
+    """Make the answer the selected one of its siblings (``selected_at`` now); False if
+    unknown."""
+    with transaction(conn):
+        cursor = conn.execute(
+            "UPDATE answers SET selected_at = ? WHERE message_id = ?", (now, answer_id)
+        )
+    return cursor.rowcount > 0
 
 
 def rename_conversation(conn: sqlite3.Connection, conversation_id: int, title: str | None) -> bool:

@@ -12,9 +12,11 @@ Layers, each importing only those above it:
 * :mod:`~tui.core.wire.chunks` — response bodies and stream chunks → events;
 * :mod:`~tui.core.wire.error_bodies` — the server's own words from any error body;
 * :mod:`~tui.core.wire.sse` — server-sent events over raw bytes;
-* :mod:`~tui.core.wire.native` — HTTP for a server's own routes beside ``/v1``;
+* :mod:`~tui.core.wire.native` — HTTP for a server's own routes beside ``/v1``, and which
+  server it is (the one detector);
 * :mod:`~tui.core.wire.llamacpp` — llama.cpp's own endpoints (tokenize, probes, slots);
 * :mod:`~tui.core.wire.vllm` — vLLM's ``/tokenize`` and its chat extensions (scoring);
+* :mod:`~tui.core.wire.prefill` — continuing a given start of the answer, per server;
 * :mod:`~tui.core.wire.keepalive` — keep-alives are not progress (read timeout, ServerAlive);
 * :mod:`~tui.core.wire.client` — the HTTP client that ties them together.
 """

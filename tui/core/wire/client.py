@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
-import re
 import socket
 import ssl
 import time
@@ -44,8 +43,14 @@ from tui.core.wire.chunks import (
 from tui.core.wire.error_bodies import error_message, text_error_message
 from tui.core.wire.events import Notice, StreamEvent, TokensReceived
 from tui.core.wire.keepalive import IdleWatch
-from tui.core.wire.llamacpp import owned_by_llamacpp
-from tui.core.wire.request import ZERO_TOP_NOTICE, ChatRequest, hide_alternatives
+from tui.core.wire.native import Kind, detect_kind
+from tui.core.wire.prefill import prefill_style, without_repeated_prefill
+from tui.core.wire.request import (
+    ZERO_TOP_NOTICE,
+    ChatRequest,
+    hide_alternatives,
+    logprobs_fallback,
+)
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
@@ -74,7 +79,9 @@ class ChatClient:
         self.connection = connection
         self.max_body_bytes = max_body_bytes
         register_secret(connection.api_key)
-        self.llamacpp: bool | None = None  # known once /models was read
+        self._transport = transport
+        self._models_body: Any = None  # the /models body, once read
+        self._kind: Kind | None = None  # known once asked (server_kind)
         headers = {"User-Agent": f"logprob-chat/{__version__}", "Accept-Encoding": "gzip"}
         if connection.api_key:
             headers["Authorization"] = f"Bearer {connection.api_key}"
@@ -110,7 +117,7 @@ class ChatClient:
     async def list_models(self) -> list[str]:
         """Model ids from ``GET /models`` (OpenAI ``data[].id``; Ollama-style ``models[]``)."""
         body = await self._get_json("models")
-        self.llamacpp = owned_by_llamacpp(body)
+        self._models_body = body
         ids: list[str] = []
         if isinstance(body, dict):
             for item in body.get("data") or []:
@@ -133,6 +140,16 @@ class ChatClient:
             raise ConfigError(f"{self.connection.safe_url} lists no models; pass one with --model")
         return models[0]
 
+    async def server_kind(self) -> Kind:
+        """Which server this is (:meth:`~tui.core.wire.native.NativeServer.kind`, the
+        program's one detector), asked once per client; the ``/models`` body already read
+        by :meth:`list_models` is not asked again."""
+        if self._kind is None:
+            self._kind = await detect_kind(
+                self.connection, transport=self._transport, models_body=self._models_body
+            )
+        return self._kind
+
     async def _get_json(self, path: str) -> Any:
         try:
             response = await self._http.get(path)
@@ -151,7 +168,14 @@ class ChatClient:
         (vLLM ``--max-logprobs``, OpenAI models capped at 5), else without logprobs
         (llama.cpp with tools + stream, OpenAI reasoning models). Stop early with
         ``contextlib.aclosing`` or by cancelling the task: either closes the HTTP stream.
+
+        A request with a ``prefill`` (the start of the answer, for the model to continue) is
+        sent the way this server continues one (:mod:`tui.core.wire.prefill`), or not at
+        all: :class:`~tui.core.wire.prefill.PrefillUnsupported` says in one line why not.
         """
+        if request.prefill is not None:
+            style = prefill_style(await self.server_kind(), request.model)
+            request = replace(request, prefill_style=style)
         attempt = await self._never_zero_on_llamacpp(request)
         if attempt.hide_alternatives:
             yield Notice(ZERO_TOP_NOTICE)
@@ -174,23 +198,17 @@ class ChatClient:
 
     async def _never_zero_on_llamacpp(self, request: ChatRequest) -> ChatRequest:
         """llama.cpp answers ``top_logprobs: 0`` with no logprobs at all: ask it for 1 and
-        hide that alternative. Whether the server is llama.cpp is read from ``/models``
-        (once per client; a server that will not say is taken as not llama.cpp)."""
+        hide that alternative. Whether the server is llama.cpp: :meth:`server_kind` (once per
+        client; a server that will not say is not llama.cpp)."""
         if not request.logprobs or request.sampling.top_logprobs != 0:
             return request
-        if self.llamacpp is None:
-            try:
-                await self.list_models()
-            except RequestError:
-                self.llamacpp = False
-        if not self.llamacpp:
+        if await self.server_kind() != "llama.cpp":
             return request
         sampling = request.sampling.with_changes(top_logprobs=1)
         return replace(request, sampling=sampling, hide_alternatives=True)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         payload = request.payload()
-        top = request.sampling.top_logprobs
         # The collector is paused while the rows pile up: it would walk them again and again
         # (half the client's time on a 20k-token top-20 stream; see tui.core.gc_pause).
         with gc_pause.paused():
@@ -201,7 +219,7 @@ class ChatClient:
                         # Read through the size limit: a runaway body stops at the limit
                         # instead of filling memory first.
                         body = await _read_bounded(response, self.max_body_bytes)
-                        for event in response_events(_parse_json_body(body), top):
+                        for event in _whole_reply(_parse_json_body(body), request):
                             yield event
                         return
                     async with aclosing(self._read_stream(response, request)) as events:
@@ -220,7 +238,7 @@ class ChatClient:
             if content_type.endswith("json") or body[:1] in (b"{", b"["):
                 # The server ignored stream=true and sent a whole reply: use it.
                 yield Notice("the server did not stream; showing its complete reply")
-                for event in response_events(_parse_json_body(body), top):
+                for event in _whole_reply(_parse_json_body(body), request):
                     yield event
                 return
             raise MalformedResponse(
@@ -290,39 +308,16 @@ class ChatClient:
             yield Notice("the stream ended without [DONE]")
 
 
-_TOP_LIMIT = re.compile(
-    r"max(?:imum)? allowed:? (\d+)|between 0 and (\d+)|less than or equal to (\d+)"
-    r"|at most (\d+)"
-)
-
-
-def logprobs_fallback(request: ChatRequest, exc: HTTPStatusError) -> tuple[ChatRequest, str] | None:
-    """The request to try next when the server refused the logprobs asked for, and a note.
-
-    A refusal is a 400/403/422/500 whose message mentions logprobs (llama.cpp "logprobs is
-    not supported with tools + stream"; older builds send it as 500). When the message names
-    a limit below the ``top_logprobs`` sent (vLLM "greater than max allowed: 5", OpenAI
-    "between 0 and 5"), ask again with that many; otherwise ask without logprobs.
-    """
-    if not request.logprobs or exc.status not in (400, 403, 422, 500):
-        return None
-    message = exc.server_message
-    if "logprob" not in message.lower():
-        return None
-    match = _TOP_LIMIT.search(message)
-    if match:
-        limit = int(next(g for g in match.groups() if g is not None))
-        if limit < request.sampling.top_logprobs:
-            sampling = request.sampling.with_changes(top_logprobs=limit)
-            return (
-                replace(request, sampling=sampling),
-                f"the server allows at most {limit} alternatives per token "
-                f"({message}); asked again with top_logprobs={limit}",
-            )
-    return (
-        replace(request, logprobs=False),
-        f"the server refused logprobs ({message}); asked again without them",
-    )
+def _whole_reply(body: Any, request: ChatRequest) -> list[StreamEvent]:
+    """The events of a whole (non-streamed) reply; llama.cpp's repeats a prefill at the start
+    of ``content``, which is taken off first, exactly (the rows cover only the new tokens)."""
+    notice = None
+    if request.prefill and request.prefill_style == "llama.cpp":
+        body, notice = without_repeated_prefill(body, request.prefill)
+    events = response_events(body, request.sampling.top_logprobs)
+    if notice is not None:
+        events.insert(1, Notice(notice))
+    return events
 
 
 async def _refuse_redirect_to_get(response: httpx.Response) -> None:

@@ -3,8 +3,8 @@
 What recovering hidden rows and scoring a given answer need (``shared/reference/
 engine_notes.md``, re-checked here on the built-in engine):
 
-* detection: ``GET /v1/models`` lists ``owned_by: "llamacpp"``; else ``GET /props`` answers
-  with llama.cpp's generation settings;
+* detection: :meth:`~tui.core.wire.native.NativeServer.kind` (``GET /v1/models`` lists
+  ``owned_by: "llamacpp"``; else ``GET /props`` answers with llama.cpp's generation settings);
 * ``POST /apply-template {"messages"}`` → ``{"prompt"}``: the chat prompt as the server built
   it, and ``POST /tokenize {"content", "add_special", "parse_special", "with_pieces"}`` → ids,
   with each piece's text, or its bytes as a list when they are not whole UTF-8;
@@ -58,21 +58,6 @@ class Probe:
     slot: int | None
 
 
-def owned_by_llamacpp(models_body: Any) -> bool:
-    """Whether a ``/v1/models`` body is llama.cpp's (``owned_by: "llamacpp"``)."""
-    if not isinstance(models_body, dict):
-        return False
-    data = models_body.get("data")
-    return isinstance(data, list) and any(
-        isinstance(item, dict) and item.get("owned_by") == "llamacpp" for item in data
-    )
-
-
-def is_llamacpp_props(props_body: Any) -> bool:
-    """Whether a ``/props`` body is llama.cpp's (it carries its generation settings)."""
-    return isinstance(props_body, dict) and "default_generation_settings" in props_body
-
-
 def piece_of(item: Any) -> Piece:
     """A ``/tokenize`` ``with_pieces`` entry: ``{"id", "piece": text | [bytes]}``."""
     if not isinstance(item, dict) or type(item.get("id")) is not int:
@@ -98,34 +83,12 @@ class LlamaCppServer(NativeServer):
         timeout: float | None = None,
     ) -> None:
         super().__init__(connection, transport=transport, timeout=timeout)
-        self._detected: bool | None = None
-        self._props: dict[str, Any] | None = None
         self.forced: int | None = None  # a whole-text token id, once found (recovery)
 
     async def detect(self) -> bool:
-        """Whether the server is llama.cpp: ``/v1/models`` says ``owned_by: "llamacpp"``,
-        or ``/props`` answers like llama.cpp's. Failures count as "no". Asked once."""
-        if self._detected is None:
-            self._detected = await self._detect()
-        return self._detected
-
-    async def _detect(self) -> bool:
-        try:
-            if owned_by_llamacpp(await self._json("GET", "models", native=False)):
-                return True
-        except LlamaCppError:
-            pass
-        try:
-            return is_llamacpp_props(await self.props())
-        except LlamaCppError:
-            return False
-
-    async def props(self) -> dict[str, Any]:
-        """``/props`` (the model's end token, the slot count...), asked once."""
-        if self._props is None:
-            body = await self._json("GET", "props")
-            self._props = body if isinstance(body, dict) else {}
-        return self._props
+        """Whether the server is llama.cpp (:meth:`~NativeServer.kind`, asked once);
+        failures count as "no"."""
+        return await self.kind() == "llama.cpp"
 
     async def apply_template(self, messages: Sequence[dict[str, str]]) -> str:
         """The prompt the server builds for these chat messages (generation prompt included)."""

@@ -28,6 +28,7 @@ NOTE_SPECULATIVE = "speculative"  # llama.cpp draft token: logprob 0.0 with no a
 NOTE_FROM_PROBABILITY = "from-probability"  # a 0..1 probability arrived in the logprob field
 NOTE_OUT_OF_RANGE = "out-of-range"  # a positive value above 1: neither a logprob nor a probability
 NOTE_NOT_FOUND = "not-found"  # a recovered token outside even the widest top list asked for
+NOTE_TYPED = "typed"  # a branch's text typed by the user, not among the alternatives there
 
 
 @dataclass(slots=True, frozen=True)

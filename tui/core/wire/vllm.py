@@ -5,7 +5,8 @@ vllm_scoring.md`` has the full notes), and ``tests/fixtures/vllm/score_*.json`` 
 built from them, each citing its source lines.
 
 * detection: ``GET /v1/models`` lists ``owned_by: "vllm"`` (``ModelCard.owned_by`` defaults
-  to ``"vllm"``: ``vllm/entrypoints/openai/engine/protocol.py`` @ d7e52523);
+  to ``"vllm"``: ``vllm/entrypoints/openai/engine/protocol.py`` @ d7e52523), read by
+  :meth:`~tui.core.wire.native.NativeServer.kind`;
 * ``POST /tokenize`` at the server root (no ``/v1``: ``vllm/entrypoints/serve/tokenize/
   api_router.py`` @ b91ee1b4) with chat ``messages`` and the template switches
   ``add_generation_prompt`` / ``continue_final_message`` (``TokenizeChatRequest``), and
@@ -33,16 +34,6 @@ from tui.core.wire.native import NativeServer
 
 class VllmError(RequestError):
     """A vLLM request failed (one readable line)."""
-
-
-def owned_by_vllm(models_body: Any) -> bool:
-    """Whether a ``/v1/models`` body is vLLM's (``owned_by: "vllm"``)."""
-    if not isinstance(models_body, dict):
-        return False
-    data = models_body.get("data")
-    return isinstance(data, list) and any(
-        isinstance(item, dict) and item.get("owned_by") == "vllm" for item in data
-    )
 
 
 @dataclass(frozen=True, slots=True)
