@@ -152,3 +152,27 @@ async def test_a_one_question_comparison_of_f12_is_kept_and_reopens(scripted, tm
     assert (kept.kind, kept.status, kept.questions, kept.results) == ("sample", "complete", 1, 4)
     assert stored.questions[0].question == "question 2"
     assert {r.answer.metrics.mean_logprob for r in stored.results if r.prompt == 1} == {-0.4}
+
+
+async def test_questions_and_labels_are_shown_as_written_never_as_markup(scripted, tmp_path):
+    scripted.default = set_reply()
+    qs = tmp_path / "qs.txt"
+    qs.write_text("[bold]質問[/] 0\n[/] 1\n", encoding="utf-8")
+    app = make_app(scripted, system_prompt=CAREFUL, data_dir=tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        compare = await open_compare(pilot)
+        from tests.app.screens.compare_support import fill
+
+        fill(compare, written=f"{CAREFUL}\n---\n[red]loud[/red]", samples="1")
+        compare.query_one("#set-path", Input).value = str(qs)
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, QuestionSetScreen))
+        screen = app.screen
+        assert isinstance(screen, QuestionSetScreen)
+        await until(lambda: not screen.running and screen.state == "finished")
+        await pilot.pause()
+        rows = table_rows(screen, "#set-questions")
+        assert [r[1] for r in rows] == ["[bold]質問[/] 0", "[/] 1"]
+        table = screen.query_one("#set-questions", DataTable)
+        assert str(table.ordered_columns[3].label) == "[red]loud[/red]"
+        assert table_rows(screen, "#set-summary")[1][0] == "[red]loud[/red]"

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -70,6 +71,17 @@ REFRESH_HZ = 10
 TABLE_EVERY = 0.5
 """Seconds between rebuilds of the tables and the plot while a run goes."""
 QUESTION_CELLS = 40
+
+
+def literal(cell: str, *, right: bool = False) -> Text:
+    """A table cell shown as written: a DataTable parses plain strings as markup, and
+    questions, answers and prompt labels are user and model text."""
+    return Text(cell, justify="right" if right else "left")
+
+
+def literal_row(cells: list[str], numbers_from: int = 1) -> list[Text]:
+    """A row of literal cells, right-aligned from column ``numbers_from`` on."""
+    return [literal(cell, right=c >= numbers_from) for c, cell in enumerate(cells)]
 
 
 def sort_orders(plan: SetPlan) -> list[tuple[SortKey, int]]:
@@ -139,12 +151,15 @@ class QuestionSetScreen(Screen[None]):
 
     def on_mount(self) -> None:
         summary = self.query_one("#set-summary", DataTable)
-        summary.add_columns(*SCREEN_HEADINGS)
+        summary.add_columns(*(literal(h, right=k > 0) for k, h in enumerate(SCREEN_HEADINGS)))
         questions = self.query_one("#set-questions", DataTable)
         questions.add_columns(
-            "id",
-            "question",
-            *(fit_cells(safe_line(p.label), LABEL_CELLS) for p in self.plan.prompts),
+            Text("id"),
+            Text("question"),
+            *(
+                literal(fit_cells(safe_line(p.label), LABEL_CELLS), right=True)
+                for p in self.plan.prompts
+            ),
         )
         self._ticker = self.set_interval(1 / REFRESH_HZ, self._tick, pause=True)
         self._show(tables=True)
@@ -318,7 +333,8 @@ class QuestionSetScreen(Screen[None]):
         table = self.query_one("#set-summary", DataTable)
         table.clear()
         table.add_rows(
-            [fit_cells(label, LABEL_CELLS), *rest] for label, *rest in summary_cells(summary)
+            literal_row([fit_cells(label, LABEL_CELLS), *rest])
+            for label, *rest in summary_cells(summary)
         )
         width = max(40, self.size.width - 2)
         self.query_one("#set-verdicts", Static).update(
@@ -354,13 +370,13 @@ class QuestionSetScreen(Screen[None]):
                 before = self._shown_rows[j]
                 for c, cell in enumerate(rows[j]):
                     if cell != before[c]:
-                        table.update_cell(str(j), columns[c], cell)
+                        table.update_cell(str(j), columns[c], literal(cell, right=c > 1))
             self._shown_rows = rows
             return
         keep = self.highlighted_question()
         table.clear()
         for j in order:
-            table.add_row(*rows[j], key=str(j))
+            table.add_row(*literal_row(rows[j], numbers_from=2), key=str(j))
         self._shown_order, self._shown_rows = order, rows
         if keep is not None and order:
             table.move_cursor(row=order.index(keep), animate=False)

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.app.messages import SampleChosen
+from tui.app.screens.question_set import literal
 from tui.core.answer import Answer
 from tui.core.cells import fit_cells
 from tui.core.conversation import Turn
@@ -60,7 +61,7 @@ class SetQuestionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(*HEADINGS)
+        table.add_columns(*(literal(h, right=2 < k < 6) for k, h in enumerate(HEADINGS)))
         table.focus()
         self._load()
 
@@ -89,7 +90,7 @@ class SetQuestionScreen(Screen[None]):
         for prompt, sample, answer, error in self.rows:
             values = result_values(answer)
             text = answer.text if answer is not None else error
-            table.add_row(
+            cells = [
                 safe_line(plan.prompts[prompt].label),
                 f"#{sample + 1}" if plan.mode == "sample" else "score",
                 "ok" if answer is not None and not error else "failed",
@@ -97,7 +98,8 @@ class SetQuestionScreen(Screen[None]):
                 number(values["mean_prob"]),
                 "–" if values["length"] is None else str(int(values["length"])),
                 fit_cells(safe_line(text), TEXT_CELLS),
-            )
+            ]
+            table.add_row(*(literal(cell, right=2 < k < 6) for k, cell in enumerate(cells)))
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
