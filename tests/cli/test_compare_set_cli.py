@@ -286,3 +286,16 @@ def test_a_one_question_comparison_is_kept_as_a_set_of_one(scripted, capsys):
     assert main(compare(scripted, "--samples", "1", "--no-save", "question 3")) == 0
     with Store.open(history_path()) as store:
         assert len(store.list_comparisons()) == 1
+
+
+def test_a_server_that_cannot_score_is_one_line_and_nothing_is_kept(scripted, tmp_path, capsys):
+    from tui.core.score.detect import OTHER_REASON
+
+    qs = write_questions(tmp_path / "qs.jsonl", 2)
+    assert main(compare(scripted, "--questions", str(qs), "--score")) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"logprob-chat: error: {OTHER_REASON}\n"
+    assert not scripted.chat_requests()  # never sampled instead
+    if history_path().exists():
+        with Store.open(history_path()) as store:
+            assert not store.list_comparisons()

@@ -40,9 +40,8 @@ from tui.core.export.rows import write_private_file
 from tui.core.jsonio import dumps_compact
 from tui.core.questions import read_questions
 from tui.core.safety import safe_line
-from tui.core.score import ScoreUnsupported
 from tui.core.sets.export import results_csv, set_document, summary_csv
-from tui.core.sets.history import sample_result, set_of_one
+from tui.core.sets.history import sample_result, set_of_one, to_resume
 from tui.core.sets.keeping import Resumed, SetKeeper
 from tui.core.sets.plan import SetPlan
 from tui.core.sets.progress import SetProgress, progress_text
@@ -226,33 +225,18 @@ async def _go(
     store: AsyncStore | None,
     resumed: Resumed | None,
 ) -> int:
-    done: list[SetResult] = []
-    if resumed is not None:
-        assert store is not None
-        keeper, done = await SetKeeper.resume(store, resumed.stored.id, resumed.done, _note)
-    else:
-        embedded = backend.engine is not None
-        keeper = await SetKeeper.create(
-            store,
-            plan,
-            model=model,
-            base_url=None if embedded else backend.connection.base_url,
-            on_note=_note,
-        )
-        if keeper.comparison_id is not None:
-            _note(
-                f"kept as comparison {keeper.comparison_id} (if stopped, carry on with: "
-                f"logprob-chat compare --resume {keeper.comparison_id})"
-            )
+    done = to_resume(resumed.done) if resumed is not None else []
     set_run = SetRun(client, plan, model, done=done, recover=not args.no_recover)
+    try:
+        await set_run.prepare()  # a server that cannot score: one line, nothing kept
+        keeper = await _keeper(backend, plan, model, store, resumed)
+    except LogprobChatError as exc:
+        await set_run.aclose()
+        return fail(str(exc), 1)
     progress = Progress(sys.stderr, "scores" if plan.mode == "score" else "samples")
     output = Output(model, backend.display_name or model, backend.connection.safe_url, None)
     try:
         await set_run.run(on_result=keeper.save, on_progress=progress.update)
-    except ScoreUnsupported as exc:
-        progress.clear()
-        await keeper.finish(False)
-        return fail(str(exc), 1)
     except asyncio.CancelledError:
         # Ctrl+C: keep and show what finished, then let the interrupt through (exit 130).
         progress.clear()
@@ -268,6 +252,34 @@ async def _go(
         _note(note)
     _write(args, output, plan, results, keeper.comparison_id, summary)
     return _exit_code(summary)
+
+
+async def _keeper(
+    backend: Backend,
+    plan: SetPlan,
+    model: str,
+    store: AsyncStore | None,
+    resumed: Resumed | None,
+) -> SetKeeper:
+    """The stored set taken back, or a new one kept (said on stderr with its id)."""
+    if resumed is not None:
+        assert store is not None
+        keeper, _ = await SetKeeper.resume(store, resumed.stored.id, resumed.done, _note)
+        return keeper
+    embedded = backend.engine is not None
+    keeper = await SetKeeper.create(
+        store,
+        plan,
+        model=model,
+        base_url=None if embedded else backend.connection.base_url,
+        on_note=_note,
+    )
+    if keeper.comparison_id is not None:
+        _note(
+            f"kept as comparison {keeper.comparison_id} (if stopped, carry on with: "
+            f"logprob-chat compare --resume {keeper.comparison_id})"
+        )
+    return keeper
 
 
 def _exit_code(summary: SetSummary) -> int:

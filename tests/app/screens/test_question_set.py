@@ -176,3 +176,27 @@ async def test_questions_and_labels_are_shown_as_written_never_as_markup(scripte
         table = screen.query_one("#set-questions", DataTable)
         assert str(table.ordered_columns[3].label) == "[red]loud[/red]"
         assert table_rows(screen, "#set-summary")[1][0] == "[red]loud[/red]"
+
+
+async def test_scoring_on_a_server_that_cannot_is_one_line_and_nothing_is_kept(scripted, tmp_path):
+    from textual.widgets import RadioButton
+
+    from tui.core.score.detect import OTHER_REASON
+
+    qs = write_questions(tmp_path / "qs.jsonl", 2)
+    data = tmp_path / "data"
+    app = make_app(scripted, system_prompt=CAREFUL, data_dir=data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        compare = await open_compare(pilot)
+        compare.query_one("#compare-mode-score", RadioButton).value = True
+        compare.query_one("#set-path", Input).value = str(qs)
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, QuestionSetScreen))
+        screen = app.screen
+        assert isinstance(screen, QuestionSetScreen)
+        await until(lambda: not screen.running and screen.state != "starting")
+        assert screen.state == f"failed: {OTHER_REASON}"
+        assert screen.comparison_id is None and not scripted.chat_requests()
+        await app.history.idle()
+    with Store.open(history_path(data)) as store:
+        assert store.list_comparisons() == []

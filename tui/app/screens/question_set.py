@@ -42,6 +42,7 @@ from tui.core.cells import fit_cells
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.safety import safe_line
 from tui.core.sets.export import results_csv, set_document, summary_csv
+from tui.core.sets.history import to_resume
 from tui.core.sets.keeping import Resumed, SetKeeper
 from tui.core.sets.plan import Key, SetPlan
 from tui.core.sets.plot import strip_plot
@@ -200,10 +201,12 @@ class QuestionSetScreen(Screen[None]):
                     f"{safe_line(model)}: switch the model (F3) to carry it on"
                 )
             self.model = model
-            keeper, done = await self._keeper(session.backend, model, resume)
-            set_run = SetRun(
-                client, self.plan, model, done=done, keep_answers=keeper.comparison_id is None
-            )
+            done = to_resume(self.results.values()) if resume else []
+            set_run = SetRun(client, self.plan, model, done=done)
+            await set_run.prepare()  # a server that cannot score: one line, nothing kept
+            keeper = await self._keeper(session.backend, model, resume)
+            # Not kept (no history): the answers stay in memory for the question screen.
+            set_run.keep_answers = keeper.comparison_id is None
             self.set_run = set_run
             self.state = "running"
             # The collector as while an answer streams (tui.app.gc_policy): thousands of
@@ -220,7 +223,9 @@ class QuestionSetScreen(Screen[None]):
             state = "failed: " + one_line(f"unexpected error ({type(exc).__name__}): {exc}")
         finally:
             if set_run is not None:
-                self.results = dict(set_run.results)
+                await set_run.aclose()  # (run closes it; a failed prepare or keeper did not)
+                if self.set_run is set_run:
+                    self.results = dict(set_run.results)
             complete = len(self.results) == self.plan.total and all(
                 r.ok for r in self.results.values()
             )
@@ -231,9 +236,7 @@ class QuestionSetScreen(Screen[None]):
                 self.chat_app.gc_policy.stream_ended()
             self._ended(state)
 
-    async def _keeper(
-        self, backend: Any, model: str, resume: bool
-    ) -> tuple[SetKeeper, list[SetResult]]:
+    async def _keeper(self, backend: Any, model: str, resume: bool) -> SetKeeper:
         history = self.chat_app.history
         with contextlib.suppress(TimeoutError):  # a slow disk: run unsaved rather than wait
             await asyncio.wait_for(history.ready.wait(), 5)
@@ -242,7 +245,8 @@ class QuestionSetScreen(Screen[None]):
             if store is None or self.comparison_id is None:
                 raise LogprobChatError("the history is not open: this set cannot be carried on")
             done = list(self.results.values())
-            return await SetKeeper.resume(store, self.comparison_id, done, self.notes.append)
+            keeper, _ = await SetKeeper.resume(store, self.comparison_id, done, self.notes.append)
+            return keeper
         keeper = await SetKeeper.create(
             store,
             self.plan,
@@ -251,7 +255,7 @@ class QuestionSetScreen(Screen[None]):
             on_note=self.notes.append,
         )
         self.comparison_id = keeper.comparison_id
-        return keeper, []
+        return keeper
 
     def _saver(self, keeper: SetKeeper) -> Any:
         async def save(result: SetResult) -> None:

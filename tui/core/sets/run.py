@@ -98,10 +98,11 @@ class SetRun:
             raise RuntimeError("a SetRun runs once; make a new one to run again")
         self._started = True
         self._start_time = time.monotonic()
-        if self.plan.mode == "score":
-            if self._scorer is None:
-                self._scorer = Scorer(self.client.connection, model=self.model)
-            self.method = await self._scorer.method()
+        try:
+            await self.prepare()
+        except BaseException:
+            await self.aclose()
+            raise
         keys: Iterator[Key] = self.plan.keys(skip=set(self.results))
         workers = [
             asyncio.create_task(self._worker(keys, on_result, on_progress))
@@ -113,14 +114,27 @@ class SetRun:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            await self._close()
+            await self.aclose()
         return self.results
 
-    async def _close(self) -> None:
-        if self._native is not None:
-            await self._native.aclose()
+    async def prepare(self) -> None:
+        """In score mode, find how this server scores (once): raises
+        :class:`~tui.core.score.result.ScoreUnsupported` (one line) when it cannot, so a
+        caller can say so before keeping anything. :meth:`run` calls it too."""
+        if self.plan.mode == "score" and self.method is None:
+            if self._scorer is None:
+                self._scorer = Scorer(self.client.connection, model=self.model)
+            self.method = await self._scorer.method()
+
+    async def aclose(self) -> None:
+        """Close what the run opened (the native client, its own scorer); :meth:`run` does
+        it when it ends, a caller that never runs it after :meth:`prepare` calls it. Closing
+        twice is harmless."""
+        native, self._native = self._native, None
+        if native is not None:
+            await native.aclose()
         if self._scorer is not None and self._owns_scorer:
-            await self._scorer.aclose()
+            await self._scorer.aclose()  # (a Scorer closes its server once)
 
     async def _worker(
         self,
