@@ -38,7 +38,7 @@ async def test_a_set_from_f12_with_its_numbers_sorting_samples_and_export(script
         plot = str(screen.query_one("#set-plot").render()).splitlines()
         assert plot[1].startswith(TERSE) and "3" in plot[1] and plot[1].endswith("n=3")
         assert [r[0] for r in table_rows(screen, "#set-questions")] == ["1", "2", "3"]
-        assert table_rows(screen, "#set-questions")[0][2:] == ["-0.100*", "-0.200"]
+        assert table_rows(screen, "#set-questions")[0][2:] == ["-0.100*", "-0.200 "]
 
         await pilot.press("s", "s")  # file order → question text → mean logprob (careful)
         assert [r[0] for r in table_rows(screen, "#set-questions")] == ["3", "2", "1"]
@@ -160,17 +160,8 @@ async def test_questions_and_labels_are_shown_as_written_never_as_markup(scripte
     qs.write_text("[bold]質問[/] 0\n[/] 1\n", encoding="utf-8")
     app = make_app(scripted, system_prompt=CAREFUL, data_dir=tmp_path / "data")
     async with app.run_test(size=(120, 40)) as pilot:
-        compare = await open_compare(pilot)
-        from tests.app.screens.compare_support import fill
-
-        fill(compare, written=f"{CAREFUL}\n---\n[red]loud[/red]", samples="1")
-        compare.query_one("#set-path", Input).value = str(qs)
-        await pilot.press("ctrl+s")
-        await until(lambda: isinstance(app.screen, QuestionSetScreen))
-        screen = app.screen
-        assert isinstance(screen, QuestionSetScreen)
-        await until(lambda: not screen.running and screen.state == "finished")
-        await pilot.pause()
+        screen = await start_set(pilot, qs, samples="1", written=f"{CAREFUL}\n---\n[red]loud[/red]")
+        assert screen.state == "finished"
         rows = table_rows(screen, "#set-questions")
         assert [r[1] for r in rows] == ["[bold]質問[/] 0", "[/] 1"]
         table = screen.query_one("#set-questions", DataTable)
@@ -179,22 +170,13 @@ async def test_questions_and_labels_are_shown_as_written_never_as_markup(scripte
 
 
 async def test_scoring_on_a_server_that_cannot_is_one_line_and_nothing_is_kept(scripted, tmp_path):
-    from textual.widgets import RadioButton
-
     from tui.core.score.detect import OTHER_REASON
 
     qs = write_questions(tmp_path / "qs.jsonl", 2)
     data = tmp_path / "data"
     app = make_app(scripted, system_prompt=CAREFUL, data_dir=data)
     async with app.run_test(size=(120, 40)) as pilot:
-        compare = await open_compare(pilot)
-        compare.query_one("#compare-mode-score", RadioButton).value = True
-        compare.query_one("#set-path", Input).value = str(qs)
-        await pilot.press("ctrl+s")
-        await until(lambda: isinstance(app.screen, QuestionSetScreen))
-        screen = app.screen
-        assert isinstance(screen, QuestionSetScreen)
-        await until(lambda: not screen.running and screen.state != "starting")
+        screen = await start_set(pilot, qs, score=True)
         assert screen.state == f"failed: {OTHER_REASON}"
         assert screen.comparison_id is None and not scripted.chat_requests()
         await app.history.idle()

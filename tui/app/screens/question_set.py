@@ -387,7 +387,9 @@ class QuestionSetScreen(Screen[None]):
 
     def _question_row(self, j: int) -> list[str]:
         ident, question, *values = question_cells(self.summary, j)
-        return [ident, fit_cells(question, QUESTION_CELLS), *values]
+        # a value without the highest-mark keeps a space, so the numbers line up
+        marked = (v if v.endswith("*") else v + " " for v in values)
+        return [ident, fit_cells(question, QUESTION_CELLS), *marked]
 
     def highlighted_question(self) -> int | None:
         table = self.query_one("#set-questions", DataTable)
