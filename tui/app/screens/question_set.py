@@ -157,10 +157,7 @@ class QuestionSetScreen(Screen[None]):
         questions.add_columns(
             Text("id"),
             Text("question"),
-            *(
-                literal(fit_cells(safe_line(p.label), LABEL_CELLS), right=True)
-                for p in self.plan.prompts
-            ),
+            *(literal(fit_cells(safe_line(p.label), LABEL_CELLS)) for p in self.plan.prompts),
         )
         self._ticker = self.set_interval(1 / REFRESH_HZ, self._tick, pause=True)
         self._show(tables=True)
@@ -367,29 +364,39 @@ class QuestionSetScreen(Screen[None]):
         of rows twice a second would stall the screen."""
         table = self.query_one("#set-questions", DataTable)
         order = question_order(self.summary, key, prompt, descending=self.descending)
-        rows = {j: self._question_row(j) for j in order}
+        rows = self._question_rows(order)
         if order == self._shown_order:
             columns = [column.key for column in table.ordered_columns]
             for j in order:
                 before = self._shown_rows[j]
                 for c, cell in enumerate(rows[j]):
                     if cell != before[c]:
-                        table.update_cell(str(j), columns[c], literal(cell, right=c > 1))
+                        table.update_cell(str(j), columns[c], literal(cell))
             self._shown_rows = rows
             return
         keep = self.highlighted_question()
         table.clear()
         for j in order:
-            table.add_row(*literal_row(rows[j], numbers_from=2), key=str(j))
+            table.add_row(*(literal(cell) for cell in rows[j]), key=str(j))
         self._shown_order, self._shown_rows = order, rows
         if keep is not None and order:
             table.move_cursor(row=order.index(keep), animate=False)
 
-    def _question_row(self, j: int) -> list[str]:
-        ident, question, *values = question_cells(self.summary, j)
-        # a value without the highest-mark keeps a space, so the numbers line up
-        marked = (v if v.endswith("*") else v + " " for v in values)
-        return [ident, fit_cells(question, QUESTION_CELLS), *marked]
+    def _question_rows(self, order: list[int]) -> dict[int, list[str]]:
+        """Each question's cells, the numbers padded to one width with the row's highest
+        marked ``*`` after it (a space elsewhere), so they line up as a column: a
+        right-justified cell would lose that trailing space."""
+        cells = {j: question_cells(self.summary, j) for j in order}
+        numbers = [v.rstrip("*") for row in cells.values() for v in row[2:]]
+        width = max((len(v) for v in numbers), default=0)
+        return {
+            j: [
+                ident,
+                fit_cells(question, QUESTION_CELLS),
+                *(v.rstrip("*").rjust(width) + ("*" if v.endswith("*") else " ") for v in values),
+            ]
+            for j, (ident, question, *values) in cells.items()
+        }
 
     def highlighted_question(self) -> int | None:
         table = self.query_one("#set-questions", DataTable)
