@@ -17,7 +17,7 @@ from tests.bench.__main__ import main
 from tests.bench.cases import CASES
 from tests.bench.runner import Measure, neighbour, table
 
-FAST = ("ingest", "screen", "history", "ask", "export")
+FAST = ("ingest", "screen", "history", "ask", "export", "sets")
 """The cases without the engine: fast enough at --small sizes for every test run."""
 
 
@@ -34,7 +34,8 @@ def test_the_runner_runs_the_fast_cases_and_writes_its_report(tmp_path: Path, ca
     measures = {(m["case"], m["measure"]): m for m in report["measures"]}
     assert {case for case, _ in measures} == set(FAST)
     for m in measures.values():
-        assert len(m["values"]) == 1 and m["median"] == m["values"][0] > 0
+        assert len(m["values"]) == 1 and m["median"] == m["values"][0]
+        assert m["median"] > 0 or m["measure"] == "RSS held per result"  # (its note says why)
     ratio = measures["ingest", "client ÷ baseline time"]
     assert ratio["target"] == "<= 1.5" and isinstance(ratio["met"], bool)
     # The loaded run: the same measures again, named apart, with the same targets.
@@ -57,6 +58,7 @@ def test_every_case_of_the_issue_is_registered():
         "recovery",
         "ask",
         "export",
+        "sets",
     ]
 
 

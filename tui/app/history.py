@@ -54,6 +54,7 @@ from tui.core.export import export_to_directory
 from tui.core.resume import held_elsewhere_note, resumed_settings, server_change, turns_of
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
+from tui.core.store.comparisons import ComparisonSummary
 from tui.core.store.models import Conversation as StoredConversation
 from tui.core.store.models import ConversationSummary
 from tui.core.store.moving import Moved
@@ -370,6 +371,12 @@ class HistoryLink:
         await self.ready.wait()
         assert self.store is not None
         return await self.store.list_conversations(query=query or None)
+
+    async def comparisons(self) -> list[ComparisonSummary]:
+        """The stored comparisons (question sets, scored answers), newest first."""
+        await self.ready.wait()
+        assert self.store is not None
+        return await self.store.list_comparisons()
 
     async def open(self, conversation_id: int) -> None:
         """Replace the chat's conversation with a stored one (raises StoreError)."""

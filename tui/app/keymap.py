@@ -23,9 +23,11 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
     from tui.app.screens.history import ConversationList, HistoryScreen
     from tui.app.screens.main import MainScreen
     from tui.app.screens.messages import MessagesScreen
+    from tui.app.screens.question_set import QuestionSetScreen
     from tui.app.screens.rename import RenameScreen
     from tui.app.screens.sample import SampleScreen
     from tui.app.screens.score import ScoreScreen
+    from tui.app.screens.set_question import SetQuestionScreen
     from tui.app.screens.settings import SettingsScreen
     from tui.app.screens.system_prompt import PresetList, SystemPromptScreen
     from tui.app.widgets.answer_pane import PaneScroll
@@ -41,6 +43,8 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
         SampleScreen,
         ScoreScreen,
         CompareScreen,
+        QuestionSetScreen,
+        SetQuestionScreen,
         ConfirmScreen,
         ExportScreen,
         HelpScreen,

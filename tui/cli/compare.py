@@ -10,7 +10,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from tui.cli import compare_set
 from tui.cli.ask import read_message
+from tui.cli.compare_set import KeptSample, add_set_options, single_question_problem
 from tui.cli.options import (
     _integer,
     add_connection_options,
@@ -83,7 +85,12 @@ def add_parser(subparsers: Any) -> None:
         "and show which prompt makes the model more confident, with 95% confidence intervals "
         "and whether each difference is larger than run-to-run noise.",
     )
-    parser.add_argument("message", metavar="MESSAGE", help="the question; - reads standard input")
+    parser.add_argument(
+        "message",
+        metavar="MESSAGE",
+        nargs="?",
+        help="the question; - reads standard input (or a question set: --questions FILE)",
+    )
     prompts = parser.add_argument_group(
         "prompts to compare (repeat, in order; the first is the baseline)"
     )
@@ -100,7 +107,7 @@ def add_parser(subparsers: Any) -> None:
     prompts.add_argument(
         "--samples",
         type=_integer("--samples", 1, MAX_SAMPLES),
-        default=DEFAULT_SAMPLES,
+        default=None,
         metavar="N",
         help=f"answers per prompt (default {DEFAULT_SAMPLES}); with --seed S, sample i uses "
         "seed S+i",
@@ -113,6 +120,7 @@ def add_parser(subparsers: Any) -> None:
         help=f"requests in flight at once (default {DEFAULT_CONCURRENCY}, the built-in "
         "engine's slots)",
     )
+    add_set_options(parser)
     add_connection_options(parser)
     add_sampling_options(parser, system_prompt=False)
     output = parser.add_mutually_exclusive_group()
@@ -133,13 +141,18 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.questions is not None or args.resume is not None:
+        return compare_set.run(args)
+    problem = single_question_problem(args)
+    if problem:
+        return fail(problem)
     try:
         message = read_message(args.message, sys.stdin)
         options = backend_options(args)
         plan = ComparePlan(
             tuple(resolve_prompts(args.prompts or [])),
             message,
-            samples=args.samples,
+            samples=args.samples or DEFAULT_SAMPLES,
             sampling=sampling_options(args, options),
             concurrency=args.concurrency,
             stream=not args.no_stream,
@@ -163,14 +176,23 @@ async def _compare(args: argparse.Namespace, backend: Backend, plan: ComparePlan
         except LogprobChatError as exc:
             return fail(str(exc), 1)
         comparison = Comparison(client, plan, model, recover=not args.no_recover)
+        kept = await KeptSample.open(args, backend, plan, model)
+
+        async def sample_done(sample: Sample) -> None:
+            if progress:
+                progress.update(sample)
+            await kept.save(sample)
+
         try:
-            result = await comparison.run(on_sample=progress.update if progress else None)
+            result = await comparison.run(on_sample=sample_done)
         except asyncio.CancelledError:
             # Ctrl-C: show what finished (marked incomplete), then let the interrupt through.
             if progress:
                 progress.clear()
+            await kept.close(False)
             _write(args, comparison.result(), backend)
             raise
+        await kept.close(result.complete)
     if progress:
         progress.clear()
     for note in backend.notes:

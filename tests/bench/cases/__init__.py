@@ -11,6 +11,7 @@ from tests.bench.cases import (
     ingest,
     recovery,
     screen,
+    sets,
     startup,
 )
 from tests.bench.runner import Case
@@ -25,6 +26,7 @@ CASES: dict[str, Case] = {
     "recovery": recovery.case,
     "ask": ask.case,
     "export": exports.case,
+    "sets": sets.case,
 }
 TITLES: dict[str, str] = {
     "ingest": "1. client vs bare httpx + json.loads on a 20k-token top-20 stream",
@@ -36,4 +38,5 @@ TITLES: dict[str, str] = {
     "recovery": "7. recover llama.cpp's hidden tokens of a Japanese answer ÷ its generation",
     "ask": "8. ask as a process: CPU vs bare reader and openai SDK, --json size, history size",
     "export": "9. export the case-5 conversation as json, jsonl, md, csv: time, peak RSS",
+    "sets": "10. question set 3 prompts x 200 questions x 5 samples on the set screen: stall, RSS",
 }

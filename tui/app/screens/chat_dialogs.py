@@ -145,6 +145,12 @@ class ChatDialogs:
     def _history_chosen(self, choice: HistoryChoice | None) -> None:
         if choice is None:
             return
+        if choice.action == "comparison" and choice.conversation_id is not None:
+            from tui.app.screens.set_entry import open_stored_set
+
+            # Its own screen: a chat answer still streaming is no reason to wait.
+            self._work(open_stored_set(self.app, choice.conversation_id), "history")
+            return
         if self.screen.busy:
             self.screen.notify(BUSY, markup=False, severity="warning")
             return

@@ -3,9 +3,9 @@ whether the difference in the model's confidence is larger than run-to-run noise
 
 Two views on one screen:
 
-* **the form**: the question; presets to tick (space) and prompts to write (a line of ``---``
-  between two); the resulting list in order, where Enter makes a prompt the baseline (the one
-  the others are measured against); samples, temperature, seed, max_tokens, concurrency.
+* **the form**: the question (or a question file: :mod:`~tui.app.screens.question_set`);
+  presets to tick (space), prompts to write (``---`` between two); the list in order, where
+  Enter makes a prompt the baseline; samples, temperature, seed, max_tokens, concurrency.
   ``ctrl+s`` runs. Each bad field shows its own one-line message.
 * **the results**: progress, a live table (best value of each column marked ``*`` and bold), the
   distribution of each prompt's samples on a shared scale, the differences from the first prompt
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -50,10 +51,13 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.app.screens.compare_commands import HELP_ROWS, CompareCommands
+from tui.app.screens.compare_export import run_export
 from tui.app.screens.compare_form import NUMBER_FIELDS, CompareDraft, compose_form
+from tui.app.screens.set_entry import KeptComparison, start_set
 from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.widgets.compare_mode import CompareMode
 from tui.app.widgets.compare_results import CompareResults
+from tui.app.widgets.question_source import QuestionSource
 from tui.app.widgets.recall_keys import recall_key
 from tui.core.backend import resolve_model
 from tui.core.compare import DEFAULT_SAMPLES, ComparePlan, CompareResult, Comparison, Sample
@@ -133,6 +137,7 @@ class CompareScreen(Screen[None]):
             self.baseline = draft.baseline
             self.current_prompt = draft.written
         self.comparison: Comparison | None = None
+        self.kept: KeptComparison | None = None
         self.plan: ComparePlan | None = None
         self.result: CompareResult | None = None
         self.running = False
@@ -151,7 +156,9 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         initial = {name: self._initial(name) for name in NUMBER_FIELDS}
-        yield from compose_form(self.question, self.answer, self.current_prompt, initial)
+        yield from compose_form(
+            self.question, self.answer, self.current_prompt, initial, self.chat_app.data_dir
+        )
         yield CompareResults(id="compare-results")
         yield Footer(compact=True)
 
@@ -296,6 +303,8 @@ class CompareScreen(Screen[None]):
         if self.running:
             self.notify("A comparison is running: Esc stops it.", markup=False)
             return
+        if path := self.query_one(QuestionSource).path:  # a question set: its own screen
+            return start_set(self, path)
         if self.query_one(CompareMode).scoring:
             from tui.app.screens.score_entry import score_from_compare
 
@@ -347,7 +356,7 @@ class CompareScreen(Screen[None]):
             if session.model is None:
                 session.model = await resolve_model(session.backend, client)
             comparison = Comparison(client, plan, session.model)
-            self.comparison = comparison
+            self.comparison, self.kept = comparison, KeptComparison(self.app, plan, session.model)
             self.state = "running"
             self._dirty = True
             self._ticker.resume()
@@ -364,6 +373,8 @@ class CompareScreen(Screen[None]):
 
     def _sample_done(self, sample: Sample) -> None:
         self._dirty = True
+        if self.kept is not None:  # in the history as a set of one question (F6 reopens it)
+            self.kept.save(sample)
 
     def _tick(self) -> None:
         if self._dirty:
@@ -373,6 +384,8 @@ class CompareScreen(Screen[None]):
     def _ended(self, state: str) -> None:
         self.running = False
         self.state = state
+        if self.kept is not None and self.comparison is not None:
+            self.kept.finish(self.comparison.result().complete)
         self._ticker.pause()
         if self.is_attached:
             self._show_results()
@@ -458,19 +471,9 @@ class CompareScreen(Screen[None]):
         }
         self._export(self.result, self.chat_app.data_dir / "exports", extra)
 
-    @work(thread=True, group="compare-export", exit_on_error=False)
     def _export(self, result: CompareResult, directory: Path, extra: dict[str, Any]) -> None:
-        try:
-            paths = write_exports(result, directory, datetime.now(), extra)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify,
-                f"could not export the comparison: {exc.strerror or exc}",
-                markup=False,
-                severity="error",
-            )
-            return
-        self.app.call_from_thread(self._exported, paths)
+        write = partial(write_exports, result, directory, datetime.now(), extra)
+        run_export(self, write, "the comparison")
 
     def _exported(self, paths: list[Path]) -> None:
         self.last_export = paths

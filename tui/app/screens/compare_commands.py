@@ -17,6 +17,13 @@ HELP_ROWS: tuple[tuple[str, str, str], ...] = (
     ("tab / shift+tab", "Move between the parts of the screen", "Compare"),
     ("space", "Tick or untick a preset", "Form"),
     ("enter", "On the list of prompts: make that prompt the baseline", "Form"),
+    (
+        "→",
+        "In the question-file field: take the completed path (ctrl+s then runs the set)",
+        "Form",
+    ),
+    ("s / r", "On a question set: sort the questions by the next order / reverse", "Set"),
+    ("c / x", "On a question set: carry a stopped set on / export it", "Set"),
     ("↑ / ↓", "Move in the table; the samples of the highlighted prompt show beside it", "Results"),
     (
         "enter",

@@ -8,6 +8,7 @@ Only layout lives here; the screen reads and checks the form
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from tui.app.widgets.compare_mode import CompareMode
+from tui.app.widgets.question_source import QuestionSource
 from tui.app.widgets.tick_list import TickList
 from tui.core.compare.form import CandidateKey
 from tui.core.safety import safe_text
@@ -42,11 +44,12 @@ class CompareDraft:
 
 
 def compose_form(
-    question: str, answer: str, written: str, initial: dict[str, str]
+    question: str, answer: str, written: str, initial: dict[str, str], data_dir: Path
 ) -> ComposeResult:
     """The form's widgets (ids ``compare-…``): the question, the mode (sample or score
-    ``answer``), presets to tick and prompts to write (``written``), their order, the number
-    fields with their ``initial`` texts, and a line for each field's error."""
+    ``answer``), the question file (a set instead of the question; recent files from
+    ``data_dir``), presets to tick and prompts to write (``written``), their order, the
+    number fields with their ``initial`` texts, and a line for each field's error."""
     with VerticalScroll(id="compare-form"):
         yield Static(
             Content("Compare system prompts: the same question, N samples each"),
@@ -62,6 +65,7 @@ def compose_form(
         )
         yield Static("", markup=False, id="compare-question-error", classes="compare-error")
         yield CompareMode(answer, id="compare-mode")
+        yield QuestionSource(data_dir, id="compare-set")
         with Horizontal(id="compare-sources"):
             with Vertical(classes="compare-source"):
                 yield Label("Presets (space ticks)", classes="compare-label")

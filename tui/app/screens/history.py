@@ -36,9 +36,10 @@ from textual.widgets.option_list import Option
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.rename import RenameScreen
 from tui.app.screens.type_ahead import deliver_early_key
-from tui.app.text.history_rows import header_line, summary_line, when_label
+from tui.app.text.history_rows import comparison_line, header_line, summary_line, when_label
 from tui.core.errors import LogprobChatError
 from tui.core.safety import safe_line
+from tui.core.store.comparisons import ComparisonSummary
 from tui.core.store.models import ConversationSummary
 
 SEARCH_DELAY = 0.15
@@ -47,15 +48,17 @@ SEARCH_DELAY = 0.15
 
 class HistorySource(Protocol):
     async def summaries(self, query: str = "") -> list[ConversationSummary]: ...
+    async def comparisons(self) -> list[ComparisonSummary]: ...
     async def rename(self, conversation_id: int, title: str) -> None: ...
     async def delete(self, conversation_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)
 class HistoryChoice:
-    """``open`` a stored conversation, or start a ``new`` one."""
+    """``open`` a stored conversation, start a ``new`` one, or open a stored ``comparison``
+    (its id in ``conversation_id``)."""
 
-    action: Literal["open", "new"]
+    action: Literal["open", "new", "comparison"]
     conversation_id: int | None = None
 
 
@@ -105,6 +108,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
         self.now = now
         self.tz = tz
         self.summaries: list[ConversationSummary] = []
+        self.comparisons: list[ComparisonSummary] = []
         self.loaded = asyncio.Event()  # the first list is shown (tests wait on it)
         self._query = ""
 
@@ -118,6 +122,8 @@ class HistoryScreen(Screen[HistoryChoice | None]):
             yield Static("", markup=False, id="history-header")
             yield ConversationList(markup=False, id="history-list")
             yield Static("", markup=False, id="history-status")
+            yield Static("", markup=False, id="history-comparisons-title")
+            yield OptionList(markup=False, id="history-comparisons")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -126,6 +132,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
             self.app, "cursor_blink", True
         )
         self._search("")
+        self._load_comparisons()
 
     @property
     def option_list(self) -> ConversationList:
@@ -136,6 +143,7 @@ class HistoryScreen(Screen[HistoryChoice | None]):
 
     def on_resize(self) -> None:
         self._fill(keep=self.highlighted_id())
+        self._fill_comparisons()
 
     # ------------------------------------------------------------------ list
 
@@ -178,6 +186,36 @@ class HistoryScreen(Screen[HistoryChoice | None]):
             self._status(f"{count} {noun}")
         else:
             self._status("No conversations yet: ask a question in the chat.")
+
+    @work(group="history-comparisons", exit_on_error=False)
+    async def _load_comparisons(self) -> None:
+        try:
+            self.comparisons = await self.source.comparisons()
+        except LogprobChatError as exc:
+            self._status(str(exc), error=True)
+            return
+        self._fill_comparisons()
+
+    def _fill_comparisons(self) -> None:
+        listed = self.query_one("#history-comparisons", OptionList)
+        count = len(self.comparisons)
+        listed.display = bool(count)
+        title = self.query_one("#history-comparisons-title", Static)
+        title.display = bool(count)
+        title.update(Content(f"Comparisons ({count}) · tab: here and back · ⏎ opens one"))
+        width = self._line_width()
+        now = self.now()
+        keep = listed.highlighted
+        listed.set_options(
+            Option(comparison_line(c, width, now, self.tz), id=f"c{c.id}") for c in self.comparisons
+        )
+        if count:
+            listed.highlighted = min(keep or 0, count - 1)
+
+    @on(OptionList.OptionSelected, "#history-comparisons")
+    def _comparison_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(HistoryChoice("comparison", self.comparisons[event.option_index].id))
 
     def highlighted(self) -> ConversationSummary | None:
         index = self.option_list.highlighted

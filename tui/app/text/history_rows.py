@@ -21,6 +21,7 @@ from textual.content import Content
 from tui.app.text.status import shorten_middle
 from tui.core.report import fmt_prob
 from tui.core.safety import safe_line
+from tui.core.store.comparisons import ComparisonSummary
 from tui.core.store.models import ConversationSummary
 
 GAP = "  "
@@ -115,3 +116,25 @@ def summary_line(
     if rest < 6:
         return Content(head + _fit(title, c.title).rstrip())
     return Content.assemble(head + title, (" · " + _fit(first, rest).rstrip(), "dim"))
+
+
+def comparison_line(
+    summary: ComparisonSummary, width: int, now: float, tz: tzinfo | None = None
+) -> Content:
+    """One stored comparison on one line: when, what (a question set and its file, or a
+    scored answer), its size, how far it got, then its first question."""
+    kind = "scored" if summary.kind == "score" else "sampled"
+    what = f"set of {summary.questions} questions" if summary.questions > 1 else "one question"
+    status = {"incomplete": "interrupted", "running": "running"}.get(summary.status, summary.status)
+    title = safe_line(summary.title) + " · " if summary.title else ""
+    head = GAP.join(
+        [
+            _fit(when_label(summary.updated_at, now, tz), WHEN),
+            f"#{summary.id} {what} × {summary.prompts} prompts, {kind}, "
+            f"{summary.results} results, {status}",
+            "",
+        ]
+    )
+    first = safe_line(summary.first_question.strip().split("\n", 1)[0])
+    rest = max(0, width - cell_len(head))
+    return Content.assemble(head, (_fit(title + first, rest).rstrip(), "dim"))

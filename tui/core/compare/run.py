@@ -35,13 +35,22 @@ class Comparison:
     """
 
     def __init__(
-        self, client: ChatClient, plan: ComparePlan, model: str, *, recover: bool = True
+        self,
+        client: ChatClient,
+        plan: ComparePlan,
+        model: str,
+        *,
+        recover: bool = True,
+        native: LlamaCppServer | None = None,
     ) -> None:
         self.client = client
         self.plan = plan
         self.model = model
         self.recover = recover
-        self._native: LlamaCppServer | None = None  # shared by the samples' recoveries
+        # Shared by the samples' recoveries; one given by the caller (a question set shares
+        # one across its questions) is the caller's to close.
+        self._native: LlamaCppServer | None = native
+        self._owns_native = native is None
         self.samples: list[Sample] = [
             Sample(k, prompt.label, i, plan.seed_for(i))
             for k, prompt in enumerate(plan.prompts)
@@ -88,7 +97,7 @@ class Comparison:
             for sample in self.samples:
                 if not sample.finished:
                     sample.status = "cancelled"
-            if self._native is not None:
+            if self._native is not None and self._owns_native:
                 await self._native.aclose()
         return self.result()
 
@@ -117,13 +126,16 @@ class Comparison:
         self, gate: asyncio.Semaphore, sample: Sample, on_sample: SampleCallback | None
     ) -> None:
         async with gate:
-            await self._request(sample)
+            await self.request(sample)
         if on_sample is not None:
             outcome = on_sample(sample)
             if inspect.isawaitable(outcome):
                 await outcome
 
-    async def _request(self, sample: Sample) -> None:
+    async def request(self, sample: Sample) -> None:
+        """Send ``sample``'s request and fill the sample in (ok, error, or cancelled when the
+        calling task is cancelled, which propagates). No concurrency bound: the caller's
+        (:meth:`run`'s, or a question set's across its questions)."""
         plan = self.plan
         prompt: PromptSpec = plan.prompts[sample.prompt_index]
         messages = plan.messages_for(prompt)

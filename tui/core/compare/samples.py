@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tui.core.answer import Answer
+from tui.core.metrics import Metrics
 
 SampleStatus = Literal["pending", "running", "ok", "error", "cancelled"]
 """``pending``: waiting for a free slot. ``running``: its request is in flight. ``ok``: the
@@ -26,6 +27,13 @@ METRIC_NAMES = (
 
 def sample_values(answer: Answer) -> dict[str, float | None]:
     """The metrics a comparison aggregates, for one answer (answer scope, not reasoning):
+    :func:`metric_values` of its :class:`~tui.core.metrics.Metrics`."""
+    return metric_values(answer.metrics)
+
+
+def metric_values(m: Metrics) -> dict[str, float | None]:
+    """The values of :data:`METRIC_NAMES` from an answer's metrics (computed now, or read
+    back from the history without its tokens):
 
     * ``mean_logprob``: mean token logprob (nats/token), ``Metrics.mean_logprob``
     * ``mean_prob``: geometric mean token probability exp(mean logprob), 0..1
@@ -37,11 +45,9 @@ def sample_values(answer: Answer) -> dict[str, float | None]:
 
     Logprob-based values are ``None`` when the server returned no logprobs.
     """
-    m = answer.metrics
-    has_rows = m.tokens > 0
-    length: float | None = float(m.tokens) if has_rows else None
-    if length is None and answer.completion_tokens is not None:
-        length = float(answer.completion_tokens)
+    length: float | None = float(m.tokens) if m.tokens > 0 else None
+    if length is None and m.completion_tokens is not None:
+        length = float(m.completion_tokens)
     return {
         "mean_logprob": m.mean_logprob,
         "mean_prob": m.mean_prob,

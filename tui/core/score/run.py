@@ -135,7 +135,7 @@ class ScoreRun:
 
         async def one(entry: ScoreEntry) -> None:
             async with gate:
-                await self._score(entry, on_progress, replicate)
+                await self.score_entry(entry, on_progress, replicate)
             if on_entry is not None:
                 outcome = on_entry(entry)
                 if inspect.isawaitable(outcome):
@@ -153,9 +153,15 @@ class ScoreRun:
                     entry.status = "cancelled"
         return self.entries
 
-    async def _score(
-        self, entry: ScoreEntry, on_progress: ProgressCallback | None, replicate: bool | None
+    async def score_entry(
+        self,
+        entry: ScoreEntry,
+        on_progress: ProgressCallback | None = None,
+        replicate: bool | None = None,
     ) -> None:
+        """Score the answer under ``entry``'s prompt and fill the entry in (ok or error);
+        :class:`ScoreUnsupported` and cancellation propagate. No concurrency bound: the
+        caller's (:meth:`run`'s, or a question set's across its questions)."""
         entry.status = "running"
         try:
             entry.score = await self.scorer.score(

@@ -18,7 +18,9 @@ from tui.core.store.comparisons import (
     ComparisonStatus,
     ComparisonSummary,
     Kind,
+    ResultValues,
     StoredComparison,
+    StoredResult,
 )
 from tui.core.store.database import Store
 from tui.core.store.models import AnswerParams, Conversation, ConversationSummary, Lineage
@@ -199,13 +201,29 @@ class AsyncStore:
     ) -> None:
         await self.call(Store.finish_comparison, comparison_id, status, error)
 
-    async def load_comparison(self, comparison_id: int) -> StoredComparison:
-        return await self.call(Store.load_comparison, comparison_id)
+    async def load_comparison(
+        self, comparison_id: int, *, results: bool = True
+    ) -> StoredComparison:
+        return await self.call(Store.load_comparison, comparison_id, results=results)
 
     async def list_comparisons(
         self, *, kind: Kind | None = None, limit: int = 500
     ) -> list[ComparisonSummary]:
         return await self.call(Store.list_comparisons, kind=kind, limit=limit)
+
+    async def comparison_results(
+        self, comparison_id: int, question: int | None = None
+    ) -> list[StoredResult]:
+        return await self.call(Store.comparison_results, comparison_id, question)
+
+    async def comparison_values(self, comparison_id: int) -> list[ResultValues]:
+        return await self.call(Store.comparison_values, comparison_id)
+
+    async def comparison_done(self, comparison_id: int) -> set[tuple[int, int, int]]:
+        return await self.call(Store.comparison_done, comparison_id)
+
+    async def reopen_comparison(self, comparison_id: int) -> None:
+        await self.call(Store.reopen_comparison, comparison_id)
 
     async def list_conversations(
         self, *, query: str | None = None, limit: int = 500, offset: int = 0

@@ -305,8 +305,11 @@ def _status(status: str, pid: int | None, host: str | None) -> Any:
     return status
 
 
-def load(conn: sqlite3.Connection, comparison_id: int) -> StoredComparison | None:
-    """The whole comparison with every result's answer and tokens (``None`` if unknown)."""
+def load(
+    conn: sqlite3.Connection, comparison_id: int, *, results: bool = True
+) -> StoredComparison | None:
+    """The whole comparison with every result's answer and tokens (``None`` if unknown);
+    without its results when ``results`` is false (a large set's head, read at once)."""
     row = conn.execute(
         "SELECT id, kind, title, status, error, created_at, updated_at, model, base_url, "
         "settings, conversation_id, source_answer_id, owner_pid, owner_host "
@@ -339,18 +342,86 @@ def load(conn: sqlite3.Connection, comparison_id: int) -> StoredComparison | Non
             (comparison_id,),
         )
     ]
-    stored.results = [
+    if results:
+        stored.results = load_results(conn, comparison_id)
+    return stored
+
+
+def load_results(
+    conn: sqlite3.Connection, comparison_id: int, question: int | None = None
+) -> list[StoredResult]:
+    """Every result of the comparison with its answer and tokens, or only those of
+    ``question`` (a question set's one question, opened on its own)."""
+    where, args = "comparison_id = ?", [comparison_id]
+    if question is not None:
+        where, args = where + " AND question_position = ?", [comparison_id, question]
+    return [
         _result(r)
         for r in conn.execute(
             "SELECT prompt_position, question_position, sample, status, error, method, seed, "
             "text, reasoning, reported_model, finish_reason, usage, notices, started_at, "
             "duration, low_prob_threshold, format, tokens, raw, created_at "
-            "FROM comparison_results WHERE comparison_id = ? "
+            f"FROM comparison_results WHERE {where} "
+            "ORDER BY question_position, prompt_position, sample",
+            args,
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultValues:
+    """One result without its tokens: what a question set's tables and statistics need
+    (``metrics`` as written, a dict of :class:`~tui.core.metrics.Metrics` fields)."""
+
+    prompt: int
+    question: int
+    sample: int
+    status: ResultStatus
+    error: str | None
+    method: str | None
+    seed: int | None
+    text: str
+    metrics: dict[str, Any] | None
+
+
+def load_values(conn: sqlite3.Connection, comparison_id: int) -> list[ResultValues]:
+    """Every result's numbers and text, no token blobs: a set of thousands of answers reads
+    in a moment and its memory is the numbers'."""
+    return [
+        ResultValues(p, q, s, status, error, method, seed, text, codec.load_json(metrics))
+        for p, q, s, status, error, method, seed, text, metrics in conn.execute(
+            "SELECT prompt_position, question_position, sample, status, error, method, seed, "
+            "text, metrics FROM comparison_results WHERE comparison_id = ? "
             "ORDER BY question_position, prompt_position, sample",
             (comparison_id,),
         )
     ]
-    return stored
+
+
+def reopen(conn: sqlite3.Connection, now: float, comparison_id: int) -> None:
+    """Take a comparison back to carry it on: ``running`` again, owned by this process.
+    Raises :class:`ComparisonBusy` when a live process still runs it."""
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT status, owner_pid, owner_host FROM comparisons WHERE id = ?",
+            (comparison_id,),
+        ).fetchone()
+        if row is None:
+            raise sqlite3.OperationalError(f"comparison {comparison_id} is not in the history")
+        status, pid, host = row
+        if status == "running" and process_alive(pid, host) and pid != os.getpid():
+            raise ComparisonBusy(
+                f"comparison {comparison_id} is still running (process {pid} on {host})"
+            )
+        conn.execute(
+            "UPDATE comparisons SET status = 'running', error = NULL, updated_at = ?, "
+            "owner_pid = ?, owner_host = ? WHERE id = ?",
+            (now, os.getpid(), socket.gethostname(), comparison_id),
+        )
+
+
+class ComparisonBusy(Exception):
+    """Another live process is running this comparison (one line)."""
 
 
 def _result(row: tuple[Any, ...]) -> StoredResult:

@@ -424,11 +424,32 @@ class Store:
         return comparisons.list_summaries(self._conn, kind=kind, limit=limit)
 
     @_guarded
-    def load_comparison(self, comparison_id: int) -> StoredComparison:
-        stored = comparisons.load(self._conn, comparison_id)
+    def load_comparison(self, comparison_id: int, *, results: bool = True) -> StoredComparison:
+        stored = comparisons.load(self._conn, comparison_id, results=results)
         if stored is None:
             raise StoreError(f"no comparison {comparison_id} in the history")
         return stored
+
+    @_guarded
+    def comparison_results(
+        self, comparison_id: int, question: int | None = None
+    ) -> list[comparisons.StoredResult]:
+        """Its results with answers and tokens (one question's, or all)."""
+        return comparisons.load_results(self._conn, comparison_id, question)
+
+    @_guarded
+    def comparison_values(self, comparison_id: int) -> list[comparisons.ResultValues]:
+        """Its results' numbers and texts, without tokens (see :func:`comparisons.load_values`)."""
+        return comparisons.load_values(self._conn, comparison_id)
+
+    @_guarded
+    def reopen_comparison(self, comparison_id: int) -> None:
+        """Carry a stopped or interrupted comparison on in this process (StoreError when
+        another live process runs it)."""
+        try:
+            comparisons.reopen(self._conn, self.clock(), comparison_id)
+        except comparisons.ComparisonBusy as exc:
+            raise StoreError(str(exc)) from None
 
     @_guarded
     def delete_comparison(self, comparison_id: int) -> bool:
