@@ -4,11 +4,16 @@ terminal delivers a fast typist's keys: nothing waits for one key before the nex
 
 from __future__ import annotations
 
+import asyncio
+
+from textual import events
 from textual.widgets import Input
 
 from tests.app.support import make_app, type_ahead, wait_for
+from tui.app import key_order
 from tui.app.screens.settings import SettingsScreen
 from tui.app.widgets.chat_log import ChatLog
+from tui.app.widgets.prompt_input import PromptInput
 
 
 async def test_a_binding_in_the_input_comes_between_the_letters_around_it(scripted):
@@ -58,3 +63,23 @@ async def test_a_key_marker_handled_while_the_app_closes_does_not_crash_it(scrip
         await pilot.pause()
     assert not app._screen_stack
     assert app._focus_path_busy() is False
+
+
+async def test_keys_stay_in_order_on_a_machine_slower_than_the_markers_timeout(
+    scripted, monkeypatch
+):
+    # Seen under load: a key took longer than the marker's timeout to go through, and the
+    # next key was let through before it was done.
+    monkeypatch.setattr(key_order, "KEY_DONE_TIMEOUT", 0.001)  # every key is "late"
+    on_key = PromptInput._on_key
+
+    async def slow_on_key(self: PromptInput, event: events.Key) -> None:
+        await asyncio.sleep(0.02)  # a busy machine: each key takes a while in the input
+        await on_key(self, event)
+
+    monkeypatch.setattr(PromptInput, "_on_key", slow_on_key)
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        type_ahead(app, "x", "f8", "k", "i", "y", "ctrl+j", "z")
+        await wait_for(pilot, lambda: app.main.input.text == "xy\nz")
+        assert isinstance(app.focused, type(app.main.input))

@@ -23,6 +23,7 @@ through. A marker that never comes back (its widget was removed meanwhile) is gi
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 from textual import events
@@ -30,9 +31,15 @@ from textual.app import App
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.timer import Timer
+from textual.widget import Widget
 
 KEY_DONE_TIMEOUT = 0.25
-"""Seconds after which a key whose marker did not come back no longer holds the next ones."""
+"""Seconds between looks at a key whose marker has not come back: while the widget holding
+the marker is still there, the marker will come (a busy machine is slow, not lost) and the
+next keys keep waiting, up to :data:`KEY_DONE_LIMIT`; a marker whose widget was removed is
+given up at once."""
+KEY_DONE_LIMIT = 2.0
+"""Seconds after which a key no longer holds the next ones, whatever holds its marker."""
 MAX_LAPS = 6
 """Rounds a marker makes while the focus path is still busy (a few steps of consequences;
 bounded, since a streaming answer keeps the app's queue busy)."""
@@ -56,6 +63,8 @@ class OrderedKeys(App):  # type: ignore[type-arg]
         self._key_serial = 0
         self._key_in_flight: int | None = None  # the serial of the key let through
         self._key_timer: Timer | None = None
+        self._marker_holder: MessagePump | None = None  # where the marker in flight waits
+        self._key_sent_at = 0.0  # time.monotonic() when the key in flight was let through
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -74,9 +83,23 @@ class OrderedKeys(App):  # type: ignore[type-arg]
         done = KeyDone(serial)
         if event.is_forwarded and target is not None and target.is_attached:
             target.post_message(done)  # behind the key, up the same parents
+            self._marker_holder = target
         else:
             self.post_message(done)  # handled here: behind what the binding queued
-        self._key_timer = self.set_timer(KEY_DONE_TIMEOUT, lambda: self._release(serial))
+            self._marker_holder = self
+        self._key_sent_at = time.monotonic()
+        self._key_timer = self.set_timer(KEY_DONE_TIMEOUT, lambda: self._overdue(serial))
+
+    async def _overdue(self, serial: int) -> None:
+        """The marker of key ``serial`` is late: wait on while it can still come."""
+        if serial != self._key_in_flight:
+            return
+        holder = self._marker_holder
+        alive = holder is self or (isinstance(holder, Widget) and holder.is_attached)
+        if alive and time.monotonic() - self._key_sent_at < KEY_DONE_LIMIT:
+            self._key_timer = self.set_timer(KEY_DONE_TIMEOUT, lambda: self._overdue(serial))
+            return
+        await self._release(serial)
 
     async def on_key_done(self, message: KeyDone) -> None:
         message.stop()
@@ -85,7 +108,9 @@ class OrderedKeys(App):  # type: ignore[type-arg]
         if message.lap < MAX_LAPS and self._focus_path_busy():
             lap = KeyDone(message.serial, message.lap + 1)
             focused = self.focused
-            (focused if focused is not None and focused.is_attached else self).post_message(lap)
+            holder = focused if focused is not None and focused.is_attached else self
+            holder.post_message(lap)
+            self._marker_holder = holder
             return
         await self._release(message.serial)
 
