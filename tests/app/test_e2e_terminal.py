@@ -65,7 +65,9 @@ def test_hostile_model_text_never_acts_on_a_real_terminal(scripted):
     with PtyTerminal(argv, cols=140, rows=40, env=app_env(), cwd=ROOT) as term:
         term.wait_for("Ask a question", timeout=30)
         term.type("hi\r")
-        screen = term.wait_for("✓ complete", timeout=30)
+        # The pane's headline can say "✓ complete" a frame before the log draws the end of
+        # the answer (a busy machine): wait for both.
+        screen = term.wait_for(lambda text: "✓ complete" in text and "[/INST]" in text, timeout=30)
         assert "␛]0;pwned-title␇" in screen
         assert "␛]52;c;SElKQUNLRUQ=␇" in screen
         assert "[bold]x[/bold] [/INST]" in screen
