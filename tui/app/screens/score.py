@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -322,7 +323,10 @@ class ScoreScreen(Screen[None]):
         kept = columns_that_fit(COLUMNS, cells, width)
         self.table.clear(columns=True)
         for c in kept:
-            self.table.add_column(COLUMNS[c].heading, key=COLUMNS[c].heading)
+            # Widths given, not measured by the table as rows come: it measured them on its
+            # next idle, and on a busy machine the heading row was drawn unpadded meanwhile.
+            widest = max([cell_len(COLUMNS[c].heading), *(cell_len(row[c]) for row in cells)])
+            self.table.add_column(COLUMNS[c].heading, key=COLUMNS[c].heading, width=widest)
         for row in cells:
             self.table.add_row(
                 *(Text(row[c], justify="right" if COLUMNS[c].right else "left") for c in kept)
