@@ -81,8 +81,9 @@ def test_a_killed_chat_reopens_with_its_partial_answer_and_exports_it(scripted, 
         assert term.wait_exit(10) == -signal.SIGKILL
 
     with PtyTerminal(argv, cols=100, rows=30, env=app_env(), cwd=ROOT) as term:
-        # (The pane's headline says "◌ incomplete" too, maybe before the log has drawn it.)
-        screen = term.wait_for(lambda text: "◌ incomplete" in text and QUESTION in text, 30)
+        # (The pane's headline says "◌ incomplete" too, maybe before the log has drawn it;
+        # the question shows in the "Reopened …" notice too: the answer's text is the log's.)
+        screen = term.wait_for(lambda text: "◌ incomplete" in text and PARTIAL in text, 30)
         assert QUESTION in screen and PARTIAL in screen
         assert "kept as incomplete" in screen  # the one-line note about the cut answer
         _palette(term, "markdown")

@@ -73,6 +73,10 @@ class Answer:
     low_prob_threshold: float = DEFAULT_LOW_PROB_THRESHOLD
     # Raw rows not parsed yet (a reopened conversation: tui.core.store.codec.RawParts).
     raw_pending: Any = field(default=None, repr=False, compare=False)
+    # The last metrics computed and what they were computed from (see ``metrics``).
+    _metrics_of: tuple[Any, Metrics] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def load_raw(self) -> None:
         """Parse the raw rows a lazy history load left as bytes (no-op otherwise). Call it
@@ -88,12 +92,23 @@ class Answer:
 
     @property
     def metrics(self) -> Metrics:
-        """Answer-scope metrics (see :mod:`tui.core.metrics`)."""
-        return compute_metrics(
-            self.tokens,
-            completion_tokens=self.completion_tokens,
-            threshold=self.low_prob_threshold,
+        """Answer-scope metrics (see :mod:`tui.core.metrics`). O(tokens) the first time, then
+        kept while the inputs stay the same: the token list (the same list, as long, the
+        same last token), ``completion_tokens`` and τ. A finished 20k-token answer is shown
+        by its footer, the pane's headline and its stats at once: three passes over its
+        tokens (~15 ms each) on the screen's event loop became one."""
+        tokens = self.tokens
+        completion = self.completion_tokens
+        key = (id(tokens), len(tokens), tokens[-1] if tokens else None)
+        key += (completion, self.low_prob_threshold)
+        kept = self._metrics_of
+        if kept is not None and _same_key(kept[0], key):
+            return kept[1]
+        metrics = compute_metrics(
+            tokens, completion_tokens=completion, threshold=self.low_prob_threshold
         )
+        self._metrics_of = (key, metrics)
+        return metrics
 
     @property
     def reasoning_metrics(self) -> Metrics:
@@ -119,6 +134,13 @@ class Answer:
         """The server's logprob rows as received, in OpenAI's ``{"content": [...]}`` shape."""
         self.load_raw()
         return {"content": self.raw} if self.raw else None
+
+
+def _same_key(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Keys of :attr:`Answer.metrics`: the token (third item) by identity, the rest by
+    value (a token record compares by value, and two equal records are not the same
+    token)."""
+    return a[2] is b[2] and a[:2] == b[:2] and a[3:] == b[3:]
 
 
 class AnswerBuilder:
