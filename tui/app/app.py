@@ -72,6 +72,7 @@ from tui.core.settings import Sampling
 from tui.core.store import history_path
 from tui.core.terminal import terminal_gone
 from tui.core.wire.client import ChatClient
+from tui.core.wire.client import preload as preload_http
 
 TERMINAL_CHECK_INTERVAL = 0.5
 """Seconds between checks that the terminal is still there (see ``tui.core.terminal``)."""
@@ -226,7 +227,9 @@ class LogprobChatApp(App[int]):
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
-        self.gc_policy.settle(full=True)  # Textual's long-lived objects, out of collections
+        # Textual's long-lived objects, out of collections: a full pass (~20 ms), once the
+        # first screen is painted, not before it.
+        self.call_after_refresh(self.gc_policy.settle, full=True)
         self.ui_settings.report_problems(self)
         self.history.start()
         if self.presets.problem:
@@ -254,6 +257,7 @@ class LogprobChatApp(App[int]):
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _open_backend(self) -> None:
+        preload_http()  # not imported for the first screen: now, off the screen's thread
         try:
             backend = self._backend_factory()
         except LogprobChatError as exc:

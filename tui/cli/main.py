@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat, compare, export, history, score
 from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, fail, version_text
 from tui.core.errors import LogprobChatError, one_line
 
 SUBCOMMANDS = ("chat", "ask", "compare", "score", "export", "history")
+"""In the order ``--help`` lists them; each is the module ``tui.cli.<name>`` with its
+``add_parser``."""
 
 
-def build_parser() -> OneLineParser:
+def build_parser(only: str | None = None) -> OneLineParser:
+    """The command line's parser: every subcommand, or only the one named ``only`` (the one
+    being run: the others' modules are not even imported, which the chat's start-up feels:
+    ``score`` alone imports the HTTP client, ``compare`` the statistics module)."""
     parser = OneLineParser(
         prog=PROG,
         description="A terminal chat that shows how confident a language model was in every "
@@ -24,12 +29,8 @@ def build_parser() -> OneLineParser:
     subparsers = parser.add_subparsers(
         title="commands", metavar="COMMAND", parser_class=OneLineParser
     )
-    chat.add_parser(subparsers)
-    ask.add_parser(subparsers)
-    compare.add_parser(subparsers)
-    score.add_parser(subparsers)
-    export.add_parser(subparsers)
-    history.add_parser(subparsers)
+    for name in SUBCOMMANDS if only is None else (only,):
+        importlib.import_module(f"tui.cli.{name}").add_parser(subparsers)
     return parser
 
 
@@ -40,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list.insert(0, "chat")
-    args = parse_args_with_config(build_parser(), args_list)
+    only = args_list[0] if args_list[0] in SUBCOMMANDS else None
+    args = parse_args_with_config(build_parser(only), args_list)
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -3,6 +3,10 @@
 One code path for every server, the embedded engine included: it is just another base URL.
 Every failure becomes one typed error (:mod:`tui.core.errors`); cancelling the consuming task
 closes the HTTP stream (the ``async with`` around it exits).
+
+Start-up: ``httpx`` is imported where it is used, not with this module. It is the largest
+import of the chat (~60 ms of CPU: ssl, h11, httpcore, idna…) and its first screen needs none
+of it; the app loads it in the background once that screen is painted (:func:`preload`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui import __version__
 from tui.core import gc_pause, jsonio
@@ -47,6 +49,9 @@ from tui.core.wire.keepalive import IdleWatch
 from tui.core.wire.llamacpp import owned_by_llamacpp
 from tui.core.wire.request import ZERO_TOP_NOTICE, ChatRequest, hide_alternatives
 
+if TYPE_CHECKING:
+    import httpx
+
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
 about 40 MB of JSON; beyond this a server is misbehaving."""
@@ -61,6 +66,12 @@ before the client stops reading: servers that ignore ``max_tokens`` cannot make 
 forever (counting events too bounds a stream that sends text without logprob rows)."""
 
 
+def preload() -> None:
+    """Import what the first request needs (``httpx``) now: from a thread, while nothing
+    waits for it."""
+    import httpx  # noqa: F401
+
+
 class ChatClient:
     """Talks to one server. Use as an async context manager or call :meth:`aclose`."""
 
@@ -71,6 +82,8 @@ class ChatClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
+        import httpx  # deferred: see the module's note on start-up
+
         self.connection = connection
         self.max_body_bytes = max_body_bytes
         register_secret(connection.api_key)
@@ -134,6 +147,8 @@ class ChatClient:
         return models[0]
 
     async def _get_json(self, path: str) -> Any:
+        import httpx  # deferred: see the module's note on start-up
+
         try:
             response = await self._http.get(path)
             await _raise_for_status(response)
@@ -189,6 +204,8 @@ class ChatClient:
         return replace(request, sampling=sampling, hide_alternatives=True)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        import httpx  # deferred: see the module's note on start-up
+
         payload = request.payload()
         top = request.sampling.top_logprobs
         # The collector is paused while the rows pile up: it would walk them again and again
@@ -213,6 +230,8 @@ class ChatClient:
     async def _read_stream(
         self, response: httpx.Response, request: ChatRequest
     ) -> AsyncIterator[StreamEvent]:
+        import httpx  # deferred: see the module's note on start-up
+
         top = request.sampling.top_logprobs
         content_type = response.headers.get("content-type", "").partition(";")[0].strip()
         if content_type != "text/event-stream":
@@ -430,6 +449,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 def _translate(exc: httpx.HTTPError, connection: Connection) -> RequestError:
     """One readable error per httpx failure."""
+    import httpx  # deferred: see the module's note on start-up
+
     where = connection.safe_url
     if isinstance(exc, httpx.ConnectTimeout):
         return RequestTimeout(

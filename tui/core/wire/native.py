@@ -11,15 +11,16 @@ repeat: they read, or compute without changing what the server holds for others)
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui import __version__
 from tui.core import jsonio
 from tui.core.errors import RequestError, one_line
 from tui.core.settings import Connection
+
+if TYPE_CHECKING:  # imported where used (start-up: see tui.core.wire.client)
+    import httpx
 
 
 def native_root(base_url: str) -> str:
@@ -41,6 +42,8 @@ class NativeServer:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | None = None,
     ) -> None:
+        import httpx  # deferred: see the module's note on start-up
+
         self.connection = connection
         self.base_url = connection.base_url.rstrip("/") + "/"
         self.root = native_root(connection.base_url) + "/"
@@ -65,6 +68,8 @@ class NativeServer:
         await self._http.aclose()
 
     async def _send(self, method: str, url: str, body: Any = None) -> httpx.Response:
+        import httpx  # deferred: see the module's note on start-up
+
         for attempt in (1, 2):
             try:
                 if method == "GET":
