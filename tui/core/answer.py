@@ -51,8 +51,15 @@ Status = Literal["streaming", "complete", "stopped", "error", "incomplete"]
 streaming when the program died (found in the store at the next start)."""
 
 
+class _MetricsMemo:
+    """Where :attr:`Answer.metrics` keeps the last metrics it computed and what from: a slot
+    of its own, not a field (not data: never compared, copied, stored or exported)."""
+
+    __slots__ = ("_metrics_of",)
+
+
 @dataclass(slots=True)
-class Answer:
+class Answer(_MetricsMemo):
     """One assistant answer with everything needed to show, store and export it."""
 
     text: str = ""
@@ -73,10 +80,6 @@ class Answer:
     low_prob_threshold: float = DEFAULT_LOW_PROB_THRESHOLD
     # Raw rows not parsed yet (a reopened conversation: tui.core.store.codec.RawParts).
     raw_pending: Any = field(default=None, repr=False, compare=False)
-    # The last metrics computed and what they were computed from (see ``metrics``).
-    _metrics_of: tuple[Any, Metrics] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
 
     def load_raw(self) -> None:
         """Parse the raw rows a lazy history load left as bytes (no-op otherwise). Call it
@@ -101,7 +104,7 @@ class Answer:
         completion = self.completion_tokens
         key = (id(tokens), len(tokens), tokens[-1] if tokens else None)
         key += (completion, self.low_prob_threshold)
-        kept = self._metrics_of
+        kept: tuple[Any, Metrics] | None = getattr(self, "_metrics_of", None)
         if kept is not None and _same_key(kept[0], key):
             return kept[1]
         metrics = compute_metrics(
