@@ -72,7 +72,6 @@ from tui.core.settings import Sampling
 from tui.core.store import history_path
 from tui.core.terminal import terminal_gone
 from tui.core.wire.client import ChatClient
-from tui.core.wire.client import preload as preload_http
 
 TERMINAL_CHECK_INTERVAL = 0.5
 """Seconds between checks that the terminal is still there (see ``tui.core.terminal``)."""
@@ -257,7 +256,8 @@ class LogprobChatApp(App[int]):
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _open_backend(self) -> None:
-        preload_http()  # not imported for the first screen: now, off the screen's thread
+        import httpx  # noqa: F401  (not imported for the first screen: now, off its thread)
+
         try:
             backend = self._backend_factory()
         except LogprobChatError as exc:
