@@ -74,3 +74,26 @@ def test_the_first_full_settle_collects_old_garbage_cycles_instead_of_freezing_t
         policy.settle(full=full)
         assert (alive() is None) is full  # a young settle freezes it; a full one frees it
         gc.unfreeze()
+
+
+def test_young_collections_while_reading_are_bounded_by_the_limit(restore_gc):
+    # The stream's reader calls young() as it goes: the youngest generation is collected
+    # once it holds more than young_limit objects, so no repaint tick walks a whole tick's
+    # rows at once; outside a stream young() leaves the collector alone.
+    policy = GcPolicy(young_limit=500)
+    gc.disable()  # (automatic collections would reset the counts this test reads)
+    gc.collect()
+    kept = [{"row": i} for i in range(1000)]
+    assert gc.get_count()[0] >= 500
+    policy.young()
+    assert gc.get_count()[0] >= 500  # not streaming: nothing collected
+    policy.stream_started()
+    kept += [{"row": i} for i in range(1000)]
+    policy.young()
+    assert gc.get_count()[0] < 500  # collected
+    kept += [{"row": i} for i in range(100)]
+    before = gc.get_count()[0]
+    policy.young()
+    assert gc.get_count()[0] >= before  # under the limit: left alone
+    policy.stream_ended()
+    assert len(kept) == 2100

@@ -3,6 +3,8 @@ are one line, ctrl+q closes everything."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 from tests.app.support import RecordingBackend, make_app, send, wait_for
@@ -111,3 +113,16 @@ async def test_a_backend_that_opens_after_quitting_is_closed(scripted):
             break
         threading.Event().wait(0.05)
     assert backend.closed == 1
+
+
+def test_the_first_screen_needs_no_http_client_and_no_other_command():
+    # Start-up (tests/bench case 4): what the chat imports before its first screen. httpx is
+    # the largest import of all (~60 ms of CPU), loaded in the background once the screen is
+    # painted; the other subcommands' modules are not loaded at all.
+    code = (
+        "import sys; from tui.cli.main import build_parser; build_parser('chat'); "
+        "import tui.app.app; "
+        "print([m for m in ('httpx', 'tui.cli.score', 'tui.cli.compare') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

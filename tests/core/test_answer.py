@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tests.support import fixtures
@@ -154,3 +156,33 @@ def test_completion_tokens_ignores_odd_usage_values():
     builder = AnswerBuilder()
     builder.apply(UsageReported({"completion_tokens": True}))
     assert builder.finish("complete").completion_tokens is None
+
+
+def test_metrics_are_computed_once_and_again_only_when_their_inputs_change(monkeypatch):
+    import tui.core.answer as answer_module
+
+    passes: list[int] = []
+    real = answer_module.compute_metrics
+
+    def counting(tokens, **kw):
+        passes.append(1)
+        return real(tokens, **kw)
+
+    monkeypatch.setattr(answer_module, "compute_metrics", counting)
+    builder = AnswerBuilder()
+    builder.apply(TokensReceived(rows(-0.1, -2.0), [{}, {}]))
+    answer = builder.finish("complete")
+    first = answer.metrics
+    assert answer.metrics is first and answer.reasoning_metrics.tokens == 0
+    assert len(passes) == 2  # the answer's once (read twice), the reasoning's once
+    answer.tokens.append(rows(-3.0, start=2)[0])  # more tokens (the same list)
+    assert answer.metrics.tokens == 3 and len(passes) == 3
+    answer.tokens[-1] = rows(-0.5, start=2)[0]  # the same length, another last token
+    assert answer.metrics.min_prob == approx(math.exp(-2.0)) and len(passes) == 4
+    answer.low_prob_threshold = 0.5  # τ
+    assert answer.metrics.low_prob_count == 1 and len(passes) == 5  # p 0.135 (was 0 below 0.1)
+    answer.usage = {"completion_tokens": 7}  # what the server says it generated
+    assert answer.metrics is not first and len(passes) == 6
+    answer.tokens = rows(-0.1)  # another list
+    assert answer.metrics.tokens == 1 and len(passes) == 7
+    assert answer.metrics.tokens == 1 and len(passes) == 7

@@ -232,7 +232,9 @@ class LogprobChatApp(OrderedKeys, App[int]):
 
     def main_screen_ready(self) -> None:
         """Called by the main screen once it is mounted: now open the backend."""
-        self.gc_policy.settle(full=True)  # Textual's long-lived objects, out of collections
+        # Textual's long-lived objects, out of collections: a full pass (~20 ms), once the
+        # first screen is painted, not before it.
+        self.call_after_refresh(self.gc_policy.settle, full=True)
         self.ui_settings.report_problems(self)
         self.history.start()
         if self.presets.problem:
@@ -260,6 +262,8 @@ class LogprobChatApp(OrderedKeys, App[int]):
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _open_backend(self) -> None:
+        import httpx  # noqa: F401  (not imported for the first screen: now, off its thread)
+
         try:
             backend = self._backend_factory()
         except LogprobChatError as exc:

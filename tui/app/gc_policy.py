@@ -6,9 +6,12 @@ collections keep walking them: measured on a 2-core machine, full (generation 2)
 took 1–2 s each, several times per stream (the screen froze that long), and collections as a
 whole took a third of the stream's time.
 
-So while an answer streams, automatic collection is off. At each repaint tick the app collects
-the youngest generation itself (``gc.collect(0)``: only what survived since the last tick, so
-the cost is bounded by the rows per tick, a few ms), and every ``FREEZE_EVERY_ROWS`` rows or
+So while an answer streams, automatic collection is off. The app collects the youngest
+generation itself (``gc.collect(0)``: only what was allocated since the last one): while the
+stream is read, each time more than ``YOUNG_LIMIT`` objects have piled up (:meth:`young`,
+~2 ms each; a 20k-token top-20 answer allocates ~50 per row, and one collection per repaint
+tick of a fast stream was 10–16 ms at once, up to 47 ms), and at each repaint tick what is
+left (:meth:`rows_added`). Every ``FREEZE_EVERY_ROWS`` rows or
 ``FREEZE_EVERY_SECONDS`` it moves the survivors into the permanent generation
 (``gc.freeze()``, O(1)), which later collections skip. At start-up (Textual's own objects) and
 when each answer ends, young cycles are collected (``gc.collect(1)``) and the rest frozen; then
@@ -25,6 +28,8 @@ from collections.abc import Callable
 
 FREEZE_EVERY_ROWS = 1000
 FREEZE_EVERY_SECONDS = 2.0
+YOUNG_LIMIT = 20_000
+"""Objects allocated (net) after which :meth:`GcPolicy.young` collects them: ~2 ms of work."""
 
 
 class GcPolicy:
@@ -38,8 +43,10 @@ class GcPolicy:
         *,
         enabled: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        young_limit: int = YOUNG_LIMIT,
     ) -> None:
         self.every_rows = every_rows
+        self.young_limit = young_limit
         self.every_seconds = every_seconds
         self.enabled = enabled
         self.clock = clock
@@ -53,6 +60,14 @@ class GcPolicy:
         if self.enabled and self._streaming == 1:
             gc.disable()
             self._last = self.clock()
+
+    def young(self) -> None:
+        """Called by the stream's reader as it goes: collect the youngest generation once
+        more than ``young_limit`` objects are in it, so no single collection (and no repaint
+        tick) walks a whole tick's rows at once. The total is the same: each object is
+        walked once, then survives into an older generation until it is frozen."""
+        if self._streaming and self.enabled and gc.get_count()[0] >= self.young_limit:
+            gc.collect(0)
 
     def rows_added(self, count: int) -> None:
         """Called by the repaint timer with the rows that arrived since its last tick: collect

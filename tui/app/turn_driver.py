@@ -87,6 +87,9 @@ class TurnDriver:
     def started(self, turn: Turn) -> None:
         self.app.gc_policy.stream_started()
 
+    def reading(self) -> None:
+        self.app.gc_policy.young()
+
     def rows_added(self, rows: int) -> None:
         self.app.gc_policy.rows_added(rows)
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from tui.cli import ask, chat, compare, export, history, score
 from tui.cli.configured import parse_args_with_config
 from tui.cli.options import PROG, OneLineParser, fail, version_text
 from tui.core.errors import LogprobChatError, one_line
 
 SUBCOMMANDS = ("chat", "ask", "compare", "score", "export", "history")
+"""In the order ``--help`` lists them; each is the module ``tui.cli.<name>`` with its
+``add_parser``."""
 
 
 class CommandLineParser(OneLineParser):
@@ -33,7 +35,10 @@ class CommandLineParser(OneLineParser):
         return parsed, extras
 
 
-def build_parser() -> OneLineParser:
+def build_parser(only: str | None = None) -> OneLineParser:
+    """The command line's parser: every subcommand, or only the one named ``only`` (the one
+    being run: the others' modules are not even imported, which the chat's start-up feels:
+    ``score`` alone imports the HTTP client, ``compare`` the statistics module)."""
     parser = CommandLineParser(
         prog=PROG,
         description="A terminal chat that shows how confident a language model was in every "
@@ -43,12 +48,8 @@ def build_parser() -> OneLineParser:
     subparsers = parser.add_subparsers(
         title="commands", metavar="COMMAND", parser_class=OneLineParser, dest="command"
     )
-    chat.add_parser(subparsers)
-    ask.add_parser(subparsers)
-    compare.add_parser(subparsers)
-    score.add_parser(subparsers)
-    export.add_parser(subparsers)
-    history.add_parser(subparsers)
+    for name in SUBCOMMANDS if only is None else (only,):
+        importlib.import_module(f"tui.cli.{name}").add_parser(subparsers)
     return parser
 
 
@@ -91,9 +92,18 @@ def subcommand_first(args: Sequence[str], parser: argparse.ArgumentParser) -> li
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args_list = subcommand_first(sys.argv[1:] if argv is None else argv, parser)
-    args = parse_args_with_config(parser, args_list)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw and raw[0] in (*SUBCOMMANDS, "-h", "--help", "--version"):
+        args_list = raw
+    elif not any(token in SUBCOMMANDS for token in raw):
+        # No subcommand anywhere (or only options) means the chat: `logprob-chat --model x`.
+        args_list = ["chat", *raw]
+    else:
+        # Options before a subcommand: every subcommand's options are needed to tell their
+        # values from the subcommand's name (the rare case pays for importing them all).
+        args_list = subcommand_first(raw, build_parser())
+    only = args_list[0] if args_list[0] in SUBCOMMANDS else None
+    args = parse_args_with_config(build_parser(only), args_list)
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:

@@ -71,8 +71,15 @@ class Prefill:
     records: tuple[TokenRecord, ...] = ()
 
 
+class _MetricsMemo:
+    """Where :attr:`Answer.metrics` keeps the last metrics it computed and what from: a slot
+    of its own, not a field (not data: never compared, copied, stored or exported)."""
+
+    __slots__ = ("_metrics_of",)
+
+
 @dataclass(slots=True)
-class Answer:
+class Answer(_MetricsMemo):
     """One assistant answer with everything needed to show, store and export it."""
 
     text: str = ""
@@ -125,12 +132,23 @@ class Answer:
     @property
     def metrics(self) -> Metrics:
         """Answer-scope metrics of every token the answer holds (a branch's prefix and chosen
-        token included; see :mod:`tui.core.metrics`)."""
-        return compute_metrics(
-            self.tokens,
-            completion_tokens=self.token_total,
-            threshold=self.low_prob_threshold,
+        token included; see :mod:`tui.core.metrics`). O(tokens) the first time, then kept
+        while the inputs stay the same: the token list (the same list, as long, the same last
+        token), the token total and τ. A finished 20k-token answer is shown by its footer,
+        the pane's headline and its stats at once: three passes over its tokens (~15 ms
+        each) on the screen's event loop became one."""
+        tokens = self.tokens
+        completion = self.token_total
+        key = (id(tokens), len(tokens), tokens[-1] if tokens else None)
+        key += (completion, self.low_prob_threshold)
+        kept: tuple[Any, Metrics] | None = getattr(self, "_metrics_of", None)
+        if kept is not None and _same_key(kept[0], key):
+            return kept[1]
+        metrics = compute_metrics(
+            tokens, completion_tokens=completion, threshold=self.low_prob_threshold
         )
+        self._metrics_of = (key, metrics)
+        return metrics
 
     @property
     def new_metrics(self) -> Metrics:
@@ -166,6 +184,13 @@ class Answer:
         """The server's logprob rows as received, in OpenAI's ``{"content": [...]}`` shape."""
         self.load_raw()
         return {"content": self.raw} if self.raw else None
+
+
+def _same_key(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Keys of :attr:`Answer.metrics`: the token (third item) by identity, the rest by
+    value (a token record compares by value, and two equal records are not the same
+    token)."""
+    return a[2] is b[2] and a[:2] == b[:2] and a[3:] == b[3:]
 
 
 class AnswerBuilder:

@@ -101,6 +101,9 @@ class FakeHooks:
     def started(self, turn: Turn) -> None:
         self.calls.append(("started", turn.question))
 
+    def reading(self) -> None:
+        pass
+
     def rows_added(self, rows: int) -> None:
         pass
 

@@ -25,6 +25,7 @@ from textual.widgets import Collapsible, Static
 from tui.app.text.heat import TokenColouring
 from tui.app.text.summary import answer_footer, answer_header, live_footer
 from tui.app.text.track import TextTrack, TrackUpdate, retracked
+from tui.app.widgets.sizing import GrowsWithStream
 from tui.core.answer import Answer
 from tui.core.conversation import Turn
 from tui.core.metrics import Metrics, compute_metrics
@@ -32,7 +33,7 @@ from tui.core.safety import safe_line, safe_text
 from tui.core.wire.records import TokenRecord
 
 
-class AnswerBlock(Widget):
+class AnswerBlock(GrowsWithStream, Widget):
     """One block of a track's text, heat-coloured on demand."""
 
     DEFAULT_CSS = "AnswerBlock { height: auto; }"
@@ -59,6 +60,9 @@ class AnswerBlock(Widget):
             self._content = self.view.block_content(self.index)
         return self._content
 
+    def growing(self) -> bool:
+        return self.view.growing()
+
 
 def line_count(content: Content, width: int) -> int:
     """Lines ``content`` takes when wrapped to ``width`` cells."""
@@ -73,7 +77,7 @@ def update_static(widget: Static, content: Content) -> None:
     widget.update(content, layout=not same)
 
 
-class TrackView(Vertical):
+class TrackView(GrowsWithStream, Vertical):
     """The blocks of one track (answer text or reasoning)."""
 
     # The stream layout re-places only the blocks that changed (the vertical layout would
@@ -93,26 +97,44 @@ class TrackView(Vertical):
         self._blocks = [AnswerBlock(self, i) for i in range(self.track.block_count())]
         yield from self._blocks
 
+    def growing(self) -> bool:
+        view = self.parent
+        return isinstance(view, AnswerView) and view.growing()
+
     def on_mount(self) -> None:
         self._sync_blocks()
 
-    def _sync_blocks(self) -> None:
-        """Mount a block widget for every block the track has and no widget shows yet."""
+    def _sync_blocks(self) -> bool:
+        """Mount a block widget for every block the track has and no widget shows yet;
+        ``True`` when there were some (they are mounted once the current message is done)."""
         count = self.track.block_count()
-        if count > len(self._blocks):
-            new = [AnswerBlock(self, i) for i in range(len(self._blocks), count)]
-            self._blocks.extend(new)
-            self.mount_all(new)
+        if count <= len(self._blocks):
+            return False
+        new = [AnswerBlock(self, i) for i in range(len(self._blocks), count)]
+        self._blocks.extend(new)
+        self.mount_all(new)
+        return True
 
     def apply(self, update: TrackUpdate) -> None:
         """Mount new blocks and repaint dirty ones (never the whole track). Before the view is
-        mounted there is nothing to do: blocks render from the track when they appear."""
+        mounted there is nothing to do: blocks render from the track when they appear.
+
+        With new blocks, the dirty ones are repainted once those are mounted (Textual runs
+        the callbacks of ``call_next`` in order, the mount's first): one layout of the screen
+        for the repaint instead of two, a first for the grown block and a second when the
+        new ones arrive."""
         if not self.is_mounted:
             return
-        self._sync_blocks()
-        for i in update.dirty:
-            if i < len(self._blocks):
-                self._blocks[i].invalidate(layout=True)
+        mounting = self._sync_blocks()
+        dirty = [i for i in update.dirty if i < len(self._blocks)]
+        if mounting:
+            self.call_next(self._invalidate, dirty)
+        else:
+            self._invalidate(dirty)
+
+    def _invalidate(self, dirty: list[int]) -> None:
+        for i in dirty:
+            self._blocks[i].invalidate(layout=True)
 
     def repaint_all(self) -> None:
         """Heat or theme changed: styles only, sizes stay (lazy: on-screen blocks render)."""
@@ -186,7 +208,7 @@ class SystemLine(Static):
         super().__init__(Content(mark + safe_line(message)), markup=False, classes=f"system {kind}")
 
 
-class AnswerView(Vertical):
+class AnswerView(GrowsWithStream, Vertical):
     """One answer: header, reasoning (collapsed), text blocks, footer, error and notices."""
 
     def __init__(self, turn: Turn, number: int) -> None:
@@ -206,6 +228,9 @@ class AnswerView(Vertical):
         self._composed = False
         self.recovering: str | None = None  # progress words while hidden tokens are measured
         self.alive: float | None = None  # seconds of keep-alives alone, while streaming
+
+    def growing(self) -> bool:
+        return self.turn.live is not None
 
     def compose(self) -> ComposeResult:
         self._composed = True
@@ -391,7 +416,9 @@ class AnswerView(Vertical):
     def finish(self, answer: Answer) -> None:
         self.alive = None
         self._footer.update(Content(answer_footer(answer, self.max_tokens, self.recovering)))
-        self.set_class(True, f"-{answer.status}")
+        # On the footer, which its colour is for: a class on the view would restyle every
+        # block under it (~40 ms for a 20k-token answer, in one go on the event loop).
+        self._footer.set_class(True, f"-{answer.status}")
         if answer.error:
             self._error.update(Content("⚠ " + safe_line(answer.error)))
             self._error.display = True

@@ -95,6 +95,12 @@ class TurnHooks(Protocol):
         """``turn``'s answer starts streaming."""
         ...
 
+    def reading(self) -> None:
+        """The stream's reader is about to let the event loop run others (every
+        :data:`YIELD_AFTER` of its own work): a moment for bounded housekeeping (the GC
+        policy's young collections)."""
+        ...
+
     def rows_added(self, rows: int) -> None:
         """A repaint tick of a streaming answer is about to show ``rows`` new rows (called at
         most :data:`FLUSH_HZ` times a second, before the repaint)."""
@@ -240,6 +246,7 @@ class StreamPump:
                     # A fast server fills the socket buffer: httpx then hands over hundreds
                     # of events without ever suspending, and keys, repaints and timers
                     # would wait for all of them (measured: 70 ms stalls at the median).
+                    self.hooks.reading()
                     await asyncio.sleep(0)
                     since = clock()
         except asyncio.CancelledError:

@@ -44,10 +44,11 @@ from tui.app.text.heat import HeatPalette
 from tui.app.widgets.answer import AnswerView, SystemLine
 from tui.app.widgets.answer_stream import StreamPump, TurnHooks
 from tui.app.widgets.earlier_answers import EarlierAnswers, exchange
+from tui.app.widgets.sizing import GrowsWithStream
 from tui.core.conversation import Turn
 
 
-class ChatLog(VerticalScroll, can_focus=True):
+class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
     """See the module docstring. ``hooks``: how to ask (``None``: a log that only shows)."""
 
     BINDINGS = bindings_for("log")
@@ -94,6 +95,10 @@ class ChatLog(VerticalScroll, can_focus=True):
         self.pump = StreamPump(self, hooks) if hooks is not None else None
         self.welcome_lines: list[str] | None = None
         self.welcome: Static | None = None
+
+    def growing(self) -> bool:
+        """An answer streams into the log now."""
+        return self.pump is not None and self.pump.live is not None
 
     def on_mount(self) -> None:
         self.anchor()

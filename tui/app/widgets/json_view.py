@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.app.text.json_lines import RawJsonLines
+from tui.app.widgets.sizing import set_virtual_size
 from tui.core.safety import safe_text
 
 
@@ -85,8 +86,10 @@ class JsonView(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, first - 1), animate=False)
 
     def _resize(self) -> None:
+        # Its rows grow at every repaint of a streaming answer: the scrollbars follow, the
+        # screen needs no layout for it (the viewer's own size does not change).
         width = max(self._widest, self.scrollable_content_region.width)
-        self.virtual_size = Size(width, self.doc.line_count)
+        set_virtual_size(self, Size(width, self.doc.line_count))
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -15,10 +15,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui import __version__
 from tui.core import gc_pause, jsonio
@@ -52,6 +50,9 @@ from tui.core.wire.request import (
     logprobs_fallback,
 )
 
+if TYPE_CHECKING:  # imported where used (start-up)
+    import httpx
+
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest reply accepted (streamed or not): a 20,000-token answer with top-20 alternatives is
 about 40 MB of JSON; beyond this a server is misbehaving."""
@@ -76,6 +77,8 @@ class ChatClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
+        import httpx  # here: ~60 ms of CPU the chat's first screen does not need
+
         self.connection = connection
         self.max_body_bytes = max_body_bytes
         register_secret(connection.api_key)
@@ -151,6 +154,8 @@ class ChatClient:
         return self._kind
 
     async def _get_json(self, path: str) -> Any:
+        import httpx  # here: ~60 ms of CPU the chat's first screen does not need
+
         try:
             response = await self._http.get(path)
             await _raise_for_status(response)
@@ -208,6 +213,8 @@ class ChatClient:
         return replace(request, sampling=sampling, hide_alternatives=True)
 
     async def _chat_once(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        import httpx  # here: ~60 ms of CPU the chat's first screen does not need
+
         payload = request.payload()
         # The collector is paused while the rows pile up: it would walk them again and again
         # (half the client's time on a 20k-token top-20 stream; see tui.core.gc_pause).
@@ -231,6 +238,8 @@ class ChatClient:
     async def _read_stream(
         self, response: httpx.Response, request: ChatRequest
     ) -> AsyncIterator[StreamEvent]:
+        import httpx  # here: ~60 ms of CPU the chat's first screen does not need
+
         top = request.sampling.top_logprobs
         content_type = response.headers.get("content-type", "").partition(";")[0].strip()
         if content_type != "text/event-stream":
@@ -425,6 +434,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 def _translate(exc: httpx.HTTPError, connection: Connection) -> RequestError:
     """One readable error per httpx failure."""
+    import httpx  # here: ~60 ms of CPU the chat's first screen does not need
+
     where = connection.safe_url
     if isinstance(exc, httpx.ConnectTimeout):
         return RequestTimeout(

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import RequestError, one_line
 from tui.core.settings import Connection
 from tui.core.wire.native import NativeServer
 from tui.core.wire.native import native_root as native_root  # where callers found it
+
+if TYPE_CHECKING:  # imported where used (start-up: see tui.core.wire.client)
+    import httpx
 
 
 class LlamaCppError(RequestError):

@@ -25,10 +25,8 @@ itself:
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui import __version__
 from tui.core import jsonio
@@ -72,6 +70,10 @@ def is_openai(base_url: str) -> bool:
     return host == "api.openai.com" or host.endswith(".openai.azure.com")
 
 
+if TYPE_CHECKING:  # imported where used (start-up: see tui.core.wire.client)
+    import httpx
+
+
 def native_root(base_url: str) -> str:
     """The server root for the native routes: ``http://h:8080/v1`` → ``http://h:8080``."""
     url = base_url.rstrip("/")
@@ -91,6 +93,8 @@ class NativeServer:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | None = None,
     ) -> None:
+        import httpx  # deferred: see the module's note on start-up
+
         self.connection = connection
         self.base_url = connection.base_url.rstrip("/") + "/"
         self.root = native_root(connection.base_url) + "/"
@@ -117,6 +121,8 @@ class NativeServer:
         await self._http.aclose()
 
     async def _send(self, method: str, url: str, body: Any = None) -> httpx.Response:
+        import httpx  # deferred: see the module's note on start-up
+
         for attempt in (1, 2):
             try:
                 if method == "GET":
