@@ -84,7 +84,9 @@ class FakeHooks:
         self.send(Finished("stop"))
         self.queue.put_nowait(None)
 
-    def new_builder(self) -> AnswerBuilder:
+    def new_builder(self, turn: Turn | None = None) -> AnswerBuilder:
+        if turn is not None and turn.prefill is not None:
+            return turn.new_builder(clock=fake_clock())
         return AnswerBuilder(clock=fake_clock())
 
     def asked(self, turn: Turn) -> None:
