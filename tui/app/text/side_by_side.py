@@ -36,30 +36,22 @@ def _fit(text: str, width: int) -> str:
 
 def stats_table(left: Answer, right: Answer, names: tuple[str, str], width: int) -> list[str]:
     """The two answers' numbers as lines of at most ``width`` cells (at least 60): a head
-    line with the two ``names``, then one line per number (see the module docstring)."""
+    line with the two ``names``, then one line per number, values right-aligned under
+    their names (see the module docstring)."""
     width = max(60, width)
     value = max(10, min(16, (width - 24) // 3))
-    label = width - 3 * value - 5
-    lines = [
-        _fit("", label)
-        + " "
-        + _fit(names[0], value).rjust(value)
-        + " "
-        + _fit(names[1], value)
-        + " "
-        + _fit("right − left", value + 2)
-    ]
+    label = width - 3 * value - 6
+
+    def line(first: str, a: str, b: str, difference: str) -> str:
+        cells = [_fit(first, label), _fit(a, value).rstrip().rjust(value)]
+        cells += [_fit(b, value).rstrip().rjust(value), _fit(difference, value)]
+        return "  ".join(cells).rstrip()
+
+    lines = [line("", names[0], names[1], "right − left")]
     for row in metric_rows(left, right):
-        line = (
-            _fit(row.label, label)
-            + " "
-            + row.left.rjust(value)
-            + " "
-            + _fit(row.right, value)
-            + " "
-            + _fit(f"{row.difference} {BETTER_MARK[row.better]}", value + 2)
+        lines.append(
+            line(row.label, row.left, row.right, f"{row.difference} {BETTER_MARK[row.better]}")
         )
-        lines.append(line.rstrip())
     return lines
 
 
