@@ -466,15 +466,13 @@ class HistoryLink:
         """The session kept in memory is now in the file ``opened``: write there from now
         on, and make every id of the memory store this link keeps the file's."""
         self.store = opened
-        if self.conversation_id is not None:
-            self.conversation_id = moved.conversations.get(
-                self.conversation_id, self.conversation_id
-            )
+        if (conversation := self.conversation_id) is not None:
+            self.conversation_id = moved.conversations.get(conversation, conversation)
             await opened.hold(self.conversation_id)
-        self._questions = {
-            turn: moved.messages.get(question, question)
-            for turn, question in self._questions.items()
-        }
+        ids = moved.messages  # (an answer's id is its message's: siblings name them)
+        self._questions = {turn: ids.get(q, q) for turn, q in self._questions.items()}
+        for turn in self.app.session.conversation.turns:  # (the copy's own keep theirs)
+            turn.stored_id = ids.get(turn.stored_id, turn.stored_id)  # type: ignore[arg-type]
         for record in self._comparisons:
             record.moved(moved)
         # Answer ids were the memory store's (the move does not map them): a recovery that
