@@ -86,31 +86,23 @@ async def test_the_dialog_takes_a_digit_and_typed_text(llama):
         assert chat.views[0].header_text.startswith("#1 ‹3/3›")
 
 
-async def test_a_server_without_prefill_is_one_line_and_nothing_is_sent():
+async def test_without_the_cursor_or_without_prefill_one_line_says_why_and_nothing_is_sent():
     with LlamaServer(kind="other") as server:
         app = make_app(server)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await send(pilot, "Where did the cat sit?")
-            await pilot.press("f8", "m", "b")
+            await pilot.press("f8", "b")  # no token cursor: how to put it there
             await wait_for(pilot, lambda: bool(app._notifications))
+            assert "token cursor" in [n.message for n in app._notifications][-1]
+            await pilot.press("m", "b")  # a server that cannot continue a given start
+            await wait_for(pilot, lambda: len(app._notifications) == 2)
             assert type(app.screen).__name__ == "MainScreen"
-            assert [n.message for n in app._notifications] == [
+            assert [n.message for n in app._notifications][-1] == (
                 f"cannot branch here: {OTHER_NO_PREFILL}"
-            ]
+            )
             assert len(server.chat_requests()) == 1
-            await pilot.press("b")  # (the cursor still on: the same line, the app goes on)
-            await send(pilot, "again")
+            await send(pilot, "again")  # the app goes on
             assert len(app.main.chat.views) == 2
-
-
-async def test_b_without_the_token_cursor_says_how_to_put_it_there(llama):
-    app = make_app(llama)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await send(pilot, "hi")
-        await pilot.press("f8", "b")
-        await wait_for(pilot, lambda: bool(app._notifications))
-        assert "token cursor" in [n.message for n in app._notifications][-1]
-        assert len(llama.chat_requests()) == 1
 
 
 async def test_regenerate_and_edit_make_siblings_and_later_turns_follow_the_path(llama):

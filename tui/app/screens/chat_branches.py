@@ -145,6 +145,14 @@ class ChatBranches:
 
     # ------------------------------------------------------------------ side by side
 
+    def _name(self, view: AnswerView, turn: Turn | None = None) -> str:
+        """ "#2 ‹1/3›": the number of ``view``'s question and ``turn``'s place among its
+        siblings (``turn``: the view's own by default)."""
+        turn = turn or view.turn
+        group = self.app.turns.siblings(turn)
+        k = next(i for i, t in enumerate(group, 1) if t is turn)
+        return f"#{view.number} ‹{k}/{len(group)}›" if len(group) > 1 else f"#{view.number}"
+
     def side_by_side(self) -> None:
         """Two answers side by side: the marked one (space) and the selected one, else the
         selected one and its previous sibling (its next, for the first)."""
@@ -157,10 +165,9 @@ class ChatBranches:
             return
         marked = chat.marked
         if marked is not None and marked is not view and marked.turn.answer is not None:
-            left = (marked.turn, f"#{marked.number}")
+            left = (marked.turn, self._name(marked))
         else:
-            group = self.app.turns.siblings(view.turn)
-            done = [t for t in group if t.answer is not None]
+            done = [t for t in self.app.turns.siblings(view.turn) if t.answer is not None]
             if len(done) < 2:
                 self._say(
                     "Nothing to set beside it: mark another answer with space, or make a "
@@ -169,16 +176,11 @@ class ChatBranches:
                 return
             k = next(i for i, t in enumerate(done) if t is view.turn)
             other = done[k - 1] if k > 0 else done[1]
-            left = (other, f"#{view.number} ‹{group.index(other) + 1}/{len(group)}›")
-        right_label = f"#{view.number}"
-        n = len(self.app.turns.siblings(view.turn))
-        if n > 1:
-            right_label += f" ‹{self.app.turns.siblings(view.turn).index(view.turn) + 1}/{n}›"
+            left = (other, self._name(view, other))
         self.app.push_screen(
             SideBySideScreen(
                 left,
-                (view.turn, right_label),
+                (view.turn, self._name(view)),
                 heat=self.screen.pane.palette,
-                threshold=self.app.low_prob_threshold,
             )
         )

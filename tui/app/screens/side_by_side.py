@@ -18,7 +18,7 @@ What it says comes from :mod:`tui.app.text.side_by_side` (pure); the numbers fro
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -31,7 +31,6 @@ from tui.app.text.heat import TokenColouring
 from tui.app.text.side_by_side import parted_texts, stats_table
 from tui.app.text.summary import lineage_line, state_words
 from tui.core.conversation import Turn
-from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 
 BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (100, "-wide")]
 """Below 100 columns the two texts are one under the other."""
@@ -54,12 +53,11 @@ class SideBySideScreen(Screen[None]):
         right: Side,
         *,
         heat: TokenColouring | None = None,
-        threshold: float = DEFAULT_LOW_PROB_THRESHOLD,
     ) -> None:
+        """``heat``: the palette the texts are coloured with (the chat's; ``None``: plain)."""
         super().__init__()
         self.left, self.right = left, right
         self.heat = heat
-        self.threshold = threshold
 
     def compose(self) -> ComposeResult:
         (left, left_name), (right, right_name) = self.left, self.right
@@ -122,6 +120,3 @@ class SideBySideScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
-
-    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        return True

@@ -131,6 +131,20 @@ class TurnHooks(Protocol):
         tokens, after the answer's final write)."""
         ...
 
+    # Siblings (issue 16): the conversation's tree, which the log shows one path of.
+
+    def siblings(self, turn: Turn) -> list[Turn]:
+        """``turn`` and its siblings, in the order made (``[turn]`` when it has none)."""
+        ...
+
+    def sibling_position(self, turn: Turn) -> tuple[int, int]:
+        """(k, n): ``turn`` is sibling k of n (``‹2/3›``)."""
+        ...
+
+    def select(self, turn: Turn) -> list[Turn]:
+        """Make ``turn`` the selected one of its siblings; the new selected path."""
+        ...
+
 
 @dataclass
 class LiveFeed:

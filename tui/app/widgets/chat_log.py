@@ -163,8 +163,7 @@ class ChatLog(VerticalScroll, can_focus=True):
         self.append(SystemLine(text, kind=kind))
 
     def _siblings_of(self, turn: Turn) -> tuple[int, int]:
-        place = getattr(self.pump.hooks, "sibling_position", None) if self.pump else None
-        return (1, 1) if place is None else place(turn)
+        return (1, 1) if self.pump is None else self.pump.hooks.sibling_position(turn)
 
     def _new_view(self, turn: Turn, number: int) -> AnswerView:
         view = AnswerView(turn, number, self._siblings_of(turn))
@@ -297,7 +296,7 @@ class ChatLog(VerticalScroll, can_focus=True):
         hooks = self.pump.hooks if self.pump is not None else None
         if view is None or hooks is None or self.selected is None:
             return
-        group: list[Turn] = getattr(hooks, "siblings", lambda turn: [turn])(view.turn)
+        group = hooks.siblings(view.turn)
         if len(group) < 2:
             self.notify(
                 "This answer has no siblings yet: g regenerates it, e edits its question, "
@@ -310,7 +309,7 @@ class ChatLog(VerticalScroll, can_focus=True):
             return
         position = next(k for k, t in enumerate(group) if t is view.turn)
         chosen = group[(position + step) % len(group)]
-        path = hooks.select(chosen)  # type: ignore[attr-defined]
+        path = hooks.select(chosen)
         self.show_path_from(self.selected, path[self.selected :])
 
     def action_toggle_mark(self) -> None:
