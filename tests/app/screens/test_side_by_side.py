@@ -29,29 +29,25 @@ async def _side_by_side(pilot) -> None:
     await pilot.pause()
 
 
-async def test_a_branch_beside_its_parent_numbers_and_texts_from_where_they_part(llama):
-    llama.answers(TOKENS, CONTINUATION)
-    app = make_app(llama)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await _side_by_side(pilot)
-        title = _text(app, "#sbs-title")
-        assert title.startswith("Side by side: #1 ‹1/2› (left) and #1 ‹2/2› (right)")
-        assert "the same first 2 tokens" in title
-        stats = _text(app, "#sbs-stats").splitlines()
-        assert stats[1].split() == ["Tokens", "7", "5", "−2"]
-        # Σ logprob: the parent's sum, the branch's (prefix, chosen token, new tokens).
-        left = sum(lp for _, lp, _ in TOKENS)
-        right = math.log(0.9) + math.log(0.5) + math.log(0.6) + math.log(0.7) + math.log(0.9)
-        sigma = next(line for line in stats if line.startswith("Σ logprob"))
-        assert f"{left:.3f}" in sigma and f"{right:.3f}" in sigma and sigma.endswith("▶")
-        assert _text(app, "#sbs-start") == "Shared start\nThe cat"
-        texts = [str(w.render()) for w in app.screen.query(".sbs-text")]
-        assert texts == [" sat on the mat.", " ran away."]
-        sides = _text(app, ".sbs-side-title")
-        assert "⑂ branch at token #3" in sides
-        await pilot.press("escape")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "MainScreen"
+async def _side_by_side_checked(pilot) -> None:
+    """The view of a branch beside its parent (its snapshot is taken after): the numbers
+    and the texts from where they part."""
+    await _side_by_side(pilot)
+    app = pilot.app
+    title = _text(app, "#sbs-title")
+    assert title.startswith("Side by side: #1 ‹1/2› (left) and #1 ‹2/2› (right)")
+    assert "the same first 2 tokens" in title
+    stats = _text(app, "#sbs-stats").splitlines()
+    assert stats[1].split() == ["Tokens", "7", "5", "−2"]
+    # Σ logprob: the parent's sum, the branch's (prefix, chosen token, new tokens).
+    left = sum(lp for _, lp, _ in TOKENS)
+    right = math.log(0.9) + math.log(0.5) + math.log(0.6) + math.log(0.7) + math.log(0.9)
+    sigma = next(line for line in stats if line.startswith("Σ logprob"))
+    assert f"{left:.3f}" in sigma and f"{right:.3f}" in sigma and sigma.endswith("▶")
+    assert _text(app, "#sbs-start") == "Shared start\nThe cat"
+    texts = [str(w.render()) for w in app.screen.query(".sbs-text")]
+    assert texts == [" sat on the mat.", " ran away."]
+    assert "⑂ branch at token #3" in _text(app, ".sbs-side-title")
 
 
 async def test_two_marked_answers_of_different_questions(llama):
@@ -89,10 +85,11 @@ def test_the_branch_dialog_snapshot(size, snap_compare):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_the_side_by_side_snapshot(size, snap_compare):
+def test_the_side_by_side_of_a_branch_and_its_parent_with_snapshots(size, snap_compare):
     server = LlamaServer().start()
     try:
         server.answers(TOKENS, CONTINUATION)
-        assert snap_compare(make_app(server), terminal_size=size, run_before=_side_by_side)
+        app = make_app(server)
+        assert snap_compare(app, terminal_size=size, run_before=_side_by_side_checked)
     finally:
         server.stop()
