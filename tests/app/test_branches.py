@@ -74,8 +74,10 @@ async def test_the_dialog_takes_a_digit_and_typed_text(llama):
         await wait_for(pilot, lambda: chat.views[0].turn.origin == "branch")
         await wait_for(pilot, lambda: chat.views[0].turn.answer is not None)
         assert llama.chat_requests()[-1].json["messages"][-1]["content"] == "The dog"
-        # Typed text: Tab to the field, type, Enter.
-        await pilot.press("t", "right", "b")
+        # Typed text, from the enlarged pane of 80 columns (F4): Tab to the field, type, Enter.
+        await pilot.press("t", "right", "f4")
+        assert app.focused is app.main.pane.numbers
+        await pilot.press("b")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "BranchScreen")
         await pilot.press("tab", *" bird", "enter")
         await wait_for(pilot, lambda: len(llama.chat_requests()) == 3)
