@@ -66,7 +66,8 @@ class SideBySideScreen(Screen[None]):
         self.texts = texts
         what = f"Side by side: {left_name} (left) and {right_name} (right)"
         if texts.shared:
-            what += f" · the same first {texts.shared} tokens, then they part"
+            tokens = "token" if texts.shared == 1 else f"{texts.shared} tokens"
+            what += f" · the same first {tokens}, then they part"
         else:
             what += " · they differ from the first token"
         yield Static(Content(what), id="sbs-title", markup=False)
