@@ -205,6 +205,9 @@ class MainScreen(Screen[None]):
 
     @on(PromptInput.Changed, "#input")
     def _input_changed(self) -> None:
+        # Esc twice means two Escs in a row: one that left the input, then typing there,
+        # then Esc again is a first Esc (it leaves the input; the answer keeps coming).
+        self._last_escape = -ESC_TWICE
         if self.branches.editing is not None and not self.input.text:
             self.branches.stop_editing()  # emptied: the next question is a new one
         if self.queued is not None and self.input.text != self.queued:
