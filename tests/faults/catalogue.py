@@ -251,6 +251,7 @@ CATALOGUE: dict[str, dict[str, list[str]]] = {
         "17.1 a write lock at start-up: said, shown in the status line, the session moved into "
         "the file once it opens": [
             f"{SV}::test_a_write_lock_at_start_up_costs_nothing_of_the_session",
+            f"{SV}::test_siblings_made_while_locked_keep_their_place_after_the_move",
         ],
         "17.2 a full disk: question, text and numbers kept, each answer named, the rest "
         "written when room returns; ask exits 4": [

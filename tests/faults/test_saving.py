@@ -31,6 +31,7 @@ from tests.faults.small_disks import SmallDisk, disks, small_disk
 from tests.faults.test_damage import _damaged_history
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.widgets.answer import SystemLine
+from tui.core.resume import conversation_of
 from tui.core.score.history import comparison_fields, result_fields
 from tui.core.settings import Sampling
 from tui.core.store import AnswerParams, Recorder, Store
@@ -133,6 +134,44 @@ async def test_a_write_lock_at_start_up_costs_nothing_of_the_session(scripted):
     assert (scored.status, scored.conversation_id) == ("complete", 1)
     assert [(r.prompt, r.status) for r in scored.results] == [(0, "ok"), (1, "error")]
     assert [p.label for p in scored.prompts] == [p.label for p in plan().prompts]
+
+
+async def test_siblings_made_while_locked_keep_their_place_after_the_move(scripted):
+    # A regenerated answer names the answers it follows and comes from by id: made in
+    # memory, then moved into the file (where another program took those ids meanwhile),
+    # it and what follows it must name the copies.
+    fill([{"questions": ["an earlier question"]}])
+    with _locked(db()) as holder:
+        app = make_app(scripted)
+        app.history.busy_timeout = 0.2
+        app.history.retry_interval = 0.05
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.history.ready.wait()
+            chat = app.main.chat
+            await wait_for(pilot, lambda: len(chat.views) == 1)
+            await send(pilot, "asked while locked")
+            await pilot.press("f8", "g")
+            await wait_for(pilot, lambda: chat.views[-1].turn.origin == "regenerate")
+            await wait_for(pilot, lambda: chat.views[-1].turn.answer is not None)
+            await app.history.idle()
+            _release(holder, ANOTHER_PROGRAMS_MESSAGE)
+            await wait_for(pilot, lambda: IN_MEMORY not in app.main.status.text)
+            await pilot.press("left_square_bracket")  # the first sibling again
+            await send(pilot, "after the move")
+            await app.history.idle()
+    with Store.open(db()) as store:
+        stored = store.load_conversation(1)
+    conversation = conversation_of(stored)
+    earlier, asked, regenerated, after = conversation.turns
+    assert conversation.siblings(regenerated) == [asked, regenerated]
+    assert regenerated.source is asked and regenerated.origin == "regenerate"
+    assert conversation.path() == [earlier, asked, after]
+
+
+ANOTHER_PROGRAMS_MESSAGE = (
+    "INSERT INTO messages (conversation_id, position, role, text, created_at) "
+    "VALUES (999, 0, 'user', 'another program''s', 0)"  # (no foreign keys there)
+)
 
 
 ANOTHER_PROGRAMS_SCORE = (

@@ -65,6 +65,7 @@ GENERAL = "General"
 ANSWERS = "Answers"
 TOKENS = "Token cursor"
 COPY = "Copy and save"
+BRANCHES = "Branches and siblings"
 INPUT = "Input"
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -199,7 +200,42 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Save the selected answer's raw logprob JSON to a file (for big payloads; the "
                "path is kept in the messages, ctrl+l)", COPY,
                "log", owner="pane", palette_title="Save raw logprob JSON to a file"),
+    # -- branches and siblings (issue 16): made by the screen (it sends them), switched by
+    # the log. b needs the token cursor on the token to branch at (it says so otherwise).
+    ActionSpec("branch", "b", "Branch",
+               "Branch the answer at the token under the cursor: pick one of its alternatives "
+               "(or type your own text) and the model continues from there",
+               BRANCHES, "log", palette_title="Branch at this token: take an alternative…"),
+    ActionSpec("regenerate", "g", "Regen",
+               "Regenerate the selected answer: the same question, a new sample (a sibling)",
+               BRANCHES, "log", show=False, palette_title="Regenerate the selected answer"),
+    ActionSpec("edit_question", "e", "Edit",
+               "Edit the selected answer's question in the input; Enter sends it as a sibling",
+               BRANCHES, "log", show=False, palette_title="Edit and resend the question"),
+    ActionSpec("sibling_previous", "left_square_bracket", "Prev sibling",
+               "Previous sibling of the selected answer", BRANCHES, "log", owner="chat",
+               show=False, palette=False, key_display="[", in_help=False),
+    ActionSpec("sibling_next", "right_square_bracket", "Siblings",
+               "Previous / next sibling of the selected answer (‹2/3›); later questions follow",
+               BRANCHES, "log", owner="chat", show=False, key_display="[]", help_key="]",
+               help_pair="sibling_previous", palette_title="Next sibling of the selected answer"),
+    ActionSpec("toggle_mark", "space", "Mark",
+               "Mark the selected answer to see it side by side with another (v)",
+               BRANCHES, "log", owner="chat", show=False, key_display="space",
+               palette_title="Mark this answer for side by side"),
+    ActionSpec("side_by_side", "v", "Side by side",
+               "Two answers side by side: the marked one (or a sibling) and the selected one, "
+               "their numbers with the differences and their heatmaps from where they part",
+               BRANCHES, "log", show=False, palette_title="Side by side: two answers…"),
 )  # fmt: skip
+
+
+SIBLING_ACTIONS = frozenset(
+    {"branch", "regenerate", "edit_question", "sibling_previous", "sibling_next",
+     "toggle_mark", "side_by_side"}
+)  # fmt: skip
+"""The chat's keys for siblings: screens that show answers without asking (a comparison's
+sample, a scored answer) do not offer them."""
 
 
 _ID_PREFIX: dict[Where, str] = {"screen": "main", "log": "log", "input": "input"}

@@ -18,6 +18,10 @@ messages of :mod:`tui.app.messages`. What it writes, and when:
 * ``turn_recovered`` (after ``turn_finished``, when llama.cpp's hidden tokens were measured):
   the answer's tokens rewritten (``AsyncStore.replace_tokens``), queued after its final
   write, so the file always holds the answer as it came, then as recovered.
+* ``turn_selected`` (another sibling): marked selected, so the reopened chat follows it.
+
+Siblings: an answer is written with its place in the tree (``lineage_for``), its id put on
+its turn (``Turn.stored_id``); a reopened chat gets the tree (:mod:`tui.app.history_reopen`).
 
 Every store call runs on the store's own thread (:class:`AsyncStore`); the UI thread only
 queues work. The writes of one chat are chained (:mod:`tui.app.history_chain`), so they
@@ -45,16 +49,18 @@ from typing import TYPE_CHECKING, Any
 from tui.app.history_chain import Job, WriteChain
 from tui.app.history_comparison import ComparisonRecord
 from tui.app.history_later import SaveLater
+from tui.app.history_reopen import answer_params, load_recall, reopen
 from tui.app.messages import ConversationShown, HistoryState, Note
 from tui.app.text.history_badge import history_badge
 from tui.core.answer import Answer, AnswerBuilder
 from tui.core.conversation import Conversation, Turn
 from tui.core.errors import LogprobChatError, one_line
 from tui.core.export import export_to_directory
-from tui.core.resume import held_elsewhere_note, resumed_settings, server_change, turns_of
+from tui.core.resume import held_elsewhere_note, server_change
 from tui.core.safety import safe_line
 from tui.core.store import AnswerParams, AsyncStore, Recorder, StoreError
 from tui.core.store.comparisons import ComparisonSummary
+from tui.core.store.lineage import lineage_for
 from tui.core.store.models import Conversation as StoredConversation
 from tui.core.store.models import ConversationSummary
 from tui.core.store.moving import Moved
@@ -162,7 +168,7 @@ class HistoryLink:
                 f"{recovered} {what} still streaming when logprob-chat last stopped; "
                 "kept as incomplete"
             )
-        await self._load_recall(store)
+        await load_recall(self.app, store)
         try:
             notes.append(await self._reopen_last(store))
         finally:
@@ -199,12 +205,6 @@ class HistoryLink:
         )
         return None
 
-    async def _load_recall(self, store: AsyncStore) -> None:
-        """Earlier sessions' questions and system prompts, for ↑ in the input and in F2."""
-        with contextlib.suppress(StoreError):  # ↑ then recalls this session's only
-            self.app.question_recall.add_older(await store.recent_questions())
-            self.app.prompt_recall.add_older(await store.recent_system_prompts())
-
     def _server_url(self) -> str | None:
         """This run's server (``None``: the built-in engine), as the command line gave it."""
         options = self.app.options
@@ -215,24 +215,16 @@ class HistoryLink:
             raise LogprobChatError(BUSY)
 
     def _show(self, stored: StoredConversation) -> None:
-        """Make ``stored`` the chat's conversation: its turns, and its settings from now on."""
+        """Make ``stored`` the chat's conversation: its tree of turns (the selected path
+        shown), and its settings from now on."""
         self._refuse_while_busy()
         app = self.app
-        session = app.session
-        turns = turns_of(stored, session.sampling)
-        settings = resumed_settings(
-            stored, current=session.sampling, server_url=self._server_url(), given=self.given
+        conversation, questions = reopen(
+            app.session, stored, server_url=self._server_url(), given=self.given
         )
-        if settings.system_prompt is not None:
-            session.system_prompt = settings.system_prompt
-            session.preset = settings.preset
-        if settings.sampling is not None:
-            session.sampling = settings.sampling
-        if settings.model is not None:
-            session.model = settings.model
-        session.conversation = Conversation(turns)
+        self._questions.update(questions)
         self.conversation_id = stored.id
-        app.tell_chat(ConversationShown(turns))
+        app.tell_chat(ConversationShown(conversation.path()))
         # The reopened answers are long-lived data: out of every later collection (a 200-answer
         # conversation made each automatic full collection a 60-80 ms stall while scrolling).
         app.call_after_refresh(app.gc_policy.settle)
@@ -240,18 +232,7 @@ class HistoryLink:
     # ------------------------------------------------------------------ turn listener
 
     def _params(self, turn: Turn) -> AnswerParams:
-        session = self.app.session
-        backend = session.backend
-        remote = backend is not None and backend.engine is None
-        base_url = turn.base_url or (backend.connection.safe_url if backend else "")
-        return AnswerParams.of(
-            model=turn.model or session.model,
-            # The built-in engine's address is a random local port: noise, not a place to find.
-            base_url=base_url if remote else None,
-            sampling=turn.sampling,
-            system_prompt=turn.system_prompt or None,
-            preset=turn.preset,
-        )
+        return answer_params(self.app.session, turn)
 
     def turn_asked(self, turn: Turn) -> None:
         self._then(lambda: self._ask(turn))
@@ -285,7 +266,11 @@ class HistoryLink:
             await store.hold(self.conversation_id)  # (new: nobody else can hold it)
         if store.in_memory:
             self._later.wrote_to(self.conversation_id)  # moved into the file when it opens
-        self._questions[turn.id] = await store.add_user_message(self.conversation_id, turn.question)
+        same = turn.origin in ("regenerate", "branch") and turn.source is not None
+        question = self._questions.get(turn.source.id) if same else None  # type: ignore[union-attr]
+        if question is None:  # (the same question is named by its sibling's answer)
+            question = await store.add_user_message(self.conversation_id, turn.question)
+        self._questions[turn.id] = question
 
     async def before_request(self, turn: Turn) -> None:
         self._streaming.add(turn.id)
@@ -300,8 +285,14 @@ class HistoryLink:
             return  # ended already (finish saves it whole), or its question was not saved
         assert self.store is not None and self.conversation_id is not None
         recorder = await Recorder.begin(
-            self.store, builder, self.conversation_id, self._params(turn), question_id=question
+            self.store,
+            builder,
+            self.conversation_id,
+            self._params(turn),
+            question_id=question,
+            lineage=lineage_for(self.app.session.conversation, turn),
         )
+        turn.stored_id = recorder.answer_id
         self._recorders[turn.id] = recorder
         recorder.start()
 
@@ -351,7 +342,9 @@ class HistoryLink:
             self.conversation_id,
             self._params(turn),
             question_id=self._questions[turn.id],
+            lineage=lineage_for(self.app.session.conversation, turn),
         )
+        turn.stored_id = recorder.answer_id
         await recorder.write_final(answer)
         self._answer_ids[turn.id] = recorder.answer_id
         return recorder
@@ -364,6 +357,13 @@ class HistoryLink:
         if answer_id is None or turn.answer is None or self.store is None:
             return  # never written (the store failed): the recovered answer stays on screen
         await self.store.replace_tokens(answer_id, turn.answer)
+
+    def turn_selected(self, turn: Turn) -> None:
+        self._then(lambda: self._select(turn))
+
+    async def _select(self, turn: Turn) -> None:
+        if turn.stored_id is not None and self.store is not None:
+            await self.store.select_answer(turn.stored_id)
 
     # ------------------------------------------------------------------ history screen
 
@@ -473,15 +473,13 @@ class HistoryLink:
         """The session kept in memory is now in the file ``opened``: write there from now
         on, and make every id of the memory store this link keeps the file's."""
         self.store = opened
-        if self.conversation_id is not None:
-            self.conversation_id = moved.conversations.get(
-                self.conversation_id, self.conversation_id
-            )
+        if (conversation := self.conversation_id) is not None:
+            self.conversation_id = moved.conversations.get(conversation, conversation)
             await opened.hold(self.conversation_id)
-        self._questions = {
-            turn: moved.messages.get(question, question)
-            for turn, question in self._questions.items()
-        }
+        ids = moved.messages  # (an answer's id is its message's: siblings name them)
+        self._questions = {turn: ids.get(q, q) for turn, q in self._questions.items()}
+        for turn in self.app.session.conversation.turns:  # (the copy's own keep theirs)
+            turn.stored_id = ids.get(turn.stored_id, turn.stored_id)  # type: ignore[arg-type]
         for record in self._comparisons:
             record.moved(moved)
         # Answer ids were the memory store's (the move does not map them): a recovery that

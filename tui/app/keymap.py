@@ -5,7 +5,7 @@ with keys is one entry here (``tests/app/test_keymap.py`` fails when a class wit
 missing, or a binding has no id). The ids themselves: ``main.*``, ``log.*`` and ``input.*``
 come from the action table (:mod:`tui.app.actions`, shared by the chat and sample screens);
 every other screen names its own (``history.open``, ``compare.run``, ``sample.back``,
-``score.run``…).
+``score.run``, ``branch.cancel``, ``side.back``…).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from textual.dom import DOMNode
 def binding_owners() -> tuple[type[DOMNode], ...]:
     """Every class of the app that declares key bindings (imported here, not at start-up:
     only a config file with ``[keys]`` asks)."""
+    from tui.app.screens.branch import BranchScreen
     from tui.app.screens.compare import CompareScreen
     from tui.app.screens.confirm import ConfirmScreen
     from tui.app.screens.export import ExportScreen
@@ -29,6 +30,7 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
     from tui.app.screens.score import ScoreScreen
     from tui.app.screens.set_question import SetQuestionScreen
     from tui.app.screens.settings import SettingsScreen
+    from tui.app.screens.side_by_side import SideBySideScreen
     from tui.app.screens.system_prompt import PresetList, SystemPromptScreen
     from tui.app.widgets.answer_pane import PaneScroll
     from tui.app.widgets.chat_log import ChatLog
@@ -53,6 +55,8 @@ def binding_owners() -> tuple[type[DOMNode], ...]:
         RenameScreen,
         SettingsScreen,
         SystemPromptScreen,
+        BranchScreen,
+        SideBySideScreen,
         PresetList,
     )
 

@@ -10,7 +10,14 @@ Order matters to the store, so the listeners are called synchronously, in this o
 known, ``turn_progress`` at repaint ticks, ``turn_finished`` when the answer is final, and
 ``turn_recovered`` when llama.cpp's hidden tokens of a finished answer were measured
 (:mod:`tui.core.recovery`: on the session's server, with the messages the answer was asked
-with; the built-in engine's idle slots are used, since they are ours).
+with; the built-in engine's idle slots are used, since they are ours). ``turn_selected``
+when another sibling was selected (the store marks it, so a reopened chat follows it).
+
+Siblings (issue 16) are made here on the session's conversation (:mod:`tui.core.conversation`):
+:meth:`TurnDriver.regenerate`, :meth:`TurnDriver.edit`, :meth:`TurnDriver.branch`. Every
+request goes through :meth:`~tui.core.conversation.Conversation.request_for`, so a branch is
+sent with its start as the assistant prefill and streamed into a builder that starts with
+the prefix records (:meth:`~tui.core.conversation.Turn.new_builder`).
 """
 
 from __future__ import annotations
@@ -21,11 +28,13 @@ from typing import TYPE_CHECKING
 from tui.app.messages import SessionChanged
 from tui.core.answer import AnswerBuilder
 from tui.core.backend import resolve_model
+from tui.core.branch import Branch
 from tui.core.conversation import Turn
 from tui.core.errors import LogprobChatError, context_full_message, is_context_full
 from tui.core.recovery import RecoveryProgress, RecoveryResult, recovery_candidate
-from tui.core.wire.client import ChatRequest
+from tui.core.settings import Sampling
 from tui.core.wire.events import StreamEvent
+from tui.core.wire.prefill import can_prefill
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
@@ -64,8 +73,77 @@ class TurnDriver:
             base_url=s.backend.connection.safe_url if s.backend else "",
         )
 
-    def new_builder(self) -> AnswerBuilder:
-        return AnswerBuilder(clock=self.app.clock, threshold=self.app.low_prob_threshold)
+    def _current(self) -> dict[str, object]:
+        """The settings the next request uses (what the input bar sends with)."""
+        s = self.app.session
+        return {
+            "system_prompt": s.system_prompt,
+            "preset": s.preset,
+            "sampling": s.sampling,
+            "model": s.model or "",
+            "base_url": s.backend.connection.safe_url if s.backend else "",
+        }
+
+    def regenerate(self, turn: Turn) -> Turn:
+        """A sibling of ``turn``: the same question under the same prompt and sampling, a
+        new sample. A fixed seed would draw the very same answer again, so the sibling's
+        seed is the seed plus the number of siblings before it (new, and reproducible)."""
+        conversation = self.app.session.conversation
+        sampling: Sampling = turn.sampling
+        if sampling.seed is not None:
+            _, count = conversation.sibling_position(turn)
+            sampling = sampling.with_changes(seed=sampling.seed + count)
+        return conversation.regenerate(turn, sampling=sampling, model=turn.model or self._model())
+
+    def edit(self, turn: Turn, question: str) -> Turn:
+        """A sibling of ``turn`` asking ``question`` instead, with the settings in force now
+        (it is sent from the input bar like any question)."""
+        return self.app.session.conversation.edit(turn, question, **self._current())
+
+    def branch(self, turn: Turn, branch: Branch) -> Turn:
+        """A sibling of ``turn`` continuing ``branch`` (planned on its answer), under the
+        same prompt and sampling: the same distribution up to the divergence."""
+        conversation = self.app.session.conversation
+        return conversation.branch(turn, branch, model=turn.model or self._model())
+
+    def _model(self) -> str:
+        return self.app.session.model or ""
+
+    async def prefill_problem(self) -> str | None:
+        """``None`` when the session's server can continue a given start of the answer, else
+        the one line saying why not (OpenAI has no prefill: nothing is sent then)."""
+        session = self.app.session
+        client = session.client
+        if client is None:
+            return "the model is not ready yet: branch once it is"
+        return can_prefill(await client.server_kind(), session.model or "")
+
+    def select(self, turn: Turn) -> list[Turn]:
+        """Make ``turn`` the selected one of its siblings; the new selected path."""
+        path = self.app.session.conversation.select(turn)
+        self.app.turn_events.emit("turn_selected", turn)
+        return path
+
+    def sibling_position(self, turn: Turn) -> tuple[int, int]:
+        """(k, n): ``turn`` is sibling k of n in the session's conversation (1/1 when it
+        is not in it)."""
+        conversation = self.app.session.conversation
+        if all(t is not turn for t in conversation.turns):
+            return 1, 1
+        return conversation.sibling_position(turn)
+
+    def siblings(self, turn: Turn) -> list[Turn]:
+        conversation = self.app.session.conversation
+        if all(t is not turn for t in conversation.turns):
+            return [turn]
+        return conversation.siblings(turn)
+
+    def new_builder(self, turn: Turn | None = None) -> AnswerBuilder:
+        """An empty answer; a branch's starts with its prefix and chosen token."""
+        clock, threshold = self.app.clock, self.app.low_prob_threshold
+        if turn is not None:
+            return turn.new_builder(clock=clock, threshold=threshold)
+        return AnswerBuilder(clock=clock, threshold=threshold)
 
     def asked(self, turn: Turn) -> None:
         self._open.add(turn.id)
@@ -81,8 +159,8 @@ class TurnDriver:
             self.app.tell_chat(SessionChanged())
         turn.model = session.model
         await self.app.turn_events.before_request(turn)  # the store writes it first
-        messages = session.conversation.messages_for_request(turn.system_prompt, upto=turn)
-        return client.chat(ChatRequest(messages, turn.model, turn.sampling, stream=self.app.stream))
+        request = session.conversation.request_for(turn, stream=self.app.stream)
+        return client.chat(request)
 
     def started(self, turn: Turn) -> None:
         self.app.gc_policy.stream_started()

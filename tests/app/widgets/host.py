@@ -84,7 +84,18 @@ class FakeHooks:
         self.send(Finished("stop"))
         self.queue.put_nowait(None)
 
-    def new_builder(self) -> AnswerBuilder:
+    def siblings(self, turn: Turn) -> list[Turn]:
+        return [turn]  # (one path: the sibling tests run the real driver)
+
+    def sibling_position(self, turn: Turn) -> tuple[int, int]:
+        return 1, 1
+
+    def select(self, turn: Turn) -> list[Turn]:
+        return [turn]
+
+    def new_builder(self, turn: Turn | None = None) -> AnswerBuilder:
+        if turn is not None and turn.prefill is not None:
+            return turn.new_builder(clock=fake_clock())
         return AnswerBuilder(clock=fake_clock())
 
     def asked(self, turn: Turn) -> None:

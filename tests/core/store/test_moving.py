@@ -163,3 +163,54 @@ async def test_the_scores_a_session_made_in_memory_move_with_it(tmp_path: Path) 
             (moved["still running"].id,),
         ).fetchone()
         assert still == ("running", os.getpid())  # this process carries on writing it
+
+
+async def test_siblings_made_in_memory_keep_their_tree_in_the_file(tmp_path: Path) -> None:
+    # A regenerated answer made while the file was locked names the answer it follows and
+    # the one it was made from by the memory store's ids: moved, they must name the copies
+    # (another program took those ids in the file meanwhile).
+    from tui.core.resume import conversation_of
+    from tui.core.store import Lineage
+
+    path = tmp_path / "history.sqlite3"
+    with Store.connect(path):
+        pass
+    with _locked(path):
+        memory = await AsyncStore.open(path, busy_timeout=0.1)
+    mark = await memory.call(high_water)
+
+    def session(store: Store) -> list[int]:
+        cid = store.create_conversation()
+        q1 = store.add_user_message(cid, "first")
+        a1 = store.save_answer(cid, PARAMS, japanese_answer(), question_id=q1)
+        q2 = store.add_user_message(cid, "second")
+        b1 = store.save_answer(
+            cid, PARAMS, japanese_answer(), question_id=q2, lineage=Lineage.asked(a1)
+        )
+        store.save_answer(
+            cid,
+            PARAMS,
+            japanese_answer(),
+            question_id=q2,
+            lineage=Lineage("regenerate", a1, b1),
+        )
+        store.select_answer(b1)
+        return [cid]
+
+    written = await memory.call(session)
+    with Store.connect(path) as other:  # the session's ids taken in the file
+        for question in ("x", "y", "z"):
+            _exchange(other, other.create_conversation(), question)
+    opened = await AsyncStore.connect(path)
+    try:
+        moved = await move_session(memory, opened, written, mark)
+    finally:
+        await opened.close()
+        await memory.close()
+    with Store.connect(path) as store:
+        stored = store.load_conversation(moved.conversations[written[0]])
+    conversation = conversation_of(stored)
+    first, b1, b2 = conversation.turns
+    assert conversation.siblings(b2) == [b1, b2] and conversation.parent_of(b2) is first
+    assert b2.source is b1 and b2.origin == "regenerate"
+    assert conversation.path() == [first, b1]  # selected last, before the move

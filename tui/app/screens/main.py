@@ -42,6 +42,7 @@ from tui.app.messages import (
     Note,
     SessionChanged,
 )
+from tui.app.screens.chat_branches import ChatBranches
 from tui.app.screens.chat_dialogs import ChatDialogs
 from tui.app.session import ChatSession
 from tui.app.text.pane import shown_key
@@ -51,6 +52,7 @@ from tui.app.widgets.chat_log import ChatLog
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.prompt_input import PromptInput
 from tui.app.widgets.status_line import StatusLine
+from tui.core.conversation import Turn
 
 if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
@@ -73,6 +75,7 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.dialogs = ChatDialogs(self)
+        self.branches = ChatBranches(self)
         self._last_escape = -ESC_TWICE  # time.monotonic() of the last Esc while busy
         self.queued: str | None = None  # a question sent while an answer streamed
 
@@ -158,6 +161,7 @@ class MainScreen(Screen[None]):
         self.chat.add_note(message.text, kind=message.kind)
 
     def on_conversation_shown(self, message: ConversationShown) -> None:
+        self.branches.stop_editing()
         self.chat.clear()
         self.chat.show_turns(message.turns)
         self.update_status()
@@ -201,6 +205,11 @@ class MainScreen(Screen[None]):
 
     @on(PromptInput.Changed, "#input")
     def _input_changed(self) -> None:
+        # Esc twice means two Escs in a row: one that left the input, then typing there,
+        # then Esc again is a first Esc (it leaves the input; the answer keeps coming).
+        self._last_escape = -ESC_TWICE
+        if self.branches.editing is not None and not self.input.text:
+            self.branches.stop_editing()  # emptied: the next question is a new one
         if self.queued is not None and self.input.text != self.queued:
             self.queued = None  # edited: it waits for Enter again
             self.input.show_queued(False)
@@ -226,7 +235,14 @@ class MainScreen(Screen[None]):
     def _send(self, text: str) -> None:
         self.chat_app.question_recall.add(text)
         self.input.clear()
-        view = self.chat.ask(self.chat_app.turns.new_turn(text))
+        if self.branches.editing is not None and self.branches.send_edited(text):
+            return  # a sibling of the edited question's answer
+        self.send_turn(self.chat_app.turns.new_turn(text))
+
+    def send_turn(self, turn: Turn, at: int | None = None) -> None:
+        """Show ``turn`` (in the place ``at`` of the sibling it replaces on screen) and send
+        it, or hold it for the model, or fail it when there is none."""
+        view = self.chat.ask(turn, at)
         s = self.session
         if s.ready:
             self.chat.stream(view)
@@ -342,3 +358,15 @@ class MainScreen(Screen[None]):
 
     def action_score_answer(self) -> None:
         self.dialogs.score_answer()
+
+    def action_branch(self) -> None:
+        self.branches.branch()
+
+    def action_regenerate(self) -> None:
+        self.branches.regenerate()
+
+    def action_edit_question(self) -> None:
+        self.branches.edit()
+
+    def action_side_by_side(self) -> None:
+        self.branches.side_by_side()

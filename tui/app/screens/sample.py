@@ -25,7 +25,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.app.actions import ActionSpec, bindings_for
+from tui.app.actions import SIBLING_ACTIONS, ActionSpec, bindings_for
 from tui.app.commands import ActionsProvider, Entry
 from tui.app.screens.main import BREAKPOINTS
 from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
@@ -38,7 +38,7 @@ from tui.core.safety import safe_line
 SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus_json"})
 """The chat screen's screen-wide keys that make sense for one answer (same keys, same ids)."""
 
-CHAT_ONLY = frozenset({"leave", "focus_input", "help", "score_answer"})
+CHAT_ONLY = frozenset({"leave", "focus_input", "help", "score_answer"}) | SIBLING_ACTIONS
 """Keys of the chat log that belong to the chat screen: not offered here (Esc goes back)."""
 
 ONE_ANSWER = frozenset({"select_previous", "select_next", "select_last"})

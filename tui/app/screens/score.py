@@ -38,7 +38,7 @@ from textual.widgets import DataTable, Footer, Label, OptionList, SelectionList,
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.app.actions import ActionSpec, bindings_for
+from tui.app.actions import SIBLING_ACTIONS, ActionSpec, bindings_for
 from tui.app.commands import ActionsProvider, Entry
 from tui.app.screens.main import BREAKPOINTS
 from tui.app.screens.score_entry import ScoreSource
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from tui.app.app import LogprobChatApp
 
 SCREEN_ACTIONS = frozenset({"toggle_pane", "toggle_heatmap", "focus_log", "focus_json"})
-CHAT_ONLY = frozenset({"focus_input", "help", "score_answer"})
+CHAT_ONLY = frozenset({"focus_input", "help", "score_answer"}) | SIBLING_ACTIONS
 
 
 class ScoreCommands(ActionsProvider):

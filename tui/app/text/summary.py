@@ -46,16 +46,38 @@ ALIVE_AFTER = 1.0
 (the client reports :class:`~tui.core.wire.events.ServerAlive` at most once a second)."""
 
 
-def answer_header(turn: Turn, number: int) -> str:
-    """``#2 · polite · smollm2-135m-instruct · T0.7 k5 max512 seed–``."""
+def sibling_mark(siblings: tuple[int, int]) -> str:
+    """ "‹2/3›": sibling 2 of 3 ("" for an answer without siblings)."""
+    k, n = siblings
+    return f"‹{k}/{n}›" if n > 1 else ""
+
+
+def answer_header(turn: Turn, number: int, siblings: tuple[int, int] = (1, 1)) -> str:
+    """``#2 ‹2/3› · polite · smollm2-135m-instruct · T0.7 k5 max512 seed–`` (``‹2/3›``:
+    the answer is sibling 2 of 3, only when it has siblings)."""
     s = turn.sampling
     seed = "–" if s.seed is None else str(s.seed)
-    parts = [f"#{number}", prompt_label(turn.preset, turn.system_prompt)]
+    mark = sibling_mark(siblings)
+    number_part = f"#{number} {mark}" if mark else f"#{number}"
+    parts = [number_part, prompt_label(turn.preset, turn.system_prompt)]
     if turn.model:
         parts.append(safe_line(turn.model))
     penalty = "" if s.repeat_penalty is None else f" rep{s.repeat_penalty:g}"
     parts.append(f"T{s.temperature:g} k{s.top_logprobs} max{s.max_tokens} seed{seed}{penalty}")
     return " · ".join(parts)
+
+
+ORIGIN_WORDS = {"regenerate": "↻ regenerated", "edit": "✎ question edited and sent again"}
+
+
+def lineage_line(turn: Turn) -> str | None:
+    """How a sibling was made, under its header: a branch says where it left its source
+    ("⑂ branch at token #12: “ Kyoto” (38.0%) instead of “ Tokyo” (41.0%)"), a regenerated
+    answer or an edited question says so; ``None`` for a question asked."""
+    if turn.point is not None:
+        prefix = "⑂ branch" if turn.origin == "branch" else "↻ branch regenerated"
+        return f"{prefix} {turn.point.describe()}"
+    return ORIGIN_WORDS.get(turn.origin)
 
 
 def metrics_summary(m: Metrics) -> list[str]:

@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content, Span
 from textual.geometry import Region
+from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from tui.app.text.heat import TokenColouring
-from tui.app.text.summary import answer_footer, answer_header, live_footer
+from tui.app.text.summary import answer_footer, answer_header, lineage_line, live_footer
 from tui.app.text.track import TextTrack, TrackUpdate, retracked
 from tui.app.widgets.sizing import GrowsWithStream
 from tui.core.answer import Answer
@@ -31,6 +32,8 @@ from tui.core.conversation import Turn
 from tui.core.metrics import Metrics, compute_metrics
 from tui.core.safety import safe_line, safe_text
 from tui.core.wire.records import TokenRecord
+
+BRANCH_MARK = Style(underline2=True)  # a branch's chosen token: no heat cue uses it
 
 
 class AnswerBlock(GrowsWithStream, Widget):
@@ -91,6 +94,7 @@ class TrackView(GrowsWithStream, Vertical):
         self.heat: TokenColouring | None = None
         self.cursor: int | None = None  # token index in the track
         self.cursor_style: object = None
+        self.mark: int | None = None  # a branch's chosen token (index in the track)
         self._blocks: list[AnswerBlock] = []
 
     def compose(self) -> ComposeResult:
@@ -185,6 +189,11 @@ class TrackView(GrowsWithStream, Vertical):
             heat_logprob = track.heat_logprob
             for s, e, ti in track.spans_in(start, end):
                 spans.append(Span(s - start, e - start, token_style(tokens[ti], heat_logprob(ti))))
+        if self.mark is not None:
+            span = track.display_span(self.mark)
+            if span is not None and span[0] < end and span[1] > start:
+                s, e = max(span[0], start), min(span[1], end)
+                spans.append(Span(s - start, e - start, BRANCH_MARK))
         if self.cursor is not None and self.cursor_style is not None:
             span = track.display_span(self.cursor)
             if span is not None and span[0] < end and span[1] > start:
@@ -211,10 +220,12 @@ class SystemLine(Static):
 class AnswerView(GrowsWithStream, Vertical):
     """One answer: header, reasoning (collapsed), text blocks, footer, error and notices."""
 
-    def __init__(self, turn: Turn, number: int) -> None:
+    def __init__(self, turn: Turn, number: int, siblings: tuple[int, int] = (1, 1)) -> None:
         super().__init__(classes="answer")
         self.turn = turn
         self.number = number
+        self.sibling_place = siblings  # (k, n): sibling k of n ("‹2/3›" in the header)
+        self.question_view: Widget | None = None  # its question's widget in the log
         self.answer_track = TextTrack()
         self.reasoning_track = TextTrack()
         self.other_tokens = 0
@@ -234,7 +245,7 @@ class AnswerView(GrowsWithStream, Vertical):
 
     def compose(self) -> ComposeResult:
         self._composed = True
-        self._header.update(Content(answer_header(self.turn, self.number)))
+        self._header.update(Content(self._header_words()))
         yield self._header
         if self._reasoning_box is not None:
             yield self._reasoning_box
@@ -254,6 +265,25 @@ class AnswerView(GrowsWithStream, Vertical):
             self.show_live(None, waiting=live is None, reading=reading)
 
     # ------------------------------------------------------------------ content
+
+    def _header_words(self) -> str:
+        head = answer_header(self.turn, self.number, self.sibling_place)
+        line = lineage_line(self.turn)
+        return head if line is None else f"{head}\n{line}"
+
+    def set_sibling_place(self, siblings: tuple[int, int]) -> None:
+        """Sibling k of n now (another was made, or this one selected)."""
+        if siblings != self.sibling_place:
+            self.sibling_place = siblings
+            if self._composed:
+                self._header.update(Content(self._header_words()))
+
+    def _mark_branch(self) -> None:
+        """A branch's chosen token, double underlined in its text."""
+        point = self.turn.point
+        if point is not None and point.position < len(self.answer_track.tokens):
+            self.text_view.mark = point.position
+            self.text_view.repaint_all()
 
     @property
     def footer_text(self) -> str:
@@ -319,6 +349,8 @@ class AnswerView(GrowsWithStream, Vertical):
             self._update_reasoning_title()
         if text or answer_tokens or final:
             self.text_view.apply(self.answer_track.extend(text, answer_tokens, final=final))
+            if self.turn.point is not None and self.text_view.mark is None:
+                self._mark_branch()
 
     def load(self, answer: Answer) -> None:
         """Show a finished answer in one go (from the store, or a non-streamed reply)."""
@@ -333,6 +365,7 @@ class AnswerView(GrowsWithStream, Vertical):
         self.reasoning_track = TextTrack()
         fresh = TrackView(self.answer_track, classes="answer-text")
         fresh.set_heat(self.text_view.heat)
+        fresh.mark = self.text_view.mark
         old, self.text_view = self.text_view, fresh
         if self.is_mounted:
             self.mount(fresh, after=old)

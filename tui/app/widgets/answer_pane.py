@@ -92,10 +92,10 @@ CURSOR_KEYS = (
 
 class PaneScroll(VerticalScroll):
     """The pane's numbers (inspector, legend, stats), scrolled with ↑↓ PgUp PgDn, and with
-    the chat log's token cursor keys (same binding ids), so the enlarged pane of a narrow
-    terminal can walk the tokens while the chat is out of sight."""
+    the chat log's token cursor keys and b (branch at the cursor; same binding ids), so the
+    enlarged pane of a narrow terminal can walk the tokens while the chat is out of sight."""
 
-    BINDINGS = bindings_for("log", only=CURSOR_KEYS)
+    BINDINGS = bindings_for("log", only=(*CURSOR_KEYS, "branch"))
 
 
 class AnswerPane(PaneCopyActions, Vertical):

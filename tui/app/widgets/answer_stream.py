@@ -78,8 +78,9 @@ def ticks_to_skip(rows: int) -> int:
 class TurnHooks(Protocol):
     """What the chat log needs from the app to ask a question and stream its answer."""
 
-    def new_builder(self) -> AnswerBuilder:
-        """An empty answer, timed by the app's clock, counting tokens below τ."""
+    def new_builder(self, turn: Turn | None = None) -> AnswerBuilder:
+        """An empty answer, timed by the app's clock, counting tokens below τ; ``turn``'s
+        own when it has a prefill (a branch: its prefix records and chosen token first)."""
         ...
 
     def asked(self, turn: Turn) -> None:
@@ -136,6 +137,20 @@ class TurnHooks(Protocol):
         tokens, after the answer's final write)."""
         ...
 
+    # Siblings (issue 16): the conversation's tree, which the log shows one path of.
+
+    def siblings(self, turn: Turn) -> list[Turn]:
+        """``turn`` and its siblings, in the order made (``[turn]`` when it has none)."""
+        ...
+
+    def sibling_position(self, turn: Turn) -> tuple[int, int]:
+        """(k, n): ``turn`` is sibling k of n (``‹2/3›``)."""
+        ...
+
+    def select(self, turn: Turn) -> list[Turn]:
+        """Make ``turn`` the selected one of its siblings; the new selected path."""
+        ...
+
 
 @dataclass
 class LiveFeed:
@@ -176,9 +191,12 @@ class StreamPump:
     def start(self, view: AnswerView) -> None:
         """Send ``view``'s question and stream its answer into it."""
         turn = view.turn
-        builder = self.hooks.new_builder()
+        builder = self.hooks.new_builder(turn)
         turn.live = builder
         live = self.live = LiveFeed(turn, view, builder)
+        if turn.prefill is not None and turn.prefill.text:
+            # A branch: the start it continues is shown at once, with its records.
+            live.text.append(turn.prefill.text)
         view.show_live(None, reading=0.0)
         self.log.answer_started(view)
         if self.ticker is None:

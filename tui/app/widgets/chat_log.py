@@ -22,8 +22,13 @@ While ``views`` is empty the log shows a welcome (:meth:`set_welcome`: what to t
 keys that matter first), gone with the first question. An answer's phase after its stream
 ended (recovering llama.cpp's hidden tokens, see :mod:`.answer_stream`) keeps the log
 ``busy`` and posts ``AnswerChanged(tick=True)`` as it moves on; Esc skips it
-(:meth:`stop`). Seam for what comes next: sibling answers of one question (branches
-``‹2/3›``) are more views per exchange, selected like any other.
+(:meth:`stop`).
+
+Siblings (issue 16): the log shows the conversation's selected path, one exchange per
+question, each answer's header saying ``‹2/3›`` when it has siblings. A new sibling (a
+branch, a regenerated answer, an edited question: :meth:`ask` with ``at``) and another
+sibling selected (``[`` / ``]``: :meth:`show_path_from`) replace the exchanges from its place
+on with the new path's. Space marks an answer (:attr:`marked`) for the side-by-side view.
 
 A log without :class:`~tui.app.widgets.answer_stream.TurnHooks` only shows turns (the sample
 screen): it cannot ask.
@@ -86,10 +91,18 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
             self.view = view
             self.tick = tick
 
+    class SiblingsShown(Message):
+        """The path from ``view`` on was replaced (another sibling made or selected)."""
+
+        def __init__(self, view: AnswerView) -> None:
+            super().__init__()
+            self.view = view
+
     def __init__(self, hooks: TurnHooks | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.views: list[AnswerView] = []
         self.selected: int | None = None
+        self.marked: AnswerView | None = None  # marked for the side-by-side view
         self.heat: HeatPalette | None = None
         self.earlier = EarlierAnswers(self)
         self.pump = StreamPump(self, hooks) if hooks is not None else None
@@ -154,8 +167,11 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
         """A one-line message at the end of the log (markup never read)."""
         self.append(SystemLine(text, kind=kind))
 
+    def _siblings_of(self, turn: Turn) -> tuple[int, int]:
+        return (1, 1) if self.pump is None else self.pump.hooks.sibling_position(turn)
+
     def _new_view(self, turn: Turn, number: int) -> AnswerView:
-        view = AnswerView(turn, number)
+        view = AnswerView(turn, number, self._siblings_of(turn))
         if self.heat is not None:
             view.set_heat(self.heat)
         self.views.append(view)
@@ -176,6 +192,7 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
         streams, see ``busy``)."""
         self.views.clear()
         self.selected = None
+        self.marked = None
         # Everything but the welcome, which an empty log shows anyway.
         self.remove_children([child for child in self.children if child is not self.welcome])
         self.earlier.forget()
@@ -184,10 +201,14 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
 
     # ------------------------------------------------------------------ asking
 
-    def ask(self, turn: Turn) -> AnswerView:
+    def ask(self, turn: Turn, at: int | None = None) -> AnswerView:
         """Add ``turn``'s question and its (empty) answer, selected and followed. The caller
-        then sends it (:meth:`stream`), holds it for the model (:meth:`hold`) or fails it."""
+        then sends it (:meth:`stream`), holds it for the model (:meth:`hold`) or fails it.
+        ``at``: a sibling of the answer shown there, which it replaces with every exchange
+        after it (the new sibling is selected: the path ends with it)."""
         assert self.pump is not None, "this chat log only shows turns"
+        if at is not None:
+            self._drop_from(at)
         view = self._new_view(turn, len(self.views) + 1)
         self._sync_welcome()
         self.append(*exchange(view))
@@ -239,6 +260,80 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
         if view is self.selected_view:
             self.post_message(self.AnswerChanged(view, tick=False))
 
+    # ------------------------------------------------------------------ siblings
+
+    def _drop_from(self, index: int) -> None:
+        """Take the exchanges from ``views[index]`` on out of the log."""
+        gone = self.views[index:]
+        del self.views[index:]
+        widgets = [w for view in gone for w in (view.question_view, view) if w is not None]
+        self.remove_children([w for w in widgets if w.parent is self])
+        if self.marked in gone:
+            self.marked = None
+        if self.selected is not None and self.selected >= index:
+            self.selected = None
+
+    def show_path_from(self, index: int, turns: list[Turn]) -> None:
+        """Show ``turns`` (the selected path from ``views[index]``'s place on) instead of
+        the exchanges there, and select the first of them."""
+        self._drop_from(index)
+        views = [self._new_view(turn, index + 1 + i) for i, turn in enumerate(turns)]
+        self.append(*(w for view in views for w in exchange(view)))
+        if views:
+            self.select(index)
+            self.post_message(self.SiblingsShown(views[0]))
+
+    def refresh_siblings(self) -> None:
+        """Every shown answer's ``‹k/n›`` as the conversation has it now."""
+        for view in self.views:
+            view.set_sibling_place(self._siblings_of(view.turn))
+
+    def action_sibling_previous(self) -> None:
+        """[ : the previous sibling of the selected answer (its path follows)."""
+        self._switch_sibling(-1)
+
+    def action_sibling_next(self) -> None:
+        """] : the next sibling of the selected answer."""
+        self._switch_sibling(+1)
+
+    def _switch_sibling(self, step: int) -> None:
+        view = self.selected_view
+        hooks = self.pump.hooks if self.pump is not None else None
+        if view is None or hooks is None or self.selected is None:
+            return
+        group = hooks.siblings(view.turn)
+        if len(group) < 2:
+            self.notify(
+                "This answer has no siblings yet: g regenerates it, e edits its question, "
+                "b (on a token) branches it.",
+                markup=False,
+            )
+            return
+        if self.busy:
+            self.notify("An answer is still coming: ctrl+c stops it first.", markup=False)
+            return
+        position = next(k for k, t in enumerate(group) if t is view.turn)
+        chosen = group[(position + step) % len(group)]
+        path = hooks.select(chosen)
+        self.show_path_from(self.selected, path[self.selected :])
+
+    def action_toggle_mark(self) -> None:
+        """Space: mark the selected answer for the side-by-side view (v), or unmark it."""
+        view = self.selected_view
+        if view is None:
+            return
+        old = self.marked
+        if old is not None:
+            old.remove_class("-marked")
+        self.marked = None if old is view else view
+        if self.marked is not None:
+            self.marked.add_class("-marked")
+            self.notify(
+                f"Answer #{view.number} marked: select another and press v to see them "
+                "side by side.",
+                markup=False,
+            )
+
     # ------------------------------------------------------------------ heat
 
     def set_heat(self, heat: HeatPalette | None) -> None:
@@ -273,6 +368,8 @@ class ChatLog(GrowsWithStream, VerticalScroll, can_focus=True):
                 view.scroll_into_view()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sibling_previous", "sibling_next", "toggle_mark"):
+            return self.pump is not None  # a log that only shows (a sample) has no siblings
         if action == "toggle_reasoning":
             # Offered (and in the footer) only for an answer that has reasoning.
             view = self.selected_view

@@ -47,8 +47,10 @@ class EarlierMarker(Static):
 
 
 def exchange(view: AnswerView) -> list[Widget]:
-    """The widgets of one question and its answer, in log order."""
-    return [QuestionView(view.turn.question), view]
+    """The widgets of one question and its answer, in log order (the question's widget is
+    kept on the view, so the exchange can be taken out whole: another sibling shown)."""
+    view.question_view = QuestionView(view.turn.question)
+    return [view.question_view, view]
 
 
 class EarlierAnswers:

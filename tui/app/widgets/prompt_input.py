@@ -36,6 +36,11 @@ MULTI_TITLE = "multi-line: ⏎ newline · ctrl+s send · ctrl+o single-line"
 QUEUED_TITLE = "queued: sent when the answer ends · ^c stops it now · edit to keep it here"
 
 
+def editing_title(number: int) -> str:
+    """The input's title while question #``number`` is edited to be sent again."""
+    return f"✎ question #{number}: ⏎ sends it as a sibling · empty it to ask anew"
+
+
 class PromptInput(TextArea):
     """A TextArea that sends its text as :class:`PromptInput.Submitted`."""
 
@@ -44,6 +49,8 @@ class PromptInput(TextArea):
     multiline: reactive[bool] = reactive(False)
     queued: reactive[bool] = reactive(False)
     """The text was sent while an answer streamed: it goes when that answer ends."""
+    editing: reactive[int | None] = reactive(None)
+    """The number of the question being edited (sent as a sibling of its answer)."""
 
     @dataclass
     class Submitted(Message):
@@ -72,9 +79,17 @@ class PromptInput(TextArea):
     def watch_queued(self) -> None:
         self._show_title()
 
+    def watch_editing(self) -> None:
+        self._show_title()
+
+    def show_editing(self, number: int | None) -> None:
+        self.editing = number
+
     def _show_title(self) -> None:
         if self.queued:
             self.border_title = QUEUED_TITLE
+        elif self.editing is not None:
+            self.border_title = editing_title(self.editing)
         else:
             self.border_title = MULTI_TITLE if self.multiline else SINGLE_TITLE
 

@@ -223,14 +223,21 @@ def _write_conversation(conn: sqlite3.Connection, item: MovedConversation, resul
         row = {**message, "conversation_id": target, "position": position}
         position += 1
         result.messages[message["id"]] = _insert(conn, "messages", row, drop="id")
+
+    def mapped(memory_id: int | None) -> int | None:
+        """The file's id of a message (or answer: its assistant message) the session wrote;
+        a carried-on conversation's own rows keep the file's ids they already had."""
+        return result.messages.get(memory_id, memory_id if item.carried_on else None)  # type: ignore[arg-type]
+
     for answer in item.answers:
         row = {
             **answer,
             "message_id": result.messages[answer["message_id"]],
             "conversation_id": target,
-            "question_id": result.messages.get(
-                answer["question_id"], answer["question_id"] if item.carried_on else None
-            ),
+            "question_id": mapped(answer["question_id"]),
+            # Siblings name the answers they follow and come from (schema version 6).
+            "follows_id": mapped(answer["follows_id"]),
+            "source_id": mapped(answer["source_id"]),
             "owner_pid": None,
             "owner_host": None,
         }
