@@ -9,7 +9,7 @@ import math
 from tests.app.support import make_app, send
 from tests.support.scripted_server import Pause, Reply, stream_of
 from tui.app.text import json_lines
-from tui.app.widgets.answer import TrackView
+from tui.app.widgets.track_view import TrackView
 
 
 def long_answer(n: int) -> list[tuple[str, float, list[tuple[str, float]]]]:

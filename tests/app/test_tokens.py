@@ -6,7 +6,7 @@ import math
 
 from tests.app.support import TOKENS, make_app, send
 from tests.support.scripted_server import Reply, chat_chunk, stream_of
-from tui.app.widgets.answer import AnswerBlock
+from tui.app.widgets.track_view import AnswerBlock
 
 
 def styles_of(app) -> list:

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from tui.app.history_chain import Job, WriteChain
 from tui.app.history_comparison import ComparisonRecord
 from tui.app.history_later import SaveLater
-from tui.app.history_reopen import answer_params, load_recall, reopen
+from tui.app.history_reopen import answer_params, last_to_reopen, load_recall, reopen
 from tui.app.messages import ConversationShown, HistoryState, Note
 from tui.app.text.history_badge import history_badge
 from tui.core.answer import Answer, AnswerBuilder
@@ -180,22 +180,8 @@ class HistoryLink:
         """Show the last conversation unless told not to; a note when it is not carried on."""
         if self.new:
             return None
-        # The chat's own: one `ask` just made (a script, another terminal) is not reopened,
-        # nor are its settings carried on.
-        conversation_id = await store.last_conversation_id(source="chat")
-        if conversation_id is None:
-            return None
-        conversation = await store.load_conversation(conversation_id, lazy=True)
-        if self.app.session.conversation.turns:
-            # A question typed before the history was read already started a chat.
-            return (
-                "a question was asked before the last conversation was read; "
-                "it starts a new one (F6 opens the history)"
-            )
-        note = server_change(conversation, self._server_url())
-        if note is None and not await store.hold(conversation_id):
-            note = held_elsewhere_note(conversation)
-        if note is not None:
+        conversation, note = await last_to_reopen(store, self.app, self._server_url())
+        if conversation is None:
             return note  # the chat starts a new conversation
         self._show(conversation)
         self.app.notify(

@@ -2,6 +2,7 @@
 and what it writes with each answer, apart from the link's own plumbing.
 
 * :func:`load_recall` — earlier sessions' questions and system prompts, for ↑;
+* :func:`last_to_reopen` — the conversation the chat carries on at start, or why none;
 * :func:`reopen` — a stored conversation made the session's: the whole tree of siblings
   (:func:`~tui.core.resume.conversation_of`: the selected path as it was), the settings its
   latest answer was asked with (but what this run was given on the command line), and each
@@ -16,7 +17,12 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from tui.core.conversation import Conversation, Turn
-from tui.core.resume import conversation_of, resumed_settings
+from tui.core.resume import (
+    conversation_of,
+    held_elsewhere_note,
+    resumed_settings,
+    server_change,
+)
 from tui.core.store import AnswerParams, AsyncStore, StoreError
 from tui.core.store.models import Conversation as StoredConversation
 
@@ -30,6 +36,31 @@ async def load_recall(app: LogprobChatApp, store: AsyncStore) -> None:
     with contextlib.suppress(StoreError):  # ↑ then recalls this session's only
         app.question_recall.add_older(await store.recent_questions())
         app.prompt_recall.add_older(await store.recent_system_prompts())
+
+
+async def last_to_reopen(
+    store: AsyncStore, app: LogprobChatApp, server_url: str | None
+) -> tuple[StoredConversation | None, str | None]:
+    """The chat's last conversation to carry on, or ``None`` with a note saying why not
+    (``None`` and no note: there is none)."""
+    # The chat's own: one `ask` just made (a script, another terminal) is not reopened, nor
+    # are its settings carried on.
+    conversation_id = await store.last_conversation_id(source="chat")
+    if conversation_id is None:
+        return None, None
+    conversation = await store.load_conversation(conversation_id, lazy=True)
+    if app.session.conversation.turns:
+        # A question typed before the history was read already started a chat.
+        return None, (
+            "a question was asked before the last conversation was read; "
+            "it starts a new one (F6 opens the history)"
+        )
+    note = server_change(conversation, server_url)
+    if note is None and not await store.hold(conversation_id):
+        note = held_elsewhere_note(conversation)
+    if note is not None:
+        return None, note
+    return conversation, None
 
 
 def reopen(

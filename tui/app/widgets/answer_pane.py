@@ -65,7 +65,7 @@ from tui.app.text.pane import (
     shown_key,
     stats_of,
 )
-from tui.app.widgets.answer import AnswerView, update_static
+from tui.app.widgets.answer import AnswerView
 from tui.app.widgets.json_view import JsonView
 from tui.app.widgets.pane_copy import PaneCopyActions
 from tui.app.widgets.side_pane import (
@@ -75,6 +75,7 @@ from tui.app.widgets.side_pane import (
     TokenInspector,
     TokenStrip,
 )
+from tui.app.widgets.track_view import update_static
 from tui.core.characters import character_of
 from tui.core.metrics import DEFAULT_LOW_PROB_THRESHOLD
 

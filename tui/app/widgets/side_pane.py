@@ -34,7 +34,7 @@ class StatsView(Static):
     """Every metric of the selected answer (``report.answer_rows``), or its live numbers."""
 
     def show(self, title: str, rows: list[tuple[str, str]]) -> None:
-        from tui.app.widgets.answer import update_static
+        from tui.app.widgets.track_view import update_static
 
         update_static(self, rows_content(title, rows))
 
@@ -44,7 +44,7 @@ class PaneHeadline(Static):
     (:func:`tui.app.text.pane.headline`)."""
 
     def show(self, text: str) -> None:
-        from tui.app.widgets.answer import update_static
+        from tui.app.widgets.track_view import update_static
 
         update_static(self, Content(text))
 
