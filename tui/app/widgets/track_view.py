@@ -86,6 +86,7 @@ class TrackView(GrowsWithStream, Vertical):
         self.cursor_style: object = None
         self.mark: int | None = None  # a branch's chosen token (index in the track)
         self._blocks: list[AnswerBlock] = []
+        self._pending: set[int] = set()  # dirty blocks waiting for new blocks to mount
 
     def compose(self) -> ComposeResult:
         self._blocks = [AnswerBlock(self, i) for i in range(self.track.block_count())]
@@ -120,14 +121,21 @@ class TrackView(GrowsWithStream, Vertical):
         if not self.is_mounted:
             return
         mounting = self._sync_blocks()
-        dirty = [i for i in update.dirty if i < len(self._blocks)]
+        dirty = {i for i in update.dirty if i < len(self._blocks)}
         if mounting:
-            self.call_next(self._invalidate, dirty)
+            if not self._pending:
+                self.call_next(self._invalidate_pending)
+            self._pending |= dirty
         else:
-            self._invalidate(dirty)
+            # Blocks still waiting from an earlier update go now, with these, once each: on a
+            # busy machine the next update can come before the mount's callback, which then
+            # rebuilt blocks this one had already finished.
+            self._pending |= dirty
+            self._invalidate_pending()
 
-    def _invalidate(self, dirty: list[int]) -> None:
-        for i in dirty:
+    def _invalidate_pending(self) -> None:
+        pending, self._pending = self._pending, set()
+        for i in sorted(pending):
             self._blocks[i].invalidate(layout=True)
 
     def repaint_all(self) -> None:
