@@ -120,18 +120,15 @@ class TrackView(GrowsWithStream, Vertical):
         new ones arrive."""
         if not self.is_mounted:
             return
+        mounted = len(self._blocks)
         mounting = self._sync_blocks()
-        dirty = {i for i in update.dirty if i < len(self._blocks)}
-        if mounting:
-            if not self._pending:
-                self.call_next(self._invalidate_pending)
-            self._pending |= dirty
-        else:
-            # Blocks still waiting from an earlier update go now, with these, once each: on a
-            # busy machine the next update can come before the mount's callback, which then
-            # rebuilt blocks this one had already finished.
-            self._pending |= dirty
+        # Blocks mounted now render from the track as it is when they appear: repainting
+        # them too rebuilt a block a burst had already finished (a busy machine's big ticks).
+        self._pending |= {i for i in update.dirty if i < mounted}
+        if not mounting:
             self._invalidate_pending()
+        elif self._pending:
+            self.call_next(self._invalidate_pending)
 
     def _invalidate_pending(self) -> None:
         pending, self._pending = self._pending, set()
