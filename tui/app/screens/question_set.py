@@ -37,6 +37,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from tui.app.screens.compare_export import run_export
+from tui.app.widgets.literal_cells import literal, literal_row
 from tui.core.backend import resolve_model
 from tui.core.cells import fit_cells
 from tui.core.errors import LogprobChatError, one_line
@@ -72,17 +73,6 @@ REFRESH_HZ = 10
 TABLE_EVERY = 0.5
 """Seconds between rebuilds of the tables and the plot while a run goes."""
 QUESTION_CELLS = 40
-
-
-def literal(cell: str, *, right: bool = False) -> Text:
-    """A table cell shown as written: a DataTable parses plain strings as markup, and
-    questions, answers and prompt labels are user and model text."""
-    return Text(cell, justify="right" if right else "left")
-
-
-def literal_row(cells: list[str], numbers_from: int = 1) -> list[Text]:
-    """A row of literal cells, right-aligned from column ``numbers_from`` on."""
-    return [literal(cell, right=c >= numbers_from) for c, cell in enumerate(cells)]
 
 
 def sort_orders(plan: SetPlan) -> list[tuple[SortKey, int]]:

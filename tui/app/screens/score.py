@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -47,6 +46,7 @@ from tui.app.text.comparison_content import DIM, candidate_label, preview
 from tui.app.text.difference import DifferencePalette, difference_legend, token_differences
 from tui.app.widgets.answer_pane import AnswerPane, toggle_pane
 from tui.app.widgets.chat_log import ChatLog
+from tui.app.widgets.literal_cells import literal
 from tui.core.compare.form import NO_SYSTEM, Candidate, CandidateKey, candidates, split_prompts
 from tui.core.compare.plan import PromptSpec
 from tui.core.errors import ConfigError, LogprobChatError, one_line
@@ -328,9 +328,7 @@ class ScoreScreen(Screen[None]):
             widest = max([cell_len(COLUMNS[c].heading), *(cell_len(row[c]) for row in cells)])
             self.table.add_column(COLUMNS[c].heading, key=COLUMNS[c].heading, width=widest)
         for row in cells:
-            self.table.add_row(
-                *(Text(row[c], justify="right" if COLUMNS[c].right else "left") for c in kept)
-            )
+            self.table.add_row(*(literal(row[c], right=COLUMNS[c].right) for c in kept))
         if self.entries:
             self.table.move_cursor(row=min(cursor, len(self.entries) - 1))
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.app.messages import SampleChosen
-from tui.app.screens.question_set import literal
+from tui.app.widgets.literal_cells import literal
 from tui.core.answer import Answer
 from tui.core.cells import fit_cells
 from tui.core.conversation import Turn
