@@ -18,6 +18,7 @@ from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.app.text.block_visual import BlockVisual
 from tui.app.text.heat import TokenColouring
 from tui.app.text.track import TextTrack, TrackUpdate
 from tui.app.widgets.sizing import GrowsWithStream
@@ -35,23 +36,24 @@ class AnswerBlock(GrowsWithStream, Widget):
         super().__init__()
         self.view = view
         self.index = index
-        self._content: Content | None = None
+        self.auto_links = False  # model text has no links: skip Textual's pass over them
+        self._visual: BlockVisual | None = None
 
     def invalidate(self, *, layout: bool) -> None:
         """Rebuild the content; lay out again only if the height may have changed."""
-        self._content = None
+        self._visual = None
         if layout and self.is_mounted and self.size.width:
             # Text was added. A new line moves everything below (and scrolls the log): a full
-            # layout. The same number of lines only needs this block repainted.
-            content = self.view.block_content(self.index)
-            self._content = content
-            layout = line_count(content, self.size.width) != self.size.height
+            # layout. The same number of lines only needs this block repainted. (The lines
+            # wrapped here are the ones the layout measures and the render draws.)
+            visual = self._visual = BlockVisual(self.view.block_content(self.index))
+            layout = visual.line_count(self.size.width) != self.size.height
         self.refresh(layout=layout)
 
-    def render(self) -> Content:
-        if self._content is None:
-            self._content = self.view.block_content(self.index)
-        return self._content
+    def render(self) -> BlockVisual:
+        if self._visual is None:
+            self._visual = BlockVisual(self.view.block_content(self.index))
+        return self._visual
 
     def growing(self) -> bool:
         return self.view.growing()
