@@ -78,6 +78,31 @@ def test_the_height_is_the_number_of_lines_drawn_and_the_wrap_is_done_once(monke
     assert visual.line_count(50) == height
     strips = visual.render_strips(50, None, BASE, options())
     assert len(strips) == height == content.get_height(Styles(), 50)
-    assert calls.count(50) == 2  # ours once; the last get_height is Content's own, to compare
+    assert calls.count(50) == 2  # ours, to draw; then Content's own get_height, to compare
     visual.render_strips(70, None, BASE, options())
     assert calls.count(70) == 1
+
+
+TEXTS = [
+    "",
+    "one line",
+    "a\nb",
+    "trailing newline\n",
+    "\n\nblank paragraphs\n\n",
+    "tabs\there\tand\tthere " * 5,
+    "東京は日本の首都です。" * 20,
+    "supercalifragilisticexpialidocious" * 6,
+    "words   with   runs   of   spaces    " * 8,
+    " leading and trailing spaces " * 7,
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("width", [1, 2, 5, 13, 40, 100])
+def test_the_measured_height_is_the_number_of_lines_content_draws(text, width):
+    """The layout measures a block on its plain text (no spans split): the same count."""
+    content = Content(text, [Span(0, min(3, len(text)), PALETTE[0])] if text else [])
+    visual = BlockVisual(content)
+    measured = visual.get_height(Styles(), width)
+    assert measured == content.get_height(Styles(), width)
+    assert measured == len(visual.render_strips(width, None, BASE, options()))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich._wrap import divide_line  # what Content wraps with
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.style import dumps as rich_dumps  # how Rich stores a style's meta (pickle)
@@ -29,6 +30,9 @@ from textual.visual import RenderOptions, Visual
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+
+
+TAB_SIZE = 8  # Content's own
 
 
 def with_offset(style: RichStyle, x: int, y: int) -> RichStyle:
@@ -48,6 +52,7 @@ class BlockVisual(Visual):
         self.content = content
         self._width = -1
         self._lines: list = []
+        self._height = (-1, 0)  # (width, lines) measured without drawing
 
     # What is drawn, as the Content it is drawn from says (tests and callers read these).
     @property
@@ -69,7 +74,20 @@ class BlockVisual(Visual):
         return self._lines
 
     def line_count(self, width: int) -> int:
-        return len(self.lines(max(1, width)))
+        """Lines at ``width`` cells, as drawn. Measured on the plain text alone (the layout
+        measures every new block of a fast stream, most of which scroll past unseen): the
+        line breaks ``Content`` finds, without splitting its spans."""
+        width = max(1, width)
+        if width == self._width:
+            return len(self._lines)
+        if self._height[0] != width:
+            count = 0
+            for paragraph in self.content.plain.split("\n"):
+                if "\t" in paragraph:
+                    paragraph = Content(paragraph).expand_tabs(TAB_SIZE).plain
+                count += len(divide_line(paragraph, width, fold=True)) + 1
+            self._height = (width, count)
+        return self._height[1]
 
     # ------------------------------------------------------------------ Visual protocol
 
@@ -80,7 +98,7 @@ class BlockVisual(Visual):
         return self.content.get_minimal_width(rules)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.lines(width))
+        return self.line_count(width)
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
