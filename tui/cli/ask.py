@@ -19,6 +19,7 @@ from tui.cli.options import (
     fail,
     output_width,
     sampling_options,
+    system_prompt,
 )
 from tui.cli.recording import EXIT_NOT_SAVED, EXIT_SAVED_IN_PART, AskHistory
 from tui.core import gc_pause, json_stream
@@ -31,7 +32,6 @@ from tui.core.errors import (
     context_full_message,
     is_context_full,
 )
-from tui.core.presets import PresetStore
 from tui.core.recovery import RecoveryProgress, RecoveryResult, recover, recovery_candidate
 from tui.core.report import coverage_words, finish_label, stats_text
 from tui.core.safety import safe_text
@@ -93,19 +93,6 @@ def read_message(value: str, stdin: TextIO) -> str:
     if not text.strip():
         raise LogprobChatError("the message is empty")
     return text
-
-
-def system_prompt(args: argparse.Namespace) -> tuple[str | None, str | None]:
-    """(system prompt text, preset name) from --system / --preset."""
-    if args.system is not None and args.preset is not None:
-        raise LogprobChatError("give either --system or --preset, not both")
-    if args.preset is not None:
-        store = PresetStore()
-        if store.problem:
-            raise LogprobChatError(store.problem)
-        preset = store.get(args.preset)
-        return preset.prompt, preset.name
-    return args.system, None
 
 
 def build_messages(system: str | None, message: str) -> list[dict[str, str]]:

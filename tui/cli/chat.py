@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tui.cli.ask import system_prompt
 from tui.cli.options import (
     add_connection_options,
     add_sampling_options,
@@ -14,6 +13,7 @@ from tui.cli.options import (
     fail,
     given_options,
     sampling_options,
+    system_prompt,
 )
 from tui.core import gc_pause
 from tui.core.backend import validate_options

@@ -12,7 +12,7 @@ from typing import NoReturn, TextIO
 from tui import __version__
 from tui.core.backend import BackendOptions
 from tui.core.builtin_defaults import BUILTIN_MAX_TOKENS, BUILTIN_REPEAT_PENALTY, builtin_sampling
-from tui.core.errors import ConfigError
+from tui.core.errors import ConfigError, LogprobChatError
 from tui.core.settings import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
@@ -309,5 +309,21 @@ __all__ = [
     "output_width",
     "read_api_key",
     "sampling_options",
+    "system_prompt",
     "version_text",
 ]
+
+
+def system_prompt(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(system prompt text, preset name) from --system / --preset."""
+    if args.system is not None and args.preset is not None:
+        raise LogprobChatError("give either --system or --preset, not both")
+    if args.preset is not None:
+        from tui.core.presets import PresetStore  # only when a preset is named
+
+        store = PresetStore()
+        if store.problem:
+            raise LogprobChatError(store.problem)
+        preset = store.get(args.preset)
+        return preset.prompt, preset.name
+    return args.system, None

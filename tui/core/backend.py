@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from tui.core.engine import EmbeddedEngine
 from tui.core.errors import ConfigError, register_secret
 from tui.core.settings import Connection, normalise_base_url
-from tui.core.wire.client import ChatClient
+
+if TYPE_CHECKING:  # imported where used (the chat opens the backend on a thread)
+    from tui.core.engine import EmbeddedEngine
+    from tui.core.wire.client import ChatClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,8 @@ def open_backend(options: BackendOptions) -> Backend:
             read_timeout=options.read_timeout,
         )
         return Backend(connection, options.model or "")
+    from tui.core.engine import EmbeddedEngine
+
     engine = EmbeddedEngine(options.model_file)
     info = engine.start()
     register_secret(info.api_key)

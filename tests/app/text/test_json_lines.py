@@ -95,3 +95,24 @@ def test_token_and_logprob_come_first_so_a_narrow_pane_shows_them():
     assert close == "  ]}"
     assert format_row({"bytes": [1], "token": "x"})[0].startswith('  {"token": "x", "bytes"')
     assert json.loads(RawJsonLines([row]).text()) == {"content": [row]}  # same values
+
+
+def test_showing_the_same_growing_list_again_counts_only_the_new_rows(monkeypatch):
+    """A streamed answer ends: the pane shows the finished answer, whose rows are the list
+    already shown (re-counting 20k rows stalled the screen)."""
+    import tui.app.text.json_lines as module
+
+    data = rows(50)
+    doc = RawJsonLines(data)
+    doc.line(3)  # formatted and cached
+    counted = []
+    real = module.row_line_count
+    monkeypatch.setattr(module, "row_line_count", lambda row: counted.append(row) or real(row))
+    data.extend(rows(53)[50:])
+    data[0]["token"] = "***"  # rewritten in place (a scrubbed key): not shown from the cache
+    doc.attach(data)
+    assert len(counted) == 3
+    assert json.loads(doc.text()) == {"content": data}
+    assert "***" in doc.line(1)
+    doc.attach(rows(2))  # another list: indexed from scratch
+    assert doc.row_count == 2 and len(counted) == 5
