@@ -4,6 +4,8 @@ an answer that has reasoning."""
 
 from __future__ import annotations
 
+from textual.widgets._footer import FooterKey
+
 from tests.app.screens.host import screen_text
 from tests.app.support import TOKENS, make_app, send, wait_for
 from tests.support.scripted_server import Reply, Stall, chat_chunk, stream_of, token_row
@@ -71,3 +73,22 @@ async def test_reasoning_key_only_for_an_answer_with_reasoning(scripted):
         await pilot.pause()
         assert "Reasoning" not in [d for _, d in shown_keys(app)]
         assert "Reasoning" not in footer_line(app)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(scripted):
+    """Bindings are refreshed when a turn starts or ends and as keys are typed: rebuilding
+    the footer's fifteen widgets each time cost ~10 ms on the screen's loop mid-stream."""
+    app = make_app(scripted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = list(app.main.query(FooterKey))
+        line = footer_line(app)
+        for _ in range(3):
+            app.main.refresh_bindings()
+            await pilot.pause()
+        assert list(app.main.query(FooterKey)) == before  # the same widgets: not rebuilt
+        assert footer_line(app) == line
+        await pilot.press("escape")  # the log has the focus: other keys first
+        await pilot.pause()
+        assert list(app.main.query(FooterKey)) != before
+        assert footer_line(app).startswith("↑k Prev ↓j Next")
