@@ -106,3 +106,19 @@ def test_the_measured_height_is_the_number_of_lines_content_draws(text, width):
     measured = visual.get_height(Styles(), width)
     assert measured == content.get_height(Styles(), width)
     assert measured == len(visual.render_strips(width, None, BASE, options()))
+
+
+def test_a_block_is_measured_without_building_its_spans():
+    built = []
+
+    def make() -> Content:
+        built.append(1)
+        return heat_block(120)
+
+    plain = heat_block(120).plain
+    visual = BlockVisual(make, plain)
+    assert visual.get_height(Styles(), 40) == heat_block(120).get_height(Styles(), 40)
+    assert visual.plain == plain and not built
+    strips = visual.render_strips(40, None, BASE, options())
+    assert built == [1]
+    assert segments(strips) == segments(heat_block(120).render_strips(40, None, BASE, options()))

@@ -17,6 +17,7 @@ a heat colour) and a mouse selection (and empty lines) take ``Content``'s own pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich._wrap import divide_line  # what Content wraps with
@@ -48,23 +49,41 @@ def with_offset(style: RichStyle, x: int, y: int) -> RichStyle:
 class BlockVisual(Visual):
     """``content`` drawn left-aligned, wrapped at word boundaries (an answer block's rules)."""
 
-    def __init__(self, content: Content) -> None:
-        self.content = content
+    def __init__(self, content: Content | Callable[[], Content], plain: str | None = None) -> None:
+        """``content``, or a function building it with ``plain`` its text: then the spans
+        are only built when the block is drawn (the layout measures every new block of a
+        fast stream on its text alone; most scroll past unseen)."""
+        if isinstance(content, Content):
+            self._content: Content | None = content
+            self._make: Callable[[], Content] | None = None
+            self._plain = content.plain
+        else:
+            if plain is None:
+                raise ValueError("a content function needs the plain text beside it")
+            self._content, self._make, self._plain = None, content, plain
         self._width = -1
         self._lines: list = []
         self._height = (-1, 0)  # (width, lines) measured without drawing
 
+    @property
+    def content(self) -> Content:
+        if self._content is None:
+            assert self._make is not None
+            self._content = self._make()
+            self._make = None
+        return self._content
+
     # What is drawn, as the Content it is drawn from says (tests and callers read these).
     @property
     def plain(self) -> str:
-        return self.content.plain
+        return self._plain
 
     @property
     def spans(self) -> list[Span]:
         return self.content.spans
 
     def __str__(self) -> str:
-        return self.content.plain
+        return self._plain
 
     def lines(self, width: int) -> list:
         """The formatted lines of ``content`` at ``width`` cells (cached for the last width)."""
@@ -82,7 +101,7 @@ class BlockVisual(Visual):
             return len(self._lines)
         if self._height[0] != width:
             count = 0
-            for paragraph in self.content.plain.split("\n"):
+            for paragraph in self._plain.split("\n"):
                 if "\t" in paragraph:
                     paragraph = Content(paragraph).expand_tabs(TAB_SIZE).plain
                 count += len(divide_line(paragraph, width, fold=True)) + 1

@@ -46,14 +46,18 @@ class AnswerBlock(GrowsWithStream, Widget):
             # Text was added. A new line moves everything below (and scrolls the log): a full
             # layout. The same number of lines only needs this block repainted. (The lines
             # wrapped here are the ones the layout measures and the render draws.)
-            visual = self._visual = BlockVisual(self.view.block_content(self.index))
+            visual = self._visual = self._new_visual()
             layout = visual.line_count(self.size.width) != self.size.height
         self.refresh(layout=layout)
 
     def render(self) -> BlockVisual:
         if self._visual is None:
-            self._visual = BlockVisual(self.view.block_content(self.index))
+            self._visual = self._new_visual()
         return self._visual
+
+    def _new_visual(self) -> BlockVisual:
+        view, index = self.view, self.index
+        return BlockVisual(lambda: view.block_content(index), view.block_text(index))
 
     def growing(self) -> bool:
         return self.view.growing()
@@ -173,6 +177,11 @@ class TrackView(GrowsWithStream, Vertical):
     def block_widget(self, token: int) -> AnswerBlock | None:
         blocks = self._blocks_of(token)
         return self._blocks[blocks.start] if blocks and blocks.start < len(self._blocks) else None
+
+    def block_text(self, index: int) -> str:
+        """Block ``index`` as shown (made safe: one character for one)."""
+        start, end = self.track.block_range(index)
+        return safe_text(self.track.text[start:end])
 
     def block_content(self, index: int) -> Content:
         track = self.track
