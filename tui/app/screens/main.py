@@ -30,7 +30,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 
 from tui.app.actions import TOKENS, ActionSpec, bindings_for, find_spec, key_label
 from tui.app.commands import MainCommands
@@ -44,6 +43,7 @@ from tui.app.messages import (
 )
 from tui.app.screens.chat_branches import ChatBranches
 from tui.app.screens.chat_dialogs import ChatDialogs
+from tui.app.screens.split_frames import SplitFrameScreen
 from tui.app.session import ChatSession
 from tui.app.text.pane import shown_key
 from tui.app.text.welcome import WELCOME_KEYS, welcome_lines
@@ -65,7 +65,7 @@ BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (100, "-wide")]
 """Below 100 columns (80×24 over SSH) the chat takes the width, a compact pane under it."""
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SplitFrameScreen):
     CSS_PATH: ClassVar[Any] = ["answer_layout.tcss", "main.tcss"]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("screen")
@@ -90,6 +90,12 @@ class MainScreen(Screen[None]):
     @property
     def keymap(self) -> dict[str, str]:
         return self.chat_app.keymap
+
+    @property
+    def split_frames(self) -> bool:
+        """While an answer streams, frames are drawn apart from their layout."""
+        chat = getattr(self, "chat", None)
+        return chat is not None and chat.pump.live is not None
 
     @property
     def busy(self) -> bool:
