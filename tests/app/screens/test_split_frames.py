@@ -4,7 +4,9 @@ than its layout (so keys, reads and timers run between the halves); otherwise at
 from __future__ import annotations
 
 import asyncio
+import io
 
+from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -78,3 +80,29 @@ async def test_the_chat_splits_its_frames_while_an_answer_streams_and_not_after(
         assert not app.main.split_frames
         await pilot.pause()
         assert "stopped" in screen_text(app)  # the last frame was drawn
+
+
+async def test_a_frame_asked_for_during_a_batch_is_drawn_after_it():
+    """Textual rendered such a frame and dropped it (its display waits for the batch) with
+    its parts counted as drawn: the chat's first frame at start-up was lost so (the status
+    line came one frame later)."""
+    app = Host()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        shown: list[str] = []
+        real = app._display
+
+        def display(s, update) -> None:
+            if update is not None and not app._batch_count:
+                console = Console(file=io.StringIO(), width=40, color_system=None)
+                console.print(update)
+                shown.append(console.file.getvalue())
+            real(s, update)
+
+        app._display = display  # type: ignore[method-assign]
+        with app.batch_update():
+            screen._compositor.update_widgets({screen.query_one("#one", Static)})
+            screen._compositor_refresh()
+        await pilot.pause()
+        assert any("one" in frame for frame in shown), shown

@@ -9,6 +9,12 @@ other times the screen behaves exactly as Textual's.
 
 The frame is drawn by a zero-delay timer, not ``call_soon``: asyncio runs due timers in the
 order they fell due, so whatever was already waiting (a key, a read) goes before the drawing.
+
+Also: a frame asked for while the app batches updates is drawn when the batch ends. Textual
+renders it at once and then drops it (its display waits for the batch), and the parts it
+drew count as drawn: the chat's first full frame was lost that way at start-up, the terminal
+got a partial frame without the status line, and "starting built-in model…" appeared one
+frame (25-50 ms) later.
 """
 
 from __future__ import annotations
@@ -17,11 +23,15 @@ import asyncio
 
 from textual.screen import Screen
 
+AFTER_BATCH_POLL = 0.002
+"""Seconds between looks at whether the app's batch of updates is over."""
+
 
 class SplitFrameScreen(Screen[None]):
     """See the module docstring."""
 
     _draw_pending: asyncio.TimerHandle | None = None
+    _after_batch_pending = False
 
     @property
     def split_frames(self) -> bool:
@@ -30,11 +40,25 @@ class SplitFrameScreen(Screen[None]):
 
     def _compositor_refresh(self) -> None:
         app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            # Drawn whole once the batch is over (see the module docstring); what is dirty
+            # stays dirty meanwhile.
+            if not self._after_batch_pending:
+                self._after_batch_pending = True
+                self.set_timer(AFTER_BATCH_POLL, self._after_batch)
+            return
         if not self.split_frames or app.is_inline or self is not app.screen:
             super()._compositor_refresh()
             return
         if self._draw_pending is None:
             self._draw_pending = asyncio.get_running_loop().call_later(0, self._draw_now)
+
+    def _after_batch(self) -> None:
+        if self.app._batch_count:
+            self.set_timer(AFTER_BATCH_POLL, self._after_batch)
+            return
+        self._after_batch_pending = False
+        self.refresh()  # the whole screen, at the next update
 
     def _draw_now(self) -> None:
         self._draw_pending = None

@@ -66,6 +66,11 @@ class BlockVisual(Visual):
         self._height = (-1, 0)  # (width, lines) measured without drawing
 
     @property
+    def built(self) -> bool:
+        """The content (spans) has been built."""
+        return self._content is not None
+
+    @property
     def content(self) -> Content:
         if self._content is None:
             assert self._make is not None

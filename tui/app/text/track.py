@@ -13,7 +13,7 @@ the token cursor on any of its pieces shows that character (:meth:`TextTrack.dis
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -112,6 +112,12 @@ class TextTrack:
         if token_index >= len(starts) or starts[token_index] == UNALIGNED:
             return None
         return starts[token_index], self.aligner.ends[token_index]
+
+    def block_state(self, index: int) -> tuple[int, int, int]:
+        """What block ``index`` shows depends on: its range and how many aligned tokens
+        begin before its end (text only grows, tokens are aligned in text order)."""
+        start, end = self.block_range(index)
+        return start, end, bisect_left(self._aligned_start, end)
 
     def spans_in(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """``(span_start, span_end, token_index)`` of the aligned tokens overlapping

@@ -62,6 +62,11 @@ class AnswerBlock(GrowsWithStream, Widget):
     def growing(self) -> bool:
         return self.view.growing()
 
+    @property
+    def built(self) -> bool:
+        """Its text has been built with spans (drawn) since it was last invalidated."""
+        return self._visual is not None and self._visual.built
+
 
 def line_count(content: Content, width: int) -> int:
     """Lines ``content`` takes when wrapped to ``width`` cells."""
@@ -93,6 +98,7 @@ class TrackView(GrowsWithStream, Vertical):
         self.mark: int | None = None  # a branch's chosen token (index in the track)
         self._blocks: list[AnswerBlock] = []
         self._pending: set[int] = set()  # dirty blocks waiting for new blocks to mount
+        self._built: dict[int, tuple[int, int, int]] = {}  # block → track state it was built at
 
     def compose(self) -> ComposeResult:
         self._blocks = [AnswerBlock(self, i) for i in range(self.track.block_count())]
@@ -139,7 +145,12 @@ class TrackView(GrowsWithStream, Vertical):
     def _invalidate_pending(self) -> None:
         pending, self._pending = self._pending, set()
         for i in sorted(pending):
-            self._blocks[i].invalidate(layout=True)
+            block = self._blocks[i]
+            # Drawn after the change that made it dirty (frames are drawn later than the
+            # stream's repaint tick): nothing to rebuild.
+            if block.built and self._built.get(i) == self.track.block_state(i):
+                continue
+            block.invalidate(layout=True)
 
     def repaint_all(self) -> None:
         """Heat or theme changed: styles only, sizes stay (lazy: on-screen blocks render)."""
@@ -185,6 +196,7 @@ class TrackView(GrowsWithStream, Vertical):
 
     def block_content(self, index: int) -> Content:
         track = self.track
+        self._built[index] = track.block_state(index)
         start, end = track.block_range(index)
         text = safe_text(track.text[start:end])  # same length: one character for one
         spans: list[Span] = []
