@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual._styles_cache import StylesCache
 
 from tests.support.scripted_server import ScriptedServer
 from tui.core import errors
@@ -42,6 +43,21 @@ def no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
     headings). Tests of widths set their own."""
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def no_dead_widgets_kept() -> Iterator[None]:
+    """Let each test's widgets die with it. Textual caches ``StylesCache.get_inner_outer``
+    with ``functools.lru_cache`` on an instance method (1024 entries), so the cache holds
+    the style caches of the last ~1,000 widgets ever painted, with every line they drew:
+    in a test worker that was ~150,000 dead objects, and every full garbage collection
+    (one per app start, see ``tui.app.gc_policy``, plus the automatic ones) walked them
+    (~20 % of a worker's time in ``tests/app``). The app itself runs once per process, so
+    the bounded cache costs it little; a test process runs hundreds of apps."""
+    yield
+    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 @pytest.fixture
