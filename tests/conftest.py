@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,16 @@ from textual._styles_cache import StylesCache
 from tests.support.scripted_server import ScriptedServer
 from tui.core import errors
 from tui.core.engine import EmbeddedEngine, EngineInfo
+
+# Bytecode is kept, for this process, the test workers and every program a test starts
+# (~150 `python -m tui` runs, each pty session, each xdist worker). Where
+# PYTHONDONTWRITEBYTECODE is set (as on some build machines and sandboxes, this one too)
+# each of those compiled the ~600 modules the app imports from source again, 0.4 s of CPU
+# per start, which no second start of an installed program does (the same reason as
+# tests/bench/cases/startup.py). The bytecode goes where Python puts it, in __pycache__
+# folders that git ignores; a tree Python cannot write to is left as it is.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(autouse=True)
