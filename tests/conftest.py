@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual._styles_cache import StylesCache
 
 from tests.support.scripted_server import ScriptedServer
 from tui.core import errors
 from tui.core.engine import EmbeddedEngine, EngineInfo
+
+# Bytecode is kept, for this process, the test workers and every program a test starts
+# (~150 `python -m tui` runs, each pty session, each xdist worker). Where
+# PYTHONDONTWRITEBYTECODE is set (as on some build machines and sandboxes, this one too)
+# each of those compiled the ~600 modules the app imports from source again, 0.4 s of CPU
+# per start, which no second start of an installed program does (the same reason as
+# tests/bench/cases/startup.py). The bytecode goes where Python puts it, in __pycache__
+# folders that git ignores; a tree Python cannot write to is left as it is.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +55,21 @@ def no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
     headings). Tests of widths set their own."""
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def no_dead_widgets_kept() -> Iterator[None]:
+    """Let each test's widgets die with it. Textual caches ``StylesCache.get_inner_outer``
+    with ``functools.lru_cache`` on an instance method (1024 entries), so the cache holds
+    the style caches of the last ~1,000 widgets ever painted, with every line they drew:
+    in a test worker that was ~150,000 dead objects, and every full garbage collection
+    (one per app start, see ``tui.app.gc_policy``, plus the automatic ones) walked them
+    (~20 % of a worker's time in ``tests/app``). The app itself runs once per process, so
+    the bounded cache costs it little; a test process runs hundreds of apps."""
+    yield
+    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 @pytest.fixture
