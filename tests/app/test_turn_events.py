@@ -4,13 +4,14 @@ finished at the end; a failing listener is reported once and dropped, the chat g
 from __future__ import annotations
 
 from tests.app.support import TOKENS, make_app, send
-from tests.support.scripted_server import Pause, Reply, stream_of
+from tests.support.scripted_server import Gate, Reply, stream_of
 from tui.app.widgets.answer import SystemLine
 
 
 class Recorder:
-    def __init__(self, scripted) -> None:
+    def __init__(self, scripted, gate: Gate | None = None) -> None:
         self.scripted = scripted
+        self.gate = gate
         self.events: list[tuple[str, object]] = []
 
     def turn_asked(self, turn) -> None:
@@ -19,6 +20,8 @@ class Recorder:
 
     def turn_progress(self, turn, builder) -> None:
         self.events.append(("progress", len(builder.answer.tokens)))
+        if self.gate is not None:
+            self.gate.open()  # progress was reported mid-stream: let the rest come
 
     def turn_finished(self, turn) -> None:
         self.events.append(("finished", turn.answer.status))
@@ -30,10 +33,13 @@ class Broken:
 
 
 async def test_listeners_follow_a_turn_in_order(scripted):
+    # The stream holds after three tokens until a repaint tick has reported progress (a
+    # pause of 0.2 s there was not always crossed by a tick on a loaded machine).
     chunks = stream_of(TOKENS)
-    scripted.queue(Reply.sse([*chunks[:4], Pause(0.2), *chunks[4:]]))
+    gate = Gate()
+    scripted.queue(Reply.sse([*chunks[:4], gate, *chunks[4:]]))
     app = make_app(scripted)
-    recorder = Recorder(scripted)
+    recorder = Recorder(scripted, gate)
     app.turn_listeners.append(recorder)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
