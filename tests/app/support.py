@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from tests.support.scripted_server import ScriptedServer
 from tui.app.app import LogprobChatApp
@@ -76,6 +78,27 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float =
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+async def search_palette(pilot: Pilot, words: str) -> None:
+    """Open the command palette (ctrl+p), type ``words`` and wait until its search has listed
+    what it found. The palette searches in a worker after each key and fills its list as
+    hits come, so Enter picks the best hit only once the last search has ended (a fixed
+    0.3 s pause stood in for that: too long when idle, maybe too short under load)."""
+    app = pilot.app
+    await pilot.press("ctrl+p", *words)
+    await wait_for(pilot, lambda: _palette_searched(app.screen, words))
+
+
+def _palette_searched(screen: Any, words: str) -> bool:
+    if not isinstance(screen, CommandPalette) or not screen.is_mounted:
+        return False
+    if screen.query_one(CommandInput).value != words:
+        return False
+    searching = (WorkerState.PENDING, WorkerState.RUNNING)
+    if any(w.node is screen and w.state in searching for w in screen.app.workers):
+        return False
+    return screen.query_one(CommandList).option_count > 0
 
 
 def type_ahead(app: LogprobChatApp, *keys: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.support import TEXT, TOKENS, make_app, send, wait_for
+from tests.app.support import TEXT, TOKENS, make_app, search_palette, send, wait_for
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.clipboard import copy_note, export_path, local_clipboard_available
 from tui.app.text.copying import json_document, stats_document
@@ -66,9 +66,7 @@ async def test_palette_entry_copies_the_raw_json(scripted):
     app = make_app(scripted)
     async with app.run_test(size=(160, 48)) as pilot:
         await send(pilot, "q")
-        await pilot.press("ctrl+p")
-        await pilot.press(*"copy raw logprob")
-        await pilot.pause(0.3)
+        await search_palette(pilot, "copy raw logprob")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.clipboard.startswith("{"))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.app.support import TEXT, TOKENS, make_app, send, wait_for
+from tests.app.support import TEXT, TOKENS, make_app, search_palette, send, wait_for
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.screens.export import ExportScreen
 
@@ -25,8 +25,7 @@ async def _export_with_f7(pilot, letter: str) -> None:
 async def _export_from_palette(pilot, words: str) -> None:
     app = pilot.app
     before = app.last_export
-    await pilot.press("ctrl+p", *words)
-    await pilot.pause(0.3)
+    await search_palette(pilot, words)
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.last_export not in (None, before))
 

@@ -5,7 +5,7 @@ an earlier file."""
 from __future__ import annotations
 
 from tests.app.screens.host import screen_text
-from tests.app.support import TOKENS, make_app, send, wait_for
+from tests.app.support import TOKENS, make_app, search_palette, send, wait_for
 from tests.support.scripted_server import Reply, stream_of
 from tui.app.screens.export import ExportScreen
 from tui.app.screens.messages import MessagesScreen
@@ -49,7 +49,6 @@ async def test_saved_and_exported_paths_are_listed_and_never_overwritten(scripte
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, MessagesScreen))
         # The palette opens them too.
-        await pilot.press("ctrl+p", *"messages")
-        await pilot.pause(0.3)
+        await search_palette(pilot, "messages")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen))

@@ -4,7 +4,7 @@ the status line at once and goes into the next request."""
 
 from __future__ import annotations
 
-from tests.app.support import make_app, send, type_ahead, wait_for
+from tests.app.support import make_app, search_palette, send, type_ahead, wait_for
 from tests.support.scripted_server import Reply
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.main import MainScreen
@@ -175,8 +175,7 @@ async def test_presets_are_offered_in_the_palette(scripted, tmp_path):
     store.save("terse", "Answer in one word.")
     app = make_app(scripted, presets=store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+p", *"use preset terse")
-        await pilot.pause(0.3)
+        await search_palette(pilot, "use preset terse")
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.preset == "terse"

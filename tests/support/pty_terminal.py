@@ -156,9 +156,10 @@ class PtyTerminal:
         return [m.group(2) for m in OSC.finditer(self.raw_bytes()) if int(m.group(1)) == number]
 
     def wait_for(
-        self, what: str | Callable[[str], bool], timeout: float = 60.0, interval: float = 0.1
+        self, what: str | Callable[[str], bool], timeout: float = 60.0, interval: float = 0.02
     ) -> str:
-        """Wait until the screen shows ``what`` (or the predicate holds); return the screen."""
+        """Wait until the screen shows ``what`` (or the predicate holds); return the screen.
+        The screen is read every ``interval`` s (a copy of its lines: tens of microseconds)."""
         check = (lambda text: what in text) if isinstance(what, str) else what
         deadline = time.monotonic() + timeout
         while True:

@@ -1,7 +1,9 @@
 """kill -9 in the middle of a stream: the next start finds the partial answer, incomplete.
 
 A real ``python -m tui ask`` process streams from the scripted server (a thread of this test
-process) a slow answer; once its checkpoints have put tokens in the file, it is SIGKILLed.
+process) an answer that stops coming after 15 tokens (held at a gate, as a slow server would
+hold it, until the test ends); once its checkpoints have put tokens in the file, it is
+SIGKILLed (or interrupted).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.support.history_files import readable_bytes
-from tests.support.scripted_server import Reply, ScriptedServer, stream_of
+from tests.support.scripted_server import Gate, Reply, ScriptedServer, stream_of
 from tui.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,9 +39,12 @@ def _saved_tokens(path: Path) -> int:
 
 
 def _ask_until_checkpointed(scripted: ScriptedServer, db_path: Path, stop: signal.Signals) -> int:
-    """Run ``python -m tui ask`` on a slow stream; send ``stop`` once 10 tokens are saved."""
+    """Run ``python -m tui ask`` on a stream that stops after 15 tokens; send ``stop`` once
+    10 tokens are saved."""
+    chunks = stream_of(WORDS, model="slow-model")
+    held = Gate()  # the role chunk and 15 tokens, then nothing until the test ends
     scripted.queue(Reply.json({"object": "list", "data": [{"id": "slow-model"}]}))
-    scripted.queue(Reply.sse(stream_of(WORDS, model="slow-model"), interval=0.1))
+    scripted.queue(Reply.sse([*chunks[:16], held, *chunks[16:]]))
     child = subprocess.Popen(
         [
             sys.executable,
@@ -70,6 +75,7 @@ def _ask_until_checkpointed(scripted: ScriptedServer, db_path: Path, stop: signa
         child.send_signal(stop)
         child.wait(30)
     finally:
+        held.open()
         if child.poll() is None:
             child.kill()
             child.wait(30)
